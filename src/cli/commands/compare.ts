@@ -1,0 +1,72 @@
+/**
+ * `compare` (what `npm start` runs): the seed page's code example through the torch facade, the
+ * MindSpore facade and onnxruntime-node's InstanceNormalization, against the numbers the page
+ * published for PyTorch and MindSpore.
+ */
+import { pyFloat, pyRepr } from '../../core/python';
+import type { Tensor } from '../../core/tensor';
+import { mappingEntry } from '../../mapping';
+import { maxAbsDiff, pythonCall, runExample } from '../../mapping/example';
+import { onnxruntime, ortInstanceNorm } from '../../onnx/runtime';
+import { json, sci, table, type Io } from '../output';
+import type { Command } from './types';
+
+/** The frameworks agree to float32 rounding; 2e-6 leaves room for their last printed digits. */
+export const TOLERANCE = 2e-6;
+
+export const compare: Command = {
+  name: 'compare',
+  summary: "run the seed page's example in both facades and onnxruntime, against the published numbers",
+  usage: 'compare [--api InstanceNorm1d] [--json]',
+  options: { api: { type: 'string', default: 'InstanceNorm1d' }, json: { type: 'boolean', default: false } },
+  async run({ values }, io: Io) {
+    const api = values.api as 'InstanceNorm1d';
+    const entry = mappingEntry(api);
+    if (!entry.example) throw new Error(`mapping.json has no code example for ${api}`);
+    const example = entry.example;
+    const run = runExample(api, example);
+    const ort = await ortInstanceNorm(run.input, { eps: run.torch.module.eps });
+    const outputs: [string, Tensor][] = [
+      ['torch facade', run.torch.output],
+      ['mindspore facade', run.mindspore.output],
+      ['onnxruntime-node', ort],
+    ];
+    const references: [string, Tensor][] = [
+      ['PyTorch (published)', run.torch.published],
+      ['MindSpore (published)', run.mindspore.published],
+      ['onnxruntime-node', ort],
+    ];
+    const diffs = references.map(([reference, r]) => ({
+      reference,
+      maxAbsDiff: Object.fromEntries(outputs.map(([name, o]) => [name, maxAbsDiff(o, r)])),
+    }));
+    const worst = Math.max(...diffs.flatMap((d) => Object.values(d.maxAbsDiff)));
+    const ok = worst <= TOLERANCE;
+    if (values.json) {
+      io.out(
+        json({
+          api,
+          source: example.source,
+          input: run.input.tolist(),
+          outputs: Object.fromEntries(outputs.map(([k, t]) => [k, t.tolist()])),
+          published: { torch: run.torch.published.tolist(), mindspore: run.mindspore.published.tolist() },
+          differences: diffs,
+          tolerance: TOLERANCE,
+          ok,
+        }),
+      );
+      return ok ? 0 : 1;
+    }
+    const ortVersion = onnxruntime().env.versions.common;
+    io.out(`${api}: the code example of MindSpore's "differences from PyTorch" page\n(${example.source})\n`);
+    io.out(`input x (float32, shape [${run.input.shape.join(', ')}])\n${run.input}\n`);
+    io.out(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}\n`);
+    io.out(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs, pyRepr)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}\n`);
+    io.out(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}\n`);
+    io.out(`published on the page for PyTorch:\n${run.torch.published}\npublished on the page for MindSpore:\n${run.mindspore.published}\n`);
+    io.out('max |difference|');
+    io.out(table(['reference', ...outputs.map(([n]) => n)], diffs.map((d) => [d.reference, ...Object.values(d.maxAbsDiff).map(sci)])));
+    io.out(`\n${ok ? 'OK' : 'FAILED'}: every output is within ${sci(TOLERANCE)} of every reference (worst ${sci(worst)}).`);
+    return ok ? 0 : 1;
+  },
+};

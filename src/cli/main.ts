@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * instancenorm-shim's command line: `instancenorm-shim <command> [options]`. With no command it
+ * runs `compare`, the main job. Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.
+ */
+import { parseArgs } from 'node:util';
+import { isPyError } from '../core/errors';
+import { compare } from './commands/compare';
+import type { Command } from './commands/types';
+import { processIo, type Io } from './output';
+
+export const COMMANDS: readonly Command[] = [compare];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: instancenorm-shim <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'instancenorm-shim <command> --help' for a command's options; add --json for machine-readable output.",
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.out(help());
+    return 0;
+  }
+  const command = first === undefined || first.startsWith('-') ? compare : COMMANDS.find((c) => c.name === first);
+  const args = first === undefined || first.startsWith('-') ? argv : rest;
+  if (!command) {
+    io.err(`instancenorm-shim: unknown command '${first}'\n\n${help()}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(`usage: instancenorm-shim ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: command.options, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.err(`instancenorm-shim ${command.name}: ${(err as Error).message}\nusage: instancenorm-shim ${command.usage}`);
+    return 2;
+  }
+  try {
+    return await command.run(parsed as never, io);
+  } catch (err) {
+    const name = isPyError(err) ? `${(err as Error).name}: ` : '';
+    io.err(`instancenorm-shim ${command.name}: ${name}${(err as Error).message}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

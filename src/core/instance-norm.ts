@@ -1,0 +1,148 @@
+/**
+ * Instance normalization over (N, C, *spatial) tensors: per (n, c) over all trailing dims,
+ * y = (x - mean) / sqrt(var + eps) * weight + bias with the biased variance; plus the
+ * running-statistics update PyTorch performs in training. Framework rules (which statistics a
+ * mode uses, which checks come first, what each message says) live in the facades.
+ */
+import { numberToHalf, halfToNumber, type ComputeDType } from './dtype';
+import { PyTypeError, ValueError } from './errors';
+import { jsKernel } from './kernels/js';
+import type { ChannelValues, NormalizeArgs, NormalizeKernel } from './kernels/types';
+import { numel, sameShape, Tensor } from './tensor';
+
+export type FloatTensor = Tensor<'float32'> | Tensor<'float64'>;
+
+export interface RunningStats {
+  runningMean: FloatTensor;
+  runningVar: FloatTensor;
+}
+
+export type InstanceNormOptions = {
+  eps: number;
+  weight?: FloatTensor | null;
+  bias?: FloatTensor | null;
+  /** Write the result here (same shape and dtype as the input) instead of allocating. */
+  out?: Tensor;
+} & (
+  | {
+      /** Normalize each (n, c) slice with its own statistics. */
+      useInputStats: true;
+      /** Blend the batch's statistics into these running ones (momentum 0 leaves them as they are). */
+      track?: RunningStats & { momentum: number };
+    }
+  | ({ /** Normalize with fixed per-channel statistics (PyTorch eval with running stats). */ useInputStats: false } & RunningStats)
+);
+
+let activeKernel: NormalizeKernel = jsKernel;
+
+/** Chooses the kernel the core runs (the fast one is registered at load when it is available). */
+export function registerKernel(kernel: NormalizeKernel): void {
+  activeKernel = kernel;
+}
+
+export function currentKernel(): string {
+  return activeKernel.name;
+}
+
+export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: InstanceNormOptions): Tensor<D> {
+  if (x.ndim < 2) throw new ValueError(`instance norm: expected an input of shape (N, C, ...), got shape [${x.shape.join(', ')}]`);
+  const [N, C] = x.shape;
+  const length = numel(x.shape.slice(2));
+  for (const [name, t] of channelTensors(options)) {
+    if (t.ndim !== 1 || t.size !== C) {
+      throw new ValueError(`instance norm: ${name} must have shape [${C}] (one value per channel), got [${t.shape.join(', ')}]`);
+    }
+  }
+  const out = prepareOut(x, options.out);
+  const rows = N * C;
+  const track = options.useInputStats ? options.track : undefined;
+  const rowMean = track ? new Float64Array(rows) : null;
+  const rowVar = track ? new Float64Array(rows) : null;
+  const args = {
+    rows,
+    channels: C,
+    length,
+    eps: options.eps,
+    weight: options.weight?.data ?? null,
+    bias: options.bias?.data ?? null,
+    stats: options.useInputStats
+      ? { useInputStats: true as const, rowMean, rowVar }
+      : { useInputStats: false as const, runningMean: options.runningMean.data, runningVar: options.runningVar.data },
+  };
+  if (x.dtype === 'float64') {
+    activeKernel.normalize64({ ...args, x: x.data as Float64Array, y: out.data as Float64Array });
+  } else if (x.dtype === 'float32') {
+    activeKernel.normalize32({ ...args, x: x.data as Float32Array, y: out.data as Float32Array });
+  } else {
+    normalizeHalf(x as Tensor<'float16'>, out as Tensor<'float16'>, args);
+  }
+  if (track && rowMean && rowVar && N > 0 && length > 0) {
+    blendRunningStats(track, rowMean, rowVar, N, C, length);
+  }
+  return out;
+}
+
+type ChannelArgs = Omit<NormalizeArgs<Float32Array>, 'x' | 'y'>;
+
+/** float16 is stored as IEEE half bits and computed in float32, as MindSpore's GPU kernel does. */
+function normalizeHalf(x: Tensor<'float16'>, out: Tensor<'float16'>, args: ChannelArgs): void {
+  const wide = new Float32Array(x.size);
+  for (let i = 0; i < x.size; i++) wide[i] = halfToNumber(x.data[i]);
+  const result = new Float32Array(x.size);
+  activeKernel.normalize32({ ...args, x: wide, y: result });
+  for (let i = 0; i < x.size; i++) out.data[i] = numberToHalf(result[i]);
+}
+
+/**
+ * running = (1 - m) * running + m * mean over the batch of each instance's statistic, with the
+ * unbiased variance for running_var (PyTorch blends each instance into its own copy and then
+ * averages the copies, which is the same thing).
+ */
+function blendRunningStats(
+  track: RunningStats & { momentum: number },
+  rowMean: Float64Array,
+  rowVar: Float64Array,
+  N: number,
+  C: number,
+  length: number,
+): void {
+  const m = track.momentum;
+  const bessel = length / (length - 1);
+  const runMean = track.runningMean.data;
+  const runVar = track.runningVar.data;
+  for (let c = 0; c < C; c++) {
+    let meanSum = 0;
+    let varSum = 0;
+    for (let n = 0; n < N; n++) {
+      meanSum += rowMean[n * C + c];
+      varSum += rowVar[n * C + c] * bessel;
+    }
+    runMean[c] = (1 - m) * runMean[c] + m * (meanSum / N);
+    runVar[c] = (1 - m) * runVar[c] + m * (varSum / N);
+  }
+}
+
+function channelTensors(options: InstanceNormOptions): [string, FloatTensor][] {
+  const list: [string, FloatTensor | null | undefined][] = [
+    ['weight', options.weight],
+    ['bias', options.bias],
+    ['running_mean', options.useInputStats ? options.track?.runningMean : options.runningMean],
+    ['running_var', options.useInputStats ? options.track?.runningVar : options.runningVar],
+  ];
+  return list.filter((entry): entry is [string, FloatTensor] => entry[1] != null);
+}
+
+function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: Tensor | undefined): Tensor<D> {
+  if (out === undefined) return new Tensor(x.dtype, new (x.data.constructor as new (n: number) => typeof x.data)(x.size), x.shape);
+  if (!(out instanceof Tensor)) throw new PyTypeError(`instance norm: out must be a Tensor, got ${typeof out}`);
+  if (out.dtype !== x.dtype) {
+    throw new PyTypeError(`instance norm: out has dtype ${out.dtype}, but the result has dtype ${x.dtype}`);
+  }
+  if (!sameShape(out.shape, x.shape)) {
+    throw new ValueError(`instance norm: out has shape [${out.shape.join(', ')}], but the result has shape [${x.shape.join(', ')}]`);
+  }
+  if (out.data === (x.data as unknown)) throw new ValueError('instance norm: out must not be the input tensor itself');
+  return out as Tensor<D>;
+}
+
+export type { ChannelValues };

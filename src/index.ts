@@ -1,0 +1,11 @@
+/**
+ * instancenorm-shim: InstanceNorm layers that behave exactly like PyTorch's and MindSpore's, one
+ * numeric core under both, and the tools to port code, configs and weights between them.
+ */
+export { Tensor, type NestedNumbers } from './core/tensor';
+export type { DType, FloatDType } from './core/dtype';
+export { PyTypeError as TypeError, ValueError, RuntimeError, KeyError, isPyError } from './core/errors';
+export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
+export { instanceNormReference } from './core/reference';
+export * as torch from './torch';
+export * as mindspore from './mindspore';

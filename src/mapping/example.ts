@@ -1,0 +1,43 @@
+/**
+ * Runs a mapping entry's code example through both facades, so every printed number in the
+ * generated docs and in `npm start` is computed, never copied.
+ */
+import { Tensor, type NestedNumbers } from '../core/tensor';
+import * as mindspore from '../mindspore';
+import * as torch from '../torch';
+import type { Example, MappingEntry } from './schema';
+
+export interface ExampleRun {
+  input: Tensor<'float32'>;
+  torch: { module: torch.nn._InstanceNorm; output: Tensor; published: Tensor<'float32'> };
+  mindspore: { cell: mindspore.nn._InstanceNorm; output: Tensor; published: Tensor<'float32'> };
+}
+
+export function runExample(api: MappingEntry['api'], example: Example): ExampleRun {
+  const input = Tensor.from(example.input as NestedNumbers, { dtype: 'float32' });
+  const module = new torch.nn[api](example.torch.kwargs as { num_features: number });
+  module.train(example.torch.train);
+  const cell = new mindspore.nn[api](example.mindspore.kwargs as { num_features: number });
+  cell.set_train(example.mindspore.train);
+  return {
+    input,
+    torch: { module, output: module.forward(input), published: Tensor.from(example.torch.published as NestedNumbers) },
+    mindspore: { cell, output: cell.construct(input), published: Tensor.from(example.mindspore.published as NestedNumbers) },
+  };
+}
+
+/** Largest |a - b| over all elements (shapes must match). */
+export function maxAbsDiff(a: Tensor, b: Tensor): number {
+  if (a.size !== b.size) throw new RangeError(`maxAbsDiff: sizes differ (${a.size} vs ${b.size})`);
+  let max = 0;
+  for (let i = 0; i < a.size; i++) {
+    const d = Math.abs(a.item(i) - b.item(i));
+    if (d > max || Number.isNaN(d)) max = d;
+  }
+  return max;
+}
+
+/** The Python call a kwargs object stands for: `InstanceNorm1d(num_features=2, affine=False)`. */
+export function pythonCall(api: string, kwargs: Record<string, unknown>, repr: (v: unknown) => string): string {
+  return `${api}(${Object.entries(kwargs).map(([k, v]) => `${k}=${repr(v)}`).join(', ')})`;
+}

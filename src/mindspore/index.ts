@@ -1,0 +1,23 @@
+/** `mindspore`: the slice of MindSpore's API this package mirrors. */
+import type { TypedArray } from '../core/dtype';
+import { Tensor as CoreTensor, type NestedNumbers } from '../core/tensor';
+
+export * as nn from './nn';
+export { Parameter } from './cell';
+export * as initializer from './initializer';
+
+export const float16 = 'float16';
+export const float32 = 'float32';
+export const float64 = 'float64';
+
+/**
+ * `mindspore.Tensor(input_data, dtype=None)`, callable with or without `new`; float32 unless a
+ * dtype is given. `x instanceof mindspore.Tensor` holds for every tensor of this package.
+ */
+export const Tensor = function Tensor(data: NestedNumbers | TypedArray, dtype?: 'float16' | 'float32' | 'float64'): CoreTensor {
+  return CoreTensor.from(data, { dtype: dtype ?? 'float32' });
+} as unknown as {
+  (data: NestedNumbers | TypedArray, dtype?: 'float16' | 'float32' | 'float64'): CoreTensor;
+  new (data: NestedNumbers | TypedArray, dtype?: 'float16' | 'float32' | 'float64'): CoreTensor;
+};
+Object.defineProperty(Tensor, Symbol.hasInstance, { value: (v: unknown) => v instanceof CoreTensor });

@@ -1,0 +1,2 @@
+export { Cell, Parameter } from './cell';
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, _InstanceNorm } from './instancenorm';

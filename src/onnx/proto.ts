@@ -1,0 +1,97 @@
+/**
+ * Small builders over onnx-proto's ModelProto, so graph code reads like the ONNX spec:
+ * `node('InstanceNormalization', ['x', 'scale', 'B'], ['y'], { epsilon: 1e-5 })`.
+ */
+import { onnx } from 'onnx-proto';
+import type { Tensor } from '../core/tensor';
+
+export { onnx };
+
+const ELEM_TYPE = {
+  float16: onnx.TensorProto.DataType.FLOAT16,
+  float32: onnx.TensorProto.DataType.FLOAT,
+  float64: onnx.TensorProto.DataType.DOUBLE,
+  int64: onnx.TensorProto.DataType.INT64,
+} as const;
+
+export type OnnxDType = keyof typeof ELEM_TYPE;
+
+export function elemType(dtype: OnnxDType): onnx.TensorProto.DataType {
+  return ELEM_TYPE[dtype];
+}
+
+export type AttributeValue = number | readonly number[] | string;
+
+/** An attribute; integers in `ints` form need `{ ints: [...] }`, floats are plain numbers. */
+export function attribute(name: string, value: AttributeValue | { int: number } | { ints: readonly number[] }): onnx.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof value === 'number') return { name, type: T.FLOAT, f: value };
+  if (typeof value === 'string') return { name, type: T.STRING, s: Buffer.from(value, 'utf8') };
+  if (Array.isArray(value)) return { name, type: T.FLOATS, floats: [...(value as number[])] };
+  if ('int' in (value as object)) return { name, type: T.INT, i: (value as { int: number }).int };
+  return { name, type: T.INTS, ints: [...(value as { ints: readonly number[] }).ints] };
+}
+
+export function node(
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attributes: Record<string, Parameters<typeof attribute>[1]> = {},
+  name = `${opType}_${outputs[0]}`,
+): onnx.INodeProto {
+  return {
+    opType,
+    name,
+    input: [...inputs],
+    output: [...outputs],
+    attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)),
+  };
+}
+
+/** A graph input or output; a string dim is a named dynamic axis. */
+export function valueInfo(name: string, dtype: OnnxDType, dims: readonly (number | string)[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: elemType(dtype),
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  };
+}
+
+/** An initializer holding `tensor`'s bytes (little-endian raw data, as the spec stores it). */
+export function initializer(name: string, tensor: Tensor): onnx.ITensorProto {
+  const dtype = tensor.dtype as OnnxDType;
+  if (!(dtype in ELEM_TYPE)) throw new Error(`ONNX initializer '${name}': unsupported dtype ${tensor.dtype}`);
+  const bytes = new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+  return { name, dataType: elemType(dtype), dims: [...tensor.shape], rawData: Uint8Array.from(bytes) };
+}
+
+export interface ModelParts {
+  nodes: onnx.INodeProto[];
+  inputs: onnx.IValueInfoProto[];
+  outputs: onnx.IValueInfoProto[];
+  initializers: onnx.ITensorProto[];
+  opset: number;
+  graphName: string;
+  docString?: string;
+}
+
+export function encodeModel(parts: ModelParts): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: 'instancenorm-shim',
+    opsetImport: [{ domain: '', version: parts.opset }],
+    graph: {
+      name: parts.graphName,
+      node: parts.nodes,
+      input: parts.inputs,
+      output: parts.outputs,
+      initializer: parts.initializers,
+      docString: parts.docString ?? '',
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}

@@ -1,0 +1,37 @@
+import { pyFloat, pyRepr, pyTypeName } from '../../src/core/python';
+import { bindArguments } from '../../src/core/python-args';
+import { PyTypeError } from '../../src/core/errors';
+import fixtures from '../fixtures/numpy.json';
+
+describe('pyFloat matches CPython repr(float)', () => {
+  it.each(fixtures.float_repr)('$value -> $repr', ({ value, repr }) => {
+    expect(pyFloat(value)).toBe(repr);
+  });
+  it('spells the non-finite values as Python does', () => {
+    expect([NaN, Infinity, -Infinity, -0].map(pyFloat)).toEqual(['nan', 'inf', '-inf', '-0.0']);
+  });
+});
+
+describe('pyRepr and pyTypeName', () => {
+  it('spell JS values as their Python counterparts', () => {
+    expect([null, true, false, 3, 'a', [1, 'b']].map(pyRepr)).toEqual(['None', 'True', 'False', '3', "'a'", "[1, 'b']"]);
+    expect([null, true, 3, 2.5, 'a', [], {}, 1n, () => 1].map(pyTypeName)).toEqual(['NoneType', 'bool', 'int', 'float', 'str', 'list', 'dict', 'int', 'function']);
+  });
+});
+
+describe("bindArguments follows Python's binding rules and messages", () => {
+  const sig = { qualname: 'f', params: ['a', 'b', 'c'] as const, required: 1 };
+  it('binds positional, keyword and mixed calls', () => {
+    expect(bindArguments(sig, [1, 2, 3])).toEqual({ a: 1, b: 2, c: 3 });
+    expect(bindArguments(sig, [1, { c: 3 }])).toEqual({ a: 1, c: 3 });
+    expect(bindArguments(sig, [{ c: 3, a: 1 }])).toEqual({ a: 1, c: 3 });
+    expect(bindArguments(sig, [1, undefined, 3])).toEqual({ a: 1, c: 3 });
+  });
+  it('raises TypeError with CPython 3.10+ wording', () => {
+    expect(() => bindArguments(sig, [1, 2, { b: 3 }])).toThrow(new PyTypeError("f() got multiple values for argument 'b'"));
+    expect(() => bindArguments(sig, [1, { d: 3 }])).toThrow("f() got an unexpected keyword argument 'd'");
+    expect(() => bindArguments(sig, [])).toThrow("f() missing 1 required positional argument: 'a'");
+    expect(() => bindArguments(sig, [1, 2, 3, 4])).toThrow('f() takes from 2 to 4 positional arguments but 5 were given');
+    expect(() => bindArguments({ ...sig, required: 2 }, [{ c: 1 }])).toThrow("f() missing 2 required positional arguments: 'a' and 'b'");
+  });
+});
