@@ -4,13 +4,13 @@
  * running-statistics update PyTorch performs in training. Framework rules (which statistics a
  * mode uses, which checks come first, what each message says) live in the facades.
  */
-import { numberToHalf, halfToNumber, type ComputeDType } from './dtype';
+import { numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from './dtype';
 import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import type { ChannelValues, NormalizeArgs, NormalizeKernel } from './kernels/types';
 import { numel, sameShape, Tensor } from './tensor';
 
-export type FloatTensor = Tensor<'float32'> | Tensor<'float64'>;
+export type FloatTensor = Tensor<FloatDType>;
 
 export interface RunningStats {
   runningMean: FloatTensor;
