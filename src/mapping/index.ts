@@ -1,2 +1,2 @@
 export { loadMapping, parseMapping, mappingEntry, MAPPING_PATH } from './load';
-export type { Mapping, MappingEntry, Example } from './schema';
+export type { Mapping, MappingEntry, Example, StateTensor } from './schema';
