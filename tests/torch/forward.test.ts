@@ -12,7 +12,7 @@ import { maxAbsDiff } from '../helpers/close';
 import { mulberry32, normals } from '../helpers/random';
 
 const { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } = torch.nn;
-type Cls = typeof InstanceNorm1d;
+type Cls = typeof InstanceNorm1d | typeof InstanceNorm2d | typeof InstanceNorm3d;
 
 const SHAPES: [Cls, number[]][] = [
   [InstanceNorm1d, [2, 3, 7]],
