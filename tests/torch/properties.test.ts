@@ -116,7 +116,7 @@ describe('torch facade properties', () => {
         };
         const y = run(values, weight, bias);
         const yp = run(permute(values), perm.map((c) => weight[c]), perm.map((c) => bias[c]));
-        expect(Array.from(yp.data)).toEqual(permute(Array.from(y.data)));
+        expect(Array.from(yp.data as Float32Array)).toEqual(permute(Array.from(y.data as Float32Array)));
       }),
     );
   });
