@@ -137,7 +137,7 @@ export abstract class Module {
   load_state_dict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): IncompatibleKeys {
     const incoming = readMapping(stateDict);
     if (!isKeywordObject(options)) throw new PyTypeError(`load_state_dict(): options must be an object like { strict: false }, got ${pyRepr(options)}`);
-    const strict = options.strict ?? true;
+    const strict = options.strict === undefined ? true : options.strict;
     if (typeof strict !== 'boolean') throw new PyTypeError(`load_state_dict(): argument 'strict' must be bool, not ${pyTypeName(strict)}`);
     const metadata = (stateDict as { _metadata?: StateDictMetadata })._metadata;
     const missing: string[] = [];
