@@ -67,6 +67,21 @@ export abstract class _InstanceNorm extends Module {
     this.register_buffer('num_batches_tracked', options.track_running_stats ? Tensor.zeros([], 'int64') : null);
   }
 
+  /** `_NormBase.reset_running_stats`: mean 0, variance 1, count 0. */
+  reset_running_stats(): void {
+    if (!this.track_running_stats) return;
+    this.running_mean?.data.fill(0 as never);
+    this.running_var?.data.fill(1 as never);
+    this.num_batches_tracked?.data.fill(0n as never);
+  }
+
+  /** `_NormBase.reset_parameters`: the running stats, then weight 1 and bias 0. */
+  reset_parameters(): void {
+    this.reset_running_stats();
+    this.weight?.data.fill(1 as never);
+    this.bias?.data.fill(0 as never);
+  }
+
   get weight(): Parameter | null {
     return this._parameters.get('weight') ?? null;
   }

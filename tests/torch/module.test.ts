@@ -85,6 +85,17 @@ describe.each(COMBOS)('parameters and buffers (affine=$affine, track_running_sta
   }
 });
 
+describe('reset_parameters / reset_running_stats (_NormBase)', () => {
+  it('restore the initial values after training and loading', () => {
+    const m = new InstanceNorm1d(2, { affine: true, track_running_stats: true });
+    m.load_state_dict({ weight: Tensor.from([3, 4]), bias: Tensor.from([5, 6]), running_mean: Tensor.from([1, 1]), running_var: Tensor.from([2, 2]), num_batches_tracked: Tensor.from(9, { dtype: 'int64' }) });
+    m.reset_running_stats();
+    expect([m.running_mean?.tolist(), m.running_var?.tolist(), m.num_batches_tracked?.tolist(), m.weight?.tolist()]).toEqual([[0, 0], [1, 1], 0n, [3, 4]]);
+    m.reset_parameters();
+    expect([m.weight?.tolist(), m.bias?.tolist()]).toEqual([[1, 1], [0, 0]]);
+  });
+});
+
 describe('state_dict', () => {
   it('honours dtype float64 for everything but num_batches_tracked (always int64)', () => {
     const m = new InstanceNorm1d(2, { affine: true, track_running_stats: true, dtype: 'float64' });
