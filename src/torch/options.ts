@@ -23,6 +23,10 @@ export const STRICTER_THAN_PYTORCH = [
   { argument: 'numbers given as booleans or BigInt', pytorch: 'bool and int are numbers in Python (eps=True means 1.0)', facade: 'TypeError', why: 'in JS these are almost always mistakes' },
   { argument: 'device', pytorch: "any torch device ('cuda', 0, torch.device(...))", facade: "'cpu' or null only (TypeError for non-strings, ValueError for other devices)", why: 'the facade computes on the CPU' },
   { argument: 'dtype', pytorch: 'any floating dtype (float16, bfloat16 too)', facade: "'float32', 'float64' or null", why: 'the facade computes in float32 and float64 only' },
+  { argument: 'forward input dtype', pytorch: 'float16 and bfloat16 inputs run on the CPU (with float32 parameters)', facade: 'TypeError naming the dtype (integer inputs keep ATen\'s RuntimeError)', why: 'the facade computes in float32 and float64 only' },
+  { argument: 'forward input', pytorch: 'anything with .dim() (an AttributeError otherwise)', facade: 'a Tensor, else TypeError naming the input', why: 'a nested list would otherwise fail deep inside' },
+  { argument: 'load_state_dict strict', pytorch: 'any truthy/falsy value', facade: 'a boolean (TypeError)', why: 'strict=None silently meaning non-strict hides mistakes' },
+  { argument: 'load_state_dict on error', pytorch: 'copies every valid tensor, then raises', facade: 'raises the same message and changes nothing', why: 'a half-loaded module is never useful, and a caller can fix the dict and retry' },
 ] as const;
 
 /** `argument 'eps' must be ..., but got -1 (int)`; BigInt is named as such, since 1n passes for 1 in pyRepr. */
