@@ -111,7 +111,8 @@ function createParamData(cls: string, init: InitSpec, numFeatures: number, dtype
     const data = initializer(init, numFeatures, dtype);
     return data === init ? data.clone() : data;
   } catch (err) {
-    if (err instanceof RangeError) {
+    // By name: under a test runner the typed arrays may come from another realm.
+    if ((err as Error)?.name === 'RangeError') {
       throw new RuntimeError(`For '${cls}', unable to allocate the parameters of shape (${numFeatures},) and data type ${dtype}: 'num_features' is ${numFeatures}.`);
     }
     throw err;
