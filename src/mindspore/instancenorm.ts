@@ -53,7 +53,7 @@ export abstract class _InstanceNorm extends Cell {
    * The forward pass: MindSpore's rank check, then the primitive's dtype and channel checks, then
    * instance normalization with gamma and beta. No parsing here: construct runs per batch.
    */
-  construct(x: Tensor, options?: ConstructOptions): Tensor {
+  construct(x: Tensor, options?: ConstructOptions): Tensor<'float32' | 'float16'> {
     if (!(x instanceof Tensor)) {
       throw new PyTypeError(`For primitive[Shape], the input argument[input_x] must be a Tensor, but got ${pyTypeName(x)}.`);
     }

@@ -116,13 +116,13 @@ describe.each(LAYERS)('%s.construct', (cls, Layer, shape) => {
         ),
       );
     }
-    const wrongChannels = [...shape];
+    const wrongChannels: number[] = [...shape];
     wrongChannels[1] = 2;
     expect(() => m.construct(Tensor.zeros(wrongChannels, 'float64'))).toThrow(PyTypeError);
   });
 
   it("checks the channels against num_features with the primitive's message", () => {
-    const wrong = [...shape];
+    const wrong: number[] = [...shape];
     wrong[1] = 2;
     expect(() => new Layer(3).construct(Tensor.zeros(wrong, 'float32'))).toThrow(
       new ValueError('For primitive[InstanceNorm], the gamma shape must be equal to (C, ) which is 2 , but got 3.'),
@@ -131,10 +131,10 @@ describe.each(LAYERS)('%s.construct', (cls, Layer, shape) => {
 
   it('returns an empty tensor of the same shape for empty batch or spatial dims', () => {
     const m = new Layer(3);
-    const noBatch = [...shape];
+    const noBatch: number[] = [...shape];
     noBatch[0] = 0;
     expect(m.construct(Tensor.zeros(noBatch, 'float32')).shape).toEqual(noBatch);
-    const noSpace = [...shape];
+    const noSpace: number[] = [...shape];
     noSpace[rank - 1] = 0;
     const y = m.construct(Tensor.zeros(noSpace, 'float32'));
     expect(y.shape).toEqual(noSpace);
