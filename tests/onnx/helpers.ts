@@ -30,7 +30,7 @@ export function dimsOf(v: onnx.IValueInfoProto): (number | string)[] {
 /** An initializer's values as numbers (raw little-endian data, as toOnnx writes them). */
 export function initializerValues(t: onnx.ITensorProto): number[] {
   const raw = t.rawData as Uint8Array;
-  const bytes = raw.slice().buffer;
+  const bytes = new Uint8Array(raw).buffer; // a copy: Buffer.slice would share the pool
   if (t.dataType === onnx.TensorProto.DataType.FLOAT) return [...new Float32Array(bytes)];
   if (t.dataType === onnx.TensorProto.DataType.DOUBLE) return [...new Float64Array(bytes)];
   if (t.dataType === onnx.TensorProto.DataType.INT64) return [...new BigInt64Array(bytes)].map(Number);
