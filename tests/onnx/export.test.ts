@@ -4,15 +4,15 @@ import { MAX_OPSET, MIN_OPSET, toOnnx } from '../../src/onnx/export';
 import { onnx } from '../../src/onnx/proto';
 import { maxAbsDiff } from '../helpers/close';
 import { mulberry32, normals } from '../helpers/random';
-import { decode, dimsOf, initializerValues, ortRun, randomTensor } from './helpers';
+import { decode, dimsOf, initializerValues, ortRun, randomTensor, setValues } from './helpers';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 describe('toOnnx: the model', () => {
   it('torch affine, training: InstanceNormalization with weight/bias initializers holding the values', () => {
     const m = new torch.nn.InstanceNorm1d(2, { affine: true, eps: 1e-3 });
-    m.weight!.data.set([2, 3]);
-    m.bias!.data.set([-1, 0.5]);
+    setValues(m.weight, [2, 3]);
+    setValues(m.bias, [-1, 0.5]);
     const model = decode(toOnnx(m, { inputShape: [1, 2, 4] }));
     expect(model.opsetImport).toHaveLength(1);
     expect(model.opsetImport[0].domain ?? '').toBe('');
@@ -28,7 +28,7 @@ describe('toOnnx: the model', () => {
     expect(graph.initializer.map((t) => t.name)).toEqual(['weight', 'bias']);
     expect(graph.initializer.map((t) => initializerValues(t))).toEqual([[2, 3], [-1, 0.5]]);
     expect(graph.node.map((n) => n.opType)).toEqual(['InstanceNormalization']);
-    const node = graph.node[0];
+    const node = graph.node[0] as onnx.NodeProto;
     expect(node.input).toEqual(['input', 'weight', 'bias']);
     expect(node.output).toEqual(['output']);
     expect(node.attribute[0].name).toBe('epsilon');
@@ -45,8 +45,8 @@ describe('toOnnx: the model', () => {
 
   it('torch eval with running statistics: BatchNormalization with the running buffers', () => {
     const m = new torch.nn.InstanceNorm1d(2, { track_running_stats: true }).eval();
-    m.running_mean!.data.set([0.5, -1]);
-    m.running_var!.data.set([2, 0.25]);
+    setValues(m.running_mean, [0.5, -1]);
+    setValues(m.running_var, [2, 0.25]);
     const graph = decode(toOnnx(m, { inputShape: [3, 2, 5], opset: 15 })).graph!;
     expect(graph.node.map((n) => n.opType)).toEqual(['BatchNormalization']);
     expect(graph.node[0].input).toEqual(['input', 'scale', 'B', 'running_mean', 'running_var']);
@@ -78,7 +78,7 @@ describe('toOnnx: the model', () => {
     expect(dimsOf(new13.input[0])).toEqual([2, 6]);
     const old12 = decode(toOnnx(m, { inputShape: [2, 6], opset: 12 })).graph!;
     expect(old12.node[0].input).toEqual(['input']);
-    expect(old12.node[0].attribute.map((a) => [a.name, a.ints!.map(Number)])).toEqual([['axes', [0]]]);
+    expect((old12.node[0] as onnx.NodeProto).attribute.map((a) => [a.name, a.ints!.map(Number)])).toEqual([['axes', [0]]]);
   });
 
   it('float64: spelled out with ReduceMean (onnxruntime has no float64 InstanceNormalization), same initializer names', () => {
@@ -121,7 +121,7 @@ describe('toOnnx: the model', () => {
 describe('toOnnx: dynamic axes', () => {
   it('true names batch and spatial axes; the model runs at two lengths and two batch sizes', async () => {
     const m = new torch.nn.InstanceNorm1d(3, { affine: true });
-    m.weight!.data.set([1.5, -0.5, 2]);
+    setValues(m.weight, [1.5, -0.5, 2]);
     const bytes = toOnnx(m, { inputShape: [2, 3, 8], dynamicAxes: true });
     const graph = decode(bytes).graph!;
     expect(dimsOf(graph.input[0])).toEqual(['batch', 3, 'length']);
@@ -136,16 +136,16 @@ describe('toOnnx: dynamic axes', () => {
   });
 
   it('names for 2d/3d and unbatched input; an object maps chosen axes like PyTorch dynamic_axes', async () => {
-    expect(dimsOf(decode(toOnnx(new torch.nn.InstanceNorm3d(2), { inputShape: [1, 2, 3, 4, 5], dynamicAxes: true })).graph!.input[0])).toEqual([
+    expect(dimsOf(decode(toOnnx(new torch.nn.InstanceNorm3d(2), { inputShape: [1, 2, 3, 4, 5], dynamicAxes: true })).graph.input[0])).toEqual([
       'batch', 2, 'depth', 'height', 'width',
     ]);
     const unbatched = new torch.nn.InstanceNorm2d(2);
     const bytes = toOnnx(unbatched, { inputShape: [2, 4, 4], dynamicAxes: true, opset: 11 });
-    expect(dimsOf(decode(bytes).graph!.input[0])).toEqual([2, 'height', 'width']);
+    expect(dimsOf(decode(bytes).graph.input[0])).toEqual([2, 'height', 'width']);
     const x = randomTensor(mulberry32(3), [2, 5, 3]);
     expect(maxAbsDiff(await ortRun(bytes, x), unbatched.forward(x))).toBeLessThanOrEqual(1e-5);
     const ms = new mindspore.nn.InstanceNorm1d(2);
-    expect(dimsOf(decode(toOnnx(ms, { inputShape: [1, 2, 6], dynamicAxes: { 2: 'time' } })).graph!.input[0])).toEqual([1, 2, 'time']);
+    expect(dimsOf(decode(toOnnx(ms, { inputShape: [1, 2, 6], dynamicAxes: { 2: 'time' } })).graph.input[0])).toEqual([1, 2, 'time']);
   });
 
   it('the float64 graph and the eval graph take dynamic lengths too', async () => {
@@ -191,7 +191,7 @@ describe('toOnnx: errors name the argument', () => {
 
   it('running statistics need no spatial size above 1 (PyTorch eval accepts it)', async () => {
     const e = new torch.nn.InstanceNorm1d(2, { track_running_stats: true }).eval();
-    e.running_mean!.data.set(normals(mulberry32(1), 2));
+    setValues(e.running_mean, normals(mulberry32(1), 2));
     const x = Tensor.from([[[0.5], [2]]]);
     expect(maxAbsDiff(await ortRun(toOnnx(e, { inputShape: [1, 2, 1] }), x), e.forward(x))).toBeLessThanOrEqual(1e-6);
   });

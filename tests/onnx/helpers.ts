@@ -19,8 +19,15 @@ export function randomTensor(rand: () => number, shape: number[], dtype: 'float3
   return Tensor.from(normals(rand, size, 1.5, rand() - 0.5), { shape, dtype });
 }
 
-export function decode(bytes: Uint8Array): onnx.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+/** The decoded model; its graph typed as present (toOnnx always writes one). */
+export function decode(bytes: Uint8Array): onnx.ModelProto & { graph: onnx.GraphProto } {
+  return onnx.ModelProto.decode(bytes) as onnx.ModelProto & { graph: onnx.GraphProto };
+}
+
+/** Overwrites a float tensor's values in place (a module's live parameter or buffer). */
+export function setValues(t: Tensor | null, values: readonly number[]): void {
+  if (!t) throw new Error('setValues: no tensor');
+  (t.data as Float32Array).set(values);
 }
 
 export function dimsOf(v: onnx.IValueInfoProto): (number | string)[] {

@@ -8,7 +8,7 @@ import { instanceNormReference } from '../../src/core/reference';
 import { toOnnx } from '../../src/onnx/export';
 import { maxAbsDiff } from '../helpers/close';
 import { mulberry32, normals, randInt } from '../helpers/random';
-import { decode, ortRun, randomTensor } from './helpers';
+import { decode, ortRun, randomTensor, setValues } from './helpers';
 
 const TOLERANCE = 1e-5;
 /** Worst differences seen, printed at the end for the report. */
@@ -51,8 +51,8 @@ describe('toOnnx: torch facade, every mode, in onnxruntime-node', () => {
       const C = shape[1];
       const m = new TORCH[mode.dims](C, { affine: mode.affine, track_running_stats: mode.track, momentum: 0.3, dtype: mode.dtype });
       if (m.weight && m.bias) {
-        m.weight.data.set(normals(rand, C, 0.5, 1));
-        m.bias.data.set(normals(rand, C, 0.5));
+        setValues(m.weight, normals(rand, C, 0.5, 1));
+        setValues(m.bias, normals(rand, C, 0.5));
       }
       // Two training steps, so running statistics are not the initial zeros and ones.
       for (let k = 0; k < 2; k++) m.forward(randomTensor(rand, shape, mode.dtype));
@@ -81,7 +81,7 @@ describe('toOnnx: torch facade, every mode, in onnxruntime-node', () => {
       expect(vsFacade).toBeLessThanOrEqual(TOLERANCE);
       expect(vsReference).toBeLessThanOrEqual(TOLERANCE);
 
-      const ops = decode(bytes).graph!.node!.map((n) => n.opType);
+      const ops = decode(bytes).graph.node!.map((n) => n.opType);
       const core = running ? 'BatchNormalization' : mode.dtype === 'float64' ? 'ReduceMean' : 'InstanceNormalization';
       expect(ops).toContain(core);
       expect(ops.includes('Unsqueeze') && ops.includes('Squeeze')).toBe(!mode.batched);
@@ -118,7 +118,7 @@ describe('toOnnx: mindspore facade, every mode, in onnxruntime-node', () => {
       expect(vsFacade).toBeLessThanOrEqual(mode.dtype === 'float16' ? 4e-3 : TOLERANCE);
       // float16 output is the float32 result rounded to half: within half an ulp (2^-11 relative) of the reference.
       expect(vsReference).toBeLessThanOrEqual(mode.dtype === 'float16' ? 2e-3 + 2 ** -11 * 8 : TOLERANCE);
-      expect(decode(bytes).graph!.node!.map((n) => n.opType)).toContain('InstanceNormalization');
+      expect(decode(bytes).graph.node!.map((n) => n.opType)).toContain('InstanceNormalization');
     },
   );
 });
