@@ -224,7 +224,8 @@ export const exportCommand: Command = {
       return ok ? 0 : 1;
     }
     const dims = (d: (number | string)[]) => `[${d.join(', ')}]`;
-    io.out(`${api} ${module} (${training ? 'training' : 'eval'})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
+    const mode = api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${training ? 'True' : 'False'}), input statistics either way`;
+    io.out(`${api} ${module} (${mode})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
     io.out(`graph: opset ${model.opset}, ${model.nodes.join(' -> ')}`);
     io.out(`input '${model.input.name}' ${model.input.dtype} ${dims(model.input.dims)}, output '${model.output.name}' ${model.output.dtype} ${dims(model.output.dims)}`);
     io.out(`initializers: ${model.initializers.map((t) => `${t.name} ${dims(t.dims)}`).join(', ')}`);
