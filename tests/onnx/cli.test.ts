@@ -112,6 +112,12 @@ describe('instancenorm-shim export', () => {
     writeFileSync(weights, JSON.stringify({ gamma: [1, 2, 3] }));
     expect(await main(['export', '--api', 'mindspore', '--config', '{"num_features": 2}', '--weights', weights, '--shape', '1,2,4', '--out', join(dir, 'm.onnx')], io)).toBe(2);
     expect(io.stderr).toContain("'gamma' has shape [3], the parameter has [2]");
+    writeFileSync(weights, JSON.stringify({ weight: [1, 'x'] }));
+    expect(await main(['export', '--api', 'torch', '--config', '{"num_features": 2, "affine": true}', '--weights', weights, '--shape', '1,2,4', '--out', join(dir, 'm.onnx')], io)).toBe(2);
+    expect(io.stderr).toContain(`--weights ${weights}: 'weight': `);
+    writeFileSync(weights, JSON.stringify({ weight: [1, 2, 3] }));
+    expect(await main(['export', '--api', 'torch', '--config', '{"num_features": 2, "affine": true}', '--weights', weights, '--shape', '1,2,4', '--out', join(dir, 'm.onnx')], io)).toBe(2);
+    expect(io.stderr).toContain('size mismatch for weight');
     expect(readdirSync(dir)).toEqual(['w.json']);
   });
 

@@ -5,6 +5,7 @@
  * run leaves an existing file as it was.
  */
 import { readFileSync } from 'node:fs';
+import type { DType } from '../../core/dtype';
 import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import { Tensor, type NestedNumbers } from '../../core/tensor';
@@ -63,7 +64,7 @@ function buildLayer(api: Api, name: LayerName, config: Record<string, unknown>):
   return new Cls(config);
 }
 
-function readWeights(file: string): Record<string, NestedNumbers> {
+function readWeights(file: string): Weights {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -79,16 +80,28 @@ function readWeights(file: string): Record<string, NestedNumbers> {
   if (typeof weights !== 'object' || weights === null || Array.isArray(weights)) {
     throw new ValueError(`--weights ${file}: expected a JSON object {"name": nested list}, got ${Array.isArray(weights) ? 'a list' : typeof weights}`);
   }
-  return weights as Record<string, NestedNumbers>;
+  return weights as Weights;
 }
 
-/** Loads a {name: nested list} dict: torch by state_dict keys, mindspore by Parameter name or attribute. */
-function loadWeights(module: Layer, weights: Record<string, NestedNumbers>, file: string): string[] {
+type Weights = Record<string, Tensor | NestedNumbers>;
+
+/** A weight as a tensor of the dtype the module keeps it in. */
+function asTensor<D extends DType>(value: Tensor | NestedNumbers, dtype: D, file: string, key: string): Tensor<D> {
+  try {
+    return value instanceof Tensor ? value.astype(dtype) : Tensor.from(value, { dtype });
+  } catch (err) {
+    (err as Error).message = `--weights ${file}: ${pyRepr(key)}: ${(err as Error).message}`;
+    throw err;
+  }
+}
+
+/** Loads a name -> tensor (or nested list) dict: torch by state_dict keys, mindspore by Parameter name or attribute. */
+function loadWeights(module: Layer, weights: Weights, file: string): string[] {
   if (module instanceof th._InstanceNorm) {
     const current = module.state_dict();
     const unknown = Object.keys(weights).filter((k) => !(k in current));
     if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})`);
-    const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, Tensor.from(v, { dtype: current[k].dtype })]));
+    const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, asTensor(v, current[k].dtype, file, k)]));
     module.load_state_dict(dict, { strict: false });
     return Object.keys(dict);
   }
@@ -102,7 +115,7 @@ function loadWeights(module: Layer, weights: Record<string, NestedNumbers>, file
   for (const [key, value] of Object.entries(weights)) {
     const param = byName.get(key);
     if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})`);
-    const tensor = Tensor.from(value, { dtype: 'float32' });
+    const tensor = asTensor(value, 'float32', file, key);
     if (tensor.shape.join() !== param.shape.join()) {
       throw new ValueError(`--weights ${file}: ${pyRepr(key)} has shape [${tensor.shape.join(', ')}], the parameter has [${param.shape.join(', ')}]`);
     }
