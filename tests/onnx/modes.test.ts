@@ -17,7 +17,8 @@ function record(key: string, value: number): void {
   worst[key] = Math.max(worst[key] ?? 0, value);
 }
 afterAll(() => {
-  console.log(`max |onnxruntime - x| per group: ${JSON.stringify(worst, null, 1)}`);
+  // ONNX_REPORT=1 npx jest tests/onnx/modes.test.ts prints the measured maxima.
+  if (process.env.ONNX_REPORT) console.log(`max |onnxruntime - x| per group: ${JSON.stringify(worst, null, 1)}`);
 });
 
 const TORCH = { 1: torch.nn.InstanceNorm1d, 2: torch.nn.InstanceNorm2d, 3: torch.nn.InstanceNorm3d } as const;
