@@ -10,3 +10,5 @@ export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
 export { instanceNormReference } from './core/reference';
 export * as torch from './torch';
 export * as mindspore from './mindspore';
+export { toOnnx, MIN_OPSET, MAX_OPSET, DEFAULT_OPSET, type ExportOptions } from './onnx/export';
+export { verifyOnnx, DEFAULT_TOLERANCE, type VerifyOptions, type VerifyReport, type VerifyRun } from './onnx/verify';
