@@ -166,7 +166,7 @@ class Unpickler {
   private global(module: string, name: string): PyGlobal {
     const qualname = `${module}.${name}`;
     if (!Object.prototype.hasOwnProperty.call(this.options.globals, qualname)) {
-      this.fail(`unsupported global: GLOBAL ${qualname} is not an allowed global (the reader only accepts the globals a state_dict needs: ${Object.keys(this.options.globals).join(', ')})`);
+      this.fail(`unsupported global: GLOBAL ${qualname} is not an allowed global; like torch.load(weights_only=True), only the globals a state_dict needs are read (OrderedDict, torch._utils._rebuild_tensor_v2, torch.*Storage, ...), and no code in the file is run`);
     }
     return new PyGlobal(module, name);
   }
