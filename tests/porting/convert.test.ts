@@ -90,7 +90,7 @@ describe('convertStateDict names and report', () => {
   });
 
   it('a top-level MindSpore cell names its statistics mean/variance (Parameter(name="mean"))', () => {
-    const torchSd = new Map([
+    const torchSd = new Map<string, Tensor>([
       ['weight', Tensor.from([1, 2])],
       ['bias', Tensor.from([0, 1])],
       ['running_mean', Tensor.from([0, 0])],

@@ -6,7 +6,7 @@
  * `torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, hooks)`
  * where `storage` is the persistent id `('storage', torch.FloatStorage, key, location, numel)`.
  */
-import { DTYPES, type DType } from '../../core/dtype';
+import { DTYPES, type DType, type TypedArray } from '../../core/dtype';
 import { Tensor } from '../../core/tensor';
 import { PyDict, PyGlobal, PyTuple, UnpicklingError, describe, unpickle, type GlobalHandler } from './pickle';
 import { FormatError, checkedNumel, tensorBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
@@ -31,8 +31,17 @@ const DTYPE_STORAGES = Object.fromEntries(Object.entries(STORAGE_DTYPES).map(([k
 class Storage {
   constructor(
     readonly dtype: DType,
-    readonly data: ArrayLike<number | bigint> & { length: number },
+    readonly data: TypedArray,
   ) {}
+}
+
+/**
+ * Bytes a load may still allocate for copies of non-contiguous views: the file's size. Contiguous
+ * views share their storage's memory (as tied weights do in PyTorch), so a pickle that names one
+ * storage many times cannot multiply memory beyond this.
+ */
+interface CopyBudget {
+  bytes: number;
 }
 
 export interface ReadTorchOptions {
@@ -64,7 +73,8 @@ export function loadTorchObject(bytes: Uint8Array, file: string): unknown {
   }
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: unknown): Storage => loadStorage(pid, entries, prefix, storages, file);
-  return unpickle(entries.get(pickles[0])!.read(), { file, globals: TORCH_GLOBALS, persistentLoad });
+  const budget: CopyBudget = { bytes: bytes.length };
+  return unpickle(entries.get(pickles[0])!.read(), { file, globals: torchGlobals(budget), persistentLoad });
 }
 
 function loadStorage(pid: unknown, entries: Map<string, ZipEntry>, prefix: string, cache: Map<string, Storage>, file: string): Storage {
@@ -109,7 +119,7 @@ function intTuple(v: unknown, what: string, file: string): number[] {
  * tensor is saved with its whole storage). Every index is checked to lie inside the storage; a view
  * larger than its storage (an `expand`ed tensor) is refused rather than allocated.
  */
-function rebuildTensor(args: readonly unknown[], file: string): Tensor {
+function rebuildTensor(args: readonly unknown[], file: string, budget: CopyBudget): Tensor {
   const [storage, offset, sizeArg, strideArg] = args;
   if (!(storage instanceof Storage)) throw new UnpicklingError(file, `torch: _rebuild_tensor_v2 got ${describe(storage)} instead of a storage`);
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw new UnpicklingError(file, `torch: bad storage offset ${String(offset)}`);
@@ -117,17 +127,29 @@ function rebuildTensor(args: readonly unknown[], file: string): Tensor {
   const stride = intTuple(strideArg, 'stride', file);
   if (size.length !== stride.length) throw new UnpicklingError(file, `torch: tensor size (${size.join(', ')}) and stride (${stride.join(', ')}) differ in length`);
   const count = checkedNumel(file, 'torch: tensor', size);
-  const out = new DTYPES[storage.dtype].array(count <= storage.data.length ? count : 0);
-  if (count > 0) {
-    let last = offset;
-    for (let d = 0; d < size.length; d++) last += (size[d] - 1) * stride[d];
-    if (last >= storage.data.length) {
-      throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) with stride (${stride.join(', ')}) at offset ${offset} reads element ${last} of a storage with ${storage.data.length}`);
-    }
-    if (out.length !== count) throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) has more elements than its storage (${storage.data.length}); broadcast (stride 0) views are not read`);
-    gather(storage.data, out as never, offset, size, stride);
+  if (count === 0) return new Tensor(storage.dtype, new DTYPES[storage.dtype].array(0) as never, size);
+  let last = offset;
+  for (let d = 0; d < size.length; d++) last += (size[d] - 1) * stride[d];
+  if (last >= storage.data.length) {
+    throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) with stride (${stride.join(', ')}) at offset ${offset} reads element ${last} of a storage with ${storage.data.length}`);
   }
+  if (isContiguous(size, stride)) return new Tensor(storage.dtype, storage.data.subarray(offset, offset + count) as never, size);
+  if (count > storage.data.length) throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) has more elements than its storage (${storage.data.length}); broadcast (stride 0) views are not read`);
+  budget.bytes -= count * DTYPES[storage.dtype].bytes;
+  if (budget.bytes < 0) throw new FormatError(file, 'torch: the non-contiguous views in the file would need more memory than the file\'s size to copy');
+  const out = new DTYPES[storage.dtype].array(count);
+  gather(storage.data, out as never, offset, size, stride);
   return new Tensor(storage.dtype, out as never, size);
+}
+
+/** Row-major strides (dims of size 1 may have any stride). */
+function isContiguous(size: readonly number[], stride: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = size.length - 1; d >= 0; d--) {
+    if (size[d] !== 1 && stride[d] !== expected) return false;
+    expected *= size[d];
+  }
+  return true;
 }
 
 function gather(source: ArrayLike<number | bigint>, out: { [i: number]: number | bigint }, offset: number, size: number[], stride: number[]): void {
@@ -152,7 +174,9 @@ function tensorArg(v: unknown, what: string, file: string): Tensor {
 }
 
 /** What the reader lets a pickle name, like `weights_only=True`'s allowlist narrowed to state_dicts. */
-const TORCH_GLOBALS: Record<string, GlobalHandler> = {
+function torchGlobals(budget: CopyBudget): Record<string, GlobalHandler> {
+  const rebuild: GlobalHandler = (args, file) => rebuildTensor(args, file, budget);
+  const globals: Record<string, GlobalHandler> = {
   'collections.OrderedDict': (args, file) => {
     const dict = new PyDict('OrderedDict');
     if (args.length > 0) {
@@ -167,16 +191,16 @@ const TORCH_GLOBALS: Record<string, GlobalHandler> = {
     }
     return dict;
   },
-  'torch._utils._rebuild_tensor_v2': rebuildTensor,
-  'torch._utils._rebuild_tensor': rebuildTensor,
+  'torch._utils._rebuild_tensor_v2': rebuild,
+  'torch._utils._rebuild_tensor': rebuild,
   'torch._utils._rebuild_parameter': (args, file) => tensorArg(args[0], '_rebuild_parameter', file),
   'torch._utils._rebuild_parameter_with_state': (args, file) => tensorArg(args[0], '_rebuild_parameter_with_state', file),
   'torch._tensor._rebuild_from_type_v2': (args, file) => {
     const [func, type, inner] = args;
     const allowedTypes = ['torch.Tensor', 'torch.nn.parameter.Parameter'];
     if (!(type instanceof PyGlobal) || !allowedTypes.includes(type.qualname)) throw new UnpicklingError(file, `torch: _rebuild_from_type_v2 to ${describe(type)} is not supported`);
-    if (!(func instanceof PyGlobal) || !TORCH_GLOBALS[func.qualname] || !(inner instanceof PyTuple)) throw new UnpicklingError(file, 'torch: bad _rebuild_from_type_v2 call');
-    return TORCH_GLOBALS[func.qualname]!(inner.items, file);
+    if (!(func instanceof PyGlobal) || !globals[func.qualname] || !(inner instanceof PyTuple)) throw new UnpicklingError(file, 'torch: bad _rebuild_from_type_v2 call');
+    return globals[func.qualname]!(inner.items, file);
   },
   'torch.Tensor': null,
   'torch.nn.parameter.Parameter': null,
@@ -187,10 +211,12 @@ const TORCH_GLOBALS: Record<string, GlobalHandler> = {
     return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
   },
   ...Object.fromEntries(Object.keys(STORAGE_DTYPES).map((name) => [`torch.${name}`, null])),
-};
+  };
+  return globals;
+}
 
 /** The names the pickle reader accepts, for documentation and tests. */
-export const ALLOWED_GLOBALS: readonly string[] = Object.keys(TORCH_GLOBALS);
+export const ALLOWED_GLOBALS: readonly string[] = Object.keys(torchGlobals({ bytes: 0 }));
 
 function isTensorDict(v: unknown): v is PyDict {
   return v instanceof PyDict && v.map.size > 0 && [...v.map.values()].every((t) => t instanceof Tensor);
