@@ -6,10 +6,11 @@
 import { parseArgs } from 'node:util';
 import { isPyError } from '../core/errors';
 import { compare } from './commands/compare';
+import { port } from './commands/port';
 import type { Command } from './commands/types';
 import { processIo, type Io } from './output';
 
-export const COMMANDS: readonly Command[] = [compare];
+export const COMMANDS: readonly Command[] = [compare, port];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

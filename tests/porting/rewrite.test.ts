@@ -48,8 +48,8 @@ describe('porting the torch model fixture to MindSpore', () => {
 
   test('imports: IN moves to mindspore; nn stays (Conv1d, Module) and `import mindspore` is added', () => {
     expect(ported.imports.map((i) => [i.line, i.before, i.after, i.note.split(':')[0]])).toEqual([
-      [7, 'from torch.nn import InstanceNorm1d as IN', 'from mindspore.nn import InstanceNorm1d as IN', 'moved `IN` to mindspore'],
       [6, 'import torch.nn as nn', 'import torch.nn as nn', 'kept'],
+      [7, 'from torch.nn import InstanceNorm1d as IN', 'from mindspore.nn import InstanceNorm1d as IN', 'moved `IN` to mindspore'],
       [8, '', 'import mindspore', 'added'],
     ]);
   });

@@ -13,7 +13,7 @@ import { RuntimeError, ValueError } from '../../core/errors';
 import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
 import { argumentEdits } from './args';
 import { applyEdits, indentOf, lineEnd, lineStart, type Edit } from './splice';
-import { lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
+import { assumedImports, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
 
 export interface CallReport {
   line: number;
@@ -91,10 +91,8 @@ function calleeThrough(local: string, path: string, api: ApiName, to: Framework)
 /** Text of an import item that binds `move` (an `import` item or a `from` item). */
 function itemText(binding: ImportBinding, source: string, move: Move): string {
   const st = binding.statement;
-  const original = source.slice(binding.item.from, binding.item.to);
-  const aliased = /\bas\b/.test(original);
   if (st.kind === 'import') {
-    if (!aliased) return importedModule(binding, source, move);
+    if (!binding.aliased) return importedModule(binding, source, move);
     return move.local === move.path ? move.path : `${move.path} as ${move.local}`;
   }
   const name = move.path.split('.').pop()!;
@@ -158,7 +156,7 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
     code,
     to,
     calls,
-    imports: reports,
+    imports: [...reports].sort((a, b) => a.line - b.line),
     alreadyTarget: file.calls.length - planned.length,
     exact: calls.every((c) => c.verdict === 'exact'),
   };
@@ -225,8 +223,7 @@ const FLAVOURED = /^(ms|mindspore|torch|pt|th)(_?nn)?$/i;
 
 /** The local name a moved binding gets: the same, unless it names the framework (then the target's usual name, if free). */
 function newLocal(file: PythonFile, binding: ImportBinding, path: string): string {
-  const plainImport = binding.statement.kind === 'import' && !/\bas\b/.test(file.source.slice(binding.item.from, binding.item.to));
-  if (plainImport) return rootOf(path);
+  if (binding.statement.kind === 'import' && !binding.aliased) return rootOf(path);
   if (!FLAVOURED.test(binding.local)) return binding.local;
   const usual = path.split('.').pop()!;
   const taken = file.imports.some((s) => s.bindings.some((b) => b !== binding && b.local === usual)) || file.nameUses.has(usual);
@@ -311,4 +308,21 @@ function removeItems(st: ImportStatement, items: readonly ImportBinding[]): Edit
     else out.push({ ...e });
   }
   return out;
+}
+
+/**
+ * The one-call form: `nn.InstanceNorm1d(64, affine=True)` ported to `to`, with `nn`, the class
+ * names and the framework's own name taken as the source framework's (the opposite of `to`).
+ */
+export function portExpression(expression: string, to: Framework, rules?: PortSourceOptions['rules']): CallReport {
+  const from = otherFramework(to);
+  const prelude = [...assumedImports(from), ...assumedImports(to).slice(0, 1)];
+  const file = parsePython(expression, { prelude });
+  const calls = file.calls.filter((c) => c.framework === from);
+  if (calls.length !== 1) {
+    const already = file.calls.length > 0 && calls.length === 0;
+    const what = already ? `is already ${to}` : calls.length > 1 ? `has ${calls.length} InstanceNorm calls; give one` : `is not a call of ${from}'s InstanceNorm1d/2d/3d (nn.X, ${from}.nn.X or X)`;
+    throw new ValueError(`port: the expression ${JSON.stringify(expression)} ${what}`);
+  }
+  return portSource(expression, { to, prelude, rules }).calls[0];
 }

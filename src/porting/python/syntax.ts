@@ -30,6 +30,8 @@ export interface ImportBinding {
   path: string;
   /** The whole item in the statement (`torch.nn as nn`, `InstanceNorm1d as IN`). */
   item: Span;
+  /** Written with `as`. */
+  aliased: boolean;
   statement: ImportStatement;
 }
 
@@ -124,7 +126,7 @@ function parseImport(source: string, node: SyntaxNode): ImportStatement {
   while (i < tokens.length) {
     const first = tokens[i];
     if (first.name === '*') {
-      statement.bindings.push({ local: '*', path: statement.module?.text ?? '', item: { from: first.from, to: first.to }, statement });
+      statement.bindings.push({ local: '*', path: statement.module?.text ?? '', item: { from: first.from, to: first.to }, aliased: false, statement });
       i++;
     } else {
       const names: SyntaxNode[] = [];
@@ -141,10 +143,10 @@ function parseImport(source: string, node: SyntaxNode): ImportStatement {
       const last = alias ?? names[names.length - 1] ?? first;
       const item = { from: first.from, to: last.to };
       if (statement.kind === 'from') {
-        statement.bindings.push({ local: alias ? text(alias) : dotted, path: prefix + dotted, item, statement });
+        statement.bindings.push({ local: alias ? text(alias) : dotted, path: prefix + dotted, item, aliased: Boolean(alias), statement });
       } else {
         // `import a.b.c` binds `a` to module a; `import a.b.c as d` binds d to a.b.c.
-        statement.bindings.push({ local: alias ? text(alias) : names[0] ? text(names[0]) : dotted, path: alias ? dotted : names[0] ? text(names[0]) : dotted, item, statement });
+        statement.bindings.push({ local: alias ? text(alias) : names[0] ? text(names[0]) : dotted, path: alias ? dotted : names[0] ? text(names[0]) : dotted, item, aliased: Boolean(alias), statement });
       }
     }
     while (i < tokens.length && tokens[i].name === ',') i++;
@@ -281,4 +283,21 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
     });
   }
   return { source, tree, imports, calls, nameUses, errors };
+}
+
+/**
+ * Import statements that exist only in the caller's head (the one-call form): `import <root>`,
+ * `import <root>.nn as nn` and `from <root>.nn import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d`.
+ */
+export function assumedImports(root: Framework): ImportStatement[] {
+  const statement = (kind: 'import' | 'from'): ImportStatement => ({ from: -1, to: -1, kind, bindings: [], column: 0, assumed: true });
+  const plain = statement('import');
+  plain.bindings.push({ local: root, path: root, item: { from: -1, to: -1 }, aliased: false, statement: plain });
+  const nn = statement('import');
+  nn.bindings.push({ local: 'nn', path: `${root}.nn`, item: { from: -1, to: -1 }, aliased: true, statement: nn });
+  const classes = statement('from');
+  for (const api of ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d']) {
+    classes.bindings.push({ local: api, path: `${root}.nn.${api}`, item: { from: -1, to: -1 }, aliased: false, statement: classes });
+  }
+  return [plain, nn, classes];
 }
