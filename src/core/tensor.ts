@@ -45,7 +45,9 @@ export class Tensor<D extends DType = DType> {
       throw new ValueError(`Tensor: shape [${shape.join(', ')}] needs ${expected} elements, but data has ${data.length}`);
     }
     this.dtype = dtype;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's, typically) is immutable already: sharing it saves a copy
+    // per forward call.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.data = data;
   }
 
@@ -189,7 +191,7 @@ const ORT_TYPE: Partial<Record<DType, string>> = {
 
 export function numel(shape: readonly number[]): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -198,9 +200,10 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function checkShape(shape: readonly number[]): void {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new ValueError(`Tensor: shape must be a list of non-negative integers, got ${pyRepr(shape)}`);
-  }
+  let ok = Array.isArray(shape);
+  // A plain loop: this runs on every tensor the layers create.
+  for (let i = 0; ok && i < shape.length; i++) ok = Number.isSafeInteger(shape[i]) && shape[i] >= 0;
+  if (!ok) throw new ValueError(`Tensor: shape must be a list of non-negative integers, got ${pyRepr(shape)}`);
 }
 
 function inferShape(values: NestedNumbers): number[] {
