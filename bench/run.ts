@@ -67,8 +67,10 @@ export interface BenchResults {
   cases: CaseResult[];
   /** forward(x, { out }) on [1, 4, L] for growing sizes: time per element should stay flat. */
   growth: { elements: number; medianMs: number; nsPerElement: number; setNsPerElement: number }[];
-  /** Per-call cost of forward(x) on the smallest case, in microseconds. */
+  /** Per-call cost of forward(x) on the smallest case, in microseconds: wall clock, and CPU time
+   * (process.cpuUsage, which other processes sharing the cores do not inflate). */
   callOverheadUs: number | null;
+  callOverheadCpuUs: number | null;
 }
 
 const m1 = (c: number, kw: Record<string, unknown> = {}) => () => new InstanceNorm1d(c, kw);
@@ -238,6 +240,8 @@ export async function runBench(options: { quick: boolean; repeats?: number; log?
     log(`  ${spec.name}: forward(x, { out }) ${fmtMs(r.timings['forward(x, { out })'].medianMs)}, ${r.outVsSet.toFixed(2)}x out.set(x)`);
   }
   const small = results.find((c) => c.elements === 8);
+  const overheadModule = new InstanceNorm1d(2);
+  const overheadInput = randomInput([1, 2, 4], 'float32');
   return {
     date: new Date().toISOString(),
     node: process.version,
@@ -251,7 +255,21 @@ export async function runBench(options: { quick: boolean; repeats?: number; log?
     cases: results,
     growth: await growth(options.quick, repeats),
     callOverheadUs: small ? small.timings['forward(x)'].medianMs * 1000 : null,
+    callOverheadCpuUs: cpuPerCall(() => overheadModule.forward(overheadInput), options.quick ? 1000 : 200000),
   };
+}
+
+/** Median over 5 batches of CPU microseconds per call. */
+function cpuPerCall(fn: () => unknown, calls: number): number {
+  for (let i = 0; i < calls; i++) fn();
+  const batches: number[] = [];
+  for (let b = 0; b < 5; b++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < calls; i++) fn();
+    const used = process.cpuUsage(start);
+    batches.push((used.user + used.system) / calls);
+  }
+  return median(batches);
 }
 
 function fmtMs(ms: number): string {
@@ -272,6 +290,9 @@ export function formatTable(r: BenchResults): string {
     lines.push(
       `| ${c.name} | ${t('out.set(x)')} | ${t('forward(x, { out })')} | ${c.outVsSet.toFixed(2)}${vsBase} | ${t('x.slice()')} | ${t('forward(x)')} | ${c.forwardVsSlice.toFixed(2)} | ${t('onnxruntime run')} | ${c.ortVsForward === null ? '-' : c.ortVsForward.toFixed(2)} | ${t('forward(x, { out }), JS kernel')} |`,
     );
+  }
+  if (r.callOverheadUs !== null && r.callOverheadCpuUs !== null) {
+    lines.push('', `forward(x) on [1, 2, 4]: ${r.callOverheadUs.toFixed(2)} us per call wall clock, ${r.callOverheadCpuUs.toFixed(2)} us CPU (target <= 1 us).`);
   }
   lines.push('', '| elements | forward(x, {out}) | ns / element | out.set(x) ns / element |', '|---|---|---|---|');
   for (const g of r.growth) lines.push(`| 2^${Math.log2(g.elements)} | ${fmtMs(g.medianMs)} | ${g.nsPerElement.toFixed(3)} | ${g.setNsPerElement.toFixed(3)} |`);

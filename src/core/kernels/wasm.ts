@@ -47,8 +47,8 @@ const WRITE_STATS = 8;
 const BLOCK_BYTES = 1024 * 1024;
 /** Rows up to this size are taken whole (one read of the input); longer ones are streamed twice. */
 const WHOLE_ROW_BYTES = 8 * 1024 * 1024;
-/** Below this many elements the JS kernel wins (no copies, no wasm call). */
-const SMALL = 2048;
+/** Below this many elements the JS kernel wins (no copies, no wasm call; measured crossover 64 to 128). */
+const SMALL = 128;
 
 type FloatArray = Float32Array | Float64Array;
 
