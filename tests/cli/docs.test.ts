@@ -49,3 +49,15 @@ describe('instancenorm-shim docs', () => {
     expect(io.text()).toMatch(/missing/);
   });
 });
+
+describe('compare (npm start)', () => {
+  it('prints the generated parameter-difference table of InstanceNorm1d', async () => {
+    const { differenceTable, markdownTable } = await import('../../src/mapping/render');
+    const { mappingEntry } = await import('../../src/mapping');
+    const zh = differenceTable(mappingEntry('InstanceNorm1d'), 'zh');
+    const io = capture();
+    await main([], io);
+    expect(io.text()).toContain(markdownTable(zh.header, zh.rows));
+    expect(io.text()).toContain('| 输入 | 单输入 | input | x |');
+  });
+});
