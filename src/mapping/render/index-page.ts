@@ -15,8 +15,8 @@ export function renderIndex(mapping: Mapping): string {
     ]),
   );
   const decisions = markdownTable(
-    ['id', 'facade', 'framework', 'facade behaviour'],
-    mapping.decisions.map((d) => [d.id, d.facade, d.framework.en, d.facadeBehaviour.en]),
+    ['id', 'facade', 'topic', 'framework', 'facade behaviour'],
+    mapping.decisions.map((d) => [d.id, d.facade, d.argument ?? d.topic, d.framework.en, d.facadeBehaviour.en]),
   );
   const errata = markdownTable(
     ['id', 'pages', 'part', 'why'],
