@@ -9,18 +9,11 @@ import { loadMapping } from '../../src/mapping';
 import { renderPage } from '../../src/mapping/render';
 import type { Erratum, MappingRow } from '../../src/mapping/schema';
 
-const SEED = join(__dirname, '..', '..', '..', 'shared', 'seed', 'InstanceNorm1d.zh.md');
-const SEED_FALLBACK = '/work/shared/seed/InstanceNorm1d.zh.md';
+/** A copy of /work/shared/seed/InstanceNorm1d.zh.md (byte for byte), so the test runs anywhere. */
+const SEED = join(__dirname, '..', 'fixtures', 'seed', 'InstanceNorm1d.zh.md');
 
 function readSeed(): string {
-  for (const path of [SEED, SEED_FALLBACK]) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error(`seed page not found at ${SEED} or ${SEED_FALLBACK}`);
+  return readFileSync(SEED, 'utf8');
 }
 
 /** Full-width punctuation as ASCII, whitespace collapsed: the seed was flattened and lost its full-width commas. */
