@@ -30,3 +30,22 @@ describe('mapping.json', () => {
     expect(() => parseMapping(json)).toThrow(message);
   });
 });
+
+describe('docs/mapping.schema.json', () => {
+  it('is the JSON Schema of the zod schema, and mapping.json points at it', () => {
+    const { readFileSync } = jest.requireActual('node:fs') as typeof import('node:fs');
+    const { join } = jest.requireActual('node:path') as typeof import('node:path');
+    const { jsonSchemaText } = jest.requireActual('../../src/mapping/render') as typeof import('../../src/mapping/render');
+    const root = join(__dirname, '..', '..');
+    const raw = JSON.parse(readFileSync(join(root, 'mapping.json'), 'utf8'));
+    expect(raw.$schema).toBe('./docs/mapping.schema.json');
+    const committed = readFileSync(join(root, 'docs', 'mapping.schema.json'), 'utf8');
+    expect(committed).toBe(jsonSchemaText());
+    const schema = JSON.parse(committed);
+    const entry = schema.properties.entries.items;
+    expect(entry.required).toEqual(expect.arrayContaining(['api', 'torch', 'mindspore', 'description', 'rows']));
+    const row = entry.properties.rows.items;
+    expect(row.properties.kind.enum).toEqual(['same', 'default differs', 'torch only', 'MindSpore only', 'input differs']);
+    expect(row.properties.claims.items.oneOf ?? row.properties.claims.items.anyOf).toHaveLength(8);
+  });
+});
