@@ -1,5 +1,8 @@
 /** mapping.json validates, and a bad mapping fails with an error naming the entry and the field. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadMapping, parseMapping } from '../../src/mapping';
+import { jsonSchemaText } from '../../src/mapping/render';
 
 const copy = () => JSON.parse(JSON.stringify(loadMapping()));
 
@@ -33,9 +36,6 @@ describe('mapping.json', () => {
 
 describe('docs/mapping.schema.json', () => {
   it('is the JSON Schema of the zod schema, and mapping.json points at it', () => {
-    const { readFileSync } = jest.requireActual('node:fs') as typeof import('node:fs');
-    const { join } = jest.requireActual('node:path') as typeof import('node:path');
-    const { jsonSchemaText } = jest.requireActual('../../src/mapping/render') as typeof import('../../src/mapping/render');
     const root = join(__dirname, '..', '..');
     const raw = JSON.parse(readFileSync(join(root, 'mapping.json'), 'utf8'));
     expect(raw.$schema).toBe('./docs/mapping.schema.json');
