@@ -115,6 +115,12 @@ function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64') {
   return { y, ref, rowMean, rowVar, condition };
 }
 
+/** Worst errors seen, printed when ACCURACY_REPORT is set (for the README and issue notes). */
+const report: string[] = [];
+afterAll(() => {
+  if (process.env.ACCURACY_REPORT) console.log(report.join('\n'));
+});
+
 /** Largest |y - ref| / (abs + rel * |ref|); <= 1 passes. Non-finite values must match exactly. */
 function worstError(y: Float32Array | Float64Array, ref: Tensor<'float64'>, abs: number, rel: number, dtype: 'float32' | 'float64') {
   let worst = 0;
@@ -130,9 +136,16 @@ function worstError(y: Float32Array | Float64Array, ref: Tensor<'float64'>, abs:
   return { worst };
 }
 
+function maxAbs(y: Float32Array | Float64Array, ref: Tensor<'float64'>): number {
+  let m = 0;
+  for (let i = 0; i < y.length; i++) if (Number.isFinite(ref.data[i])) m = Math.max(m, Math.abs(y[i] - ref.data[i]));
+  return m;
+}
+
 describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))('kernel %s against the float64 reference', (_name, kernel) => {
   it.each(CASES.map((c) => [c.name, c] as const))('float32: %s', (_n, c) => {
     const { y, ref, rowMean, rowVar } = run(kernel, c, 'float32');
+    report.push(`${kernel.name} float32 ${c.name}: max |y - ref| ${maxAbs(y, ref.y).toExponential(2)}, worst share of the tolerance ${worstError(y, ref.y, 2e-6, 2e-6, 'float32').worst.toFixed(3)}`);
     expect(worstError(y, ref.y, 2e-6, 2e-6, 'float32')).toEqual({ worst: expect.any(Number) });
     expect(worstError(y, ref.y, 2e-6, 2e-6, 'float32').worst).toBeLessThanOrEqual(1);
     if (!c.running) {
@@ -147,6 +160,7 @@ describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))('kernel %s ag
   it.each(CASES.map((c) => [c.name, c] as const))('float64: %s', (_n, c) => {
     const { y, ref, rowMean, rowVar, condition } = run(kernel, c, 'float64');
     const tol = 1e-12 * condition;
+    report.push(`${kernel.name} float64 ${c.name}: max |y - ref| ${maxAbs(y, ref.y).toExponential(2)}, tolerance ${tol.toExponential(1)}`);
     expect(worstError(y, ref.y, tol, tol, 'float64')).toEqual({ worst: expect.any(Number) });
     expect(worstError(y, ref.y, tol, tol, 'float64').worst).toBeLessThanOrEqual(1);
     if (!c.running) {
