@@ -36,6 +36,8 @@ interface CaseSpec {
 export interface Timing {
   medianMs: number;
   minMs: number;
+  /** Median CPU time of this process (all its threads) per call: not inflated by other processes. */
+  cpuMedianMs: number;
 }
 
 export interface CaseResult {
@@ -52,6 +54,8 @@ export interface CaseResult {
   ortVsForward: number | null;
   /** This variant's outVsSet / its base case's outVsSet. */
   vsBase: number | null;
+  /** The same three ratios from CPU time (onnxruntime's counts all its threads). */
+  cpu: { outVsSet: number; forwardVsSlice: number; ortVsForward: number | null };
 }
 
 export interface BenchResults {
@@ -106,37 +110,41 @@ function cases(quick: boolean): CaseSpec[] {
   ];
 }
 
-/** Repeats `fn` enough times per sample that timer resolution does not matter; returns ms per call. */
-async function sampler(fn: () => unknown | Promise<unknown>, isAsync: boolean): Promise<() => Promise<number>> {
-  const once = async () => {
-    const t = performance.now();
-    if (isAsync) await fn();
-    else fn();
-    return performance.now() - t;
-  };
-  await once();
-  const first = await once();
-  const inner = Math.max(1, Math.min(100000, Math.ceil(2 / Math.max(first, 1e-5))));
-  if (inner === 1) return once;
-  return async () => {
+type Sample = { wall: number; cpu: number };
+
+/** Repeats `fn` enough times per sample that timer resolution does not matter; ms per call. */
+async function sampler(fn: () => unknown | Promise<unknown>, isAsync: boolean): Promise<() => Promise<Sample>> {
+  const batch = async (inner: number): Promise<Sample> => {
+    const cpu = process.cpuUsage();
     const t = performance.now();
     if (isAsync) for (let i = 0; i < inner; i++) await fn();
     else for (let i = 0; i < inner; i++) fn();
-    return (performance.now() - t) / inner;
+    const wall = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    return { wall: wall / inner, cpu: (used.user + used.system) / 1000 / inner };
   };
+  await batch(1);
+  const first = (await batch(1)).wall;
+  const inner = Math.max(1, Math.min(100000, Math.ceil(2 / Math.max(first, 1e-5))));
+  return () => batch(inner);
 }
 
 /** Runs the samplers round-robin (rotating the order each round) and summarizes each. */
-async function interleave(samplers: Record<string, () => Promise<number>>, repeats: number): Promise<Record<string, Timing>> {
+async function interleave(samplers: Record<string, () => Promise<Sample>>, repeats: number): Promise<Record<string, Timing>> {
   const names = Object.keys(samplers);
-  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const samples: Record<string, Sample[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < repeats; r++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + r) % names.length];
       samples[name].push(await samplers[name]());
     }
   }
-  return Object.fromEntries(names.map((n) => [n, { medianMs: median(samples[n]), minMs: Math.min(...samples[n]) }]));
+  return Object.fromEntries(
+    names.map((n) => {
+      const wall = samples[n].map((x) => x.wall);
+      return [n, { medianMs: median(wall), minMs: Math.min(...wall), cpuMedianMs: median(samples[n].map((x) => x.cpu)) }];
+    }),
+  );
 }
 
 function median(v: number[]): number {
@@ -166,7 +174,7 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
   const x = randomInput(spec.shape, spec.dtype);
   const out = new Tensor(spec.dtype, spec.dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size), spec.shape);
   const module = spec.module();
-  const samplers: Record<string, () => Promise<number>> = {
+  const samplers: Record<string, () => Promise<Sample>> = {
     'out.set(x)': await sampler(() => (out.data as Float32Array).set(x.data as Float32Array), false),
     'x.slice()': await sampler(() => x.data.slice(), false),
     'forward(x, { out })': await sampler(() => module.forward(x, { out }), false),
@@ -192,6 +200,7 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
   const timings = await interleave(samplers, repeats);
   if (session) await session.release();
   const t = (k: string) => timings[k].medianMs;
+  const c = (k: string) => timings[k].cpuMedianMs;
   return {
     name: spec.name,
     shape: spec.shape,
@@ -201,6 +210,11 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
     outVsSet: t('forward(x, { out })') / t('out.set(x)'),
     forwardVsSlice: t('forward(x)') / t('x.slice()'),
     ortVsForward: spec.ort ? t('onnxruntime run') / t('forward(x)') : null,
+    cpu: {
+      outVsSet: c('forward(x, { out })') / c('out.set(x)'),
+      forwardVsSlice: c('forward(x)') / c('x.slice()'),
+      ortVsForward: spec.ort ? c('onnxruntime run') / c('forward(x)') : null,
+    },
   };
 }
 
@@ -293,6 +307,10 @@ export function formatTable(r: BenchResults): string {
   }
   if (r.callOverheadUs !== null && r.callOverheadCpuUs !== null) {
     lines.push('', `forward(x) on [1, 2, 4]: ${r.callOverheadUs.toFixed(2)} us per call wall clock, ${r.callOverheadCpuUs.toFixed(2)} us CPU (target <= 1 us).`);
+  }
+  lines.push('', 'The same ratios from CPU time (process.cpuUsage; onnxruntime counts all its threads):', '', '| case | forward(x, {out}) / out.set(x) | forward(x) / x.slice() | ort / forward |', '|---|---|---|---|');
+  for (const c of r.cases) {
+    lines.push(`| ${c.name} | ${c.cpu.outVsSet.toFixed(2)} | ${c.cpu.forwardVsSlice.toFixed(2)} | ${c.cpu.ortVsForward === null ? '-' : c.cpu.ortVsForward.toFixed(2)} |`);
   }
   lines.push('', '| elements | forward(x, {out}) | ns / element | out.set(x) ns / element |', '|---|---|---|---|');
   for (const g of r.growth) lines.push(`| 2^${Math.log2(g.elements)} | ${fmtMs(g.medianMs)} | ${g.nsPerElement.toFixed(3)} | ${g.setNsPerElement.toFixed(3)} |`);
