@@ -231,11 +231,15 @@ export const stateTensorSchema = z.object({
 export const decisionSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   facade: framework,
+  /** The entry of the facade's own list this records (torch: STRICTER_THAN_PYTORCH's `argument`). */
+  argument: z.string().optional(),
   topic: z.string(),
   /** What the framework does. */
   framework: textSchema,
   /** What the facade does instead, and why. */
   facadeBehaviour: textSchema,
+  /** Constructor calls (keywords beside num_features) whose outcome in the facade shows the decision; checked by tests/conformance. */
+  evidence: z.array(z.object({ facade: framework, args: z.record(z.string(), scalar), outcome: z.enum(['ok', 'TypeError', 'ValueError']) })),
 });
 
 /** Where the generated pages depart from the published (seed) pages, and why. */
