@@ -184,7 +184,16 @@ describe('bad files', () => {
 
   it('ckpt: truncation and a dims/content mismatch are FormatErrors naming the file', () => {
     const ck = fixture('model.ckpt');
-    expect(() => readMindSporeCheckpoint(ck.subarray(0, ck.length - 5), 'cut.ckpt')).toThrow(/cut\.ckpt: ckpt: .*cannot be parsed/);
+    expect(() => readMindSporeCheckpoint(ck.subarray(0, ck.length - 5), 'cut.ckpt')).toThrow(/cut\.ckpt: ckpt: a parameter at byte \d+ claims \d+ bytes, but only \d+ remain \(truncated\)/);
+    expect(() => readMindSporeCheckpoint(fixture('model.safetensors'), 'st.ckpt')).toThrow(/st\.ckpt: ckpt: byte 0 starts a field other than Checkpoint.value/);
+    expect(() => readMindSporeCheckpoint(new Uint8Array(0), 'empty.ckpt')).toThrow(/empty\.ckpt: ckpt: the checkpoint holds no parameters/);
+    // Value{tag 'a', TensorProto{dims [3], 'Float32', 8 bytes}}: hand-encoded protobuf
+    const len = (b: number[]) => [b.length, ...b];
+    const tensor = [0x08, 3, 0x12, ...len([...Buffer.from('Float32')]), 0x1a, ...len(new Array(8).fill(0))];
+    const value = [0x0a, ...len([0x0a, ...len([0x61]), 0x12, ...len(tensor)])];
+    expect(() => readMindSporeCheckpoint(Uint8Array.from(value), 'dims.ckpt')).toThrow("dims.ckpt: ckpt: 'a' has dims [3] of Float32, which need 12 bytes, but tensor_content has 8");
+    value[value.indexOf(3)] = 2;
+    expect(readMindSporeCheckpoint(Uint8Array.from(value), 'dims.ckpt').tensors.get('a')!.tolist()).toEqual([0, 0]);
   });
 
   it('formats are inferred from extensions', () => {
