@@ -3,7 +3,9 @@
  * writers), with numpy's values in expected.json; then our writers read back by our readers and by
  * each other, and the checks every reader makes on a bad file.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
 import {
@@ -115,6 +117,25 @@ describe('readers on fixtures from gen_formats.py', () => {
   });
 });
 
+describe('safetensors bytes from the reference implementation', () => {
+  // huggingface/safetensors bindings/python/tests/test_simple.py, test_serialization: what the
+  // reference serializer wrote for {"test": np.zeros((2, 2), int32)} with data[1, 1] = 1 (a release
+  // that did not yet pad the header to 8 bytes).
+  const header = '{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}';
+  const reference = Buffer.concat([Buffer.from([0x3c, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(header), Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0])]);
+
+  it('reads them', () => {
+    const t = readSafetensors(reference, 'reference.safetensors').tensors.get('test')!;
+    expect([t.dtype, t.shape, t.tolist()]).toEqual(['int32', [2, 2], [[0, 0], [0, 1]]]);
+  });
+
+  it('writes the same bytes, with the header padded to 8 bytes as current releases do', () => {
+    const written = Buffer.from(writeSafetensors(new Map([['test', Tensor.from([[0, 0], [0, 1]], { dtype: 'int32' })]])));
+    const padded = Buffer.concat([Buffer.from([0x40, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(header + '    '), reference.subarray(8 + 0x3c)]);
+    expect(written).toEqual(padded);
+  });
+});
+
 describe('writers', () => {
   const source = readSafetensors(fixture('model.safetensors')).tensors;
   const formats: FormatName[] = ['safetensors', 'torch', 'mindspore', 'json'];
@@ -135,6 +156,28 @@ describe('writers', () => {
     const at = text.indexOf('archive/data/0') + 'archive/data/0'.length;
     const dataStart = text.indexOf('\u0000\u0000\u0080?', at);
     expect(dataStart % 64).toBe(0);
+  });
+
+  it("Python's pickle and zipfile read the torch writer's file as torch.load would (read_torch_file.py)", () => {
+    const sd = new Map<string, Tensor>([
+      ['n.weight', Tensor.from([[1.5, -2], [3, 4]])],
+      ['n.running_var', Tensor.from([0.25, 1e-3], { dtype: 'float64' })],
+      ['n.num_batches_tracked', Tensor.from([2n ** 40n], { dtype: 'int64' }).reshape([])],
+      ['n.mask', Tensor.from([true, false], { dtype: 'bool' })],
+      ['n.half', Tensor.from([0.5, 65504], { dtype: 'float16' })],
+      ['n.empty', Tensor.zeros([0, 3], 'float32')],
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), 'pt-')), 'w.pt');
+    writeFileSync(path, writeTorch(sd));
+    const read = JSON.parse(execFileSync('python3', [join(__dirname, '..', 'fixtures', 'read_torch_file.py'), path]).toString());
+    expect(read).toEqual({
+      'n.weight': { storage: 'FloatStorage', shape: [2, 2], data: [1.5, -2, 3, 4] },
+      'n.running_var': { storage: 'DoubleStorage', shape: [2], data: [0.25, 1e-3] },
+      'n.num_batches_tracked': { storage: 'LongStorage', shape: [], data: ['1099511627776'] },
+      'n.mask': { storage: 'BoolStorage', shape: [2], data: [true, false] },
+      'n.half': { storage: 'HalfStorage', shape: [2], data: [0.5, 65504] },
+      'n.empty': { storage: 'FloatStorage', shape: [0, 3], data: [] },
+    });
   });
 
   it('the ckpt writer emits the bytes of the hand-encoded fixture', () => {
