@@ -9,8 +9,8 @@ import type { Example, MappingEntry } from './schema';
 
 export interface ExampleRun {
   input: Tensor<'float32'>;
-  torch: { module: torch.nn._InstanceNorm; output: Tensor; published: Tensor<'float32'> };
-  mindspore: { cell: mindspore.nn._InstanceNorm; output: Tensor; published: Tensor<'float32'> };
+  torch: { module: torch.nn._InstanceNorm; output: Tensor; published: Tensor | null };
+  mindspore: { cell: mindspore.nn._InstanceNorm; output: Tensor; published: Tensor | null };
 }
 
 export function runExample(api: MappingEntry['api'], example: Example): ExampleRun {
@@ -21,9 +21,13 @@ export function runExample(api: MappingEntry['api'], example: Example): ExampleR
   cell.set_train(example.mindspore.train);
   return {
     input,
-    torch: { module, output: module.forward(input), published: Tensor.from(example.torch.published as NestedNumbers) },
-    mindspore: { cell, output: cell.construct(input), published: Tensor.from(example.mindspore.published as NestedNumbers) },
+    torch: { module, output: module.forward(input), published: publishedTensor(example.torch.published) },
+    mindspore: { cell, output: cell.construct(input), published: publishedTensor(example.mindspore.published) },
   };
+}
+
+function publishedTensor(values: unknown): Tensor | null {
+  return values === undefined ? null : Tensor.from(values as NestedNumbers);
 }
 
 /** Largest |a - b| over all elements (shapes must match). */

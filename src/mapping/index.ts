@@ -1,2 +1,5 @@
 export { loadMapping, parseMapping, mappingEntry, MAPPING_PATH } from './load';
-export type { Mapping, MappingEntry, Example, StateTensor } from './schema';
+export { portCall, pyValue } from './porting';
+export type { ApiName, Framework, PortRequest, PortResult, SourceArg, Verdict } from './porting';
+export type { Mapping, MappingEntry, MappingRow, Claim, Example, StateTensor, Decision, Erratum, PortCase, PortDirection, Text } from './schema';
+export { API_NAMES, FRAMEWORKS, KINDS } from './schema';

@@ -14,16 +14,24 @@ export function parseMapping(json: unknown, source = 'mapping.json'): Mapping {
   const result = mappingSchema.safeParse(json);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = issue.path
-    .map((p, i) => (typeof p === 'number' && issue.path[i - 1] === 'entries' ? `[${describeEntry(json, p)}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('')
-    .replace(/\.\[/g, '[');
-  throw new ValueError(`${source}: ${path}: ${issue.message}`);
+  throw new ValueError(`${source}: ${describePath(json, issue.path)}: ${issue.message}`);
 }
 
-function describeEntry(json: unknown, index: number): string {
-  const api = (json as { entries?: { api?: unknown }[] })?.entries?.[index]?.api;
-  return typeof api === 'string' ? `${index} ${api}` : String(index);
+/** `entries[0 InstanceNorm1d].rows[4 track_running_stats].kind`: indices with what they index. */
+function describePath(json: unknown, path: readonly PropertyKey[]): string {
+  let text = '';
+  let node: unknown = json;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      const item = (node as unknown[] | undefined)?.[key] as Record<string, unknown> | undefined;
+      const label = item?.api ?? item?.id ?? item?.torch ?? item?.mindspore;
+      text += typeof label === 'string' ? `[${key} ${label}]` : `[${key}]`;
+    } else {
+      text += text === '' ? String(key) : `.${String(key)}`;
+    }
+    node = (node as Record<PropertyKey, unknown> | undefined)?.[key];
+  }
+  return text || '(root)';
 }
 
 export function loadMapping(path = MAPPING_PATH): Mapping {

@@ -25,6 +25,8 @@ export const compare: Command = {
     if (!entry.example) throw new Error(`mapping.json has no code example for ${api}`);
     const example = entry.example;
     const run = runExample(api, example);
+    const published = { torch: run.torch.published, mindspore: run.mindspore.published };
+    if (!published.torch || !published.mindspore) throw new Error(`mapping.json has no published outputs for ${api}`);
     const ort = await ortInstanceNorm(run.input, { eps: run.torch.module.eps });
     const outputs: [string, Tensor][] = [
       ['torch facade', run.torch.output],
@@ -32,8 +34,8 @@ export const compare: Command = {
       ['onnxruntime-node', ort],
     ];
     const references: [string, Tensor][] = [
-      ['PyTorch (published)', run.torch.published],
-      ['MindSpore (published)', run.mindspore.published],
+      ['PyTorch (published)', published.torch],
+      ['MindSpore (published)', published.mindspore],
       ['onnxruntime-node', ort],
     ];
     const diffs = references.map(([reference, r]) => ({
@@ -49,7 +51,7 @@ export const compare: Command = {
           source: example.source,
           input: run.input.tolist(),
           outputs: Object.fromEntries(outputs.map(([k, t]) => [k, t.tolist()])),
-          published: { torch: run.torch.published.tolist(), mindspore: run.mindspore.published.tolist() },
+          published: { torch: published.torch.tolist(), mindspore: published.mindspore.tolist() },
           differences: diffs,
           tolerance: TOLERANCE,
           ok,
@@ -63,7 +65,7 @@ export const compare: Command = {
     io.out(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}\n`);
     io.out(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs, pyRepr)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}\n`);
     io.out(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}\n`);
-    io.out(`published on the page for PyTorch:\n${run.torch.published}\npublished on the page for MindSpore:\n${run.mindspore.published}\n`);
+    io.out(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}\n`);
     io.out('max |difference|');
     io.out(table(['reference', ...outputs.map(([n]) => n)], diffs.map((d) => [d.reference, ...Object.values(d.maxAbsDiff).map(sci)])));
     io.out(`\n${ok ? 'OK' : 'FAILED'}: every output is within ${sci(TOLERANCE)} of every reference (worst ${sci(worst)}).`);

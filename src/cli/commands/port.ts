@@ -1,0 +1,144 @@
+/**
+ * `port`: rewrites the InstanceNorm1d/2d/3d constructions of Python code for the other framework,
+ * driven by mapping.json's porting rules, and says per call how exact the result is. Takes a
+ * file, a directory (every .py below it) or one call expression.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { ValueError } from '../../core/errors';
+import { writeFileAtomic } from '../../io/atomic-write';
+import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
+import type { Framework } from '../../porting/python/syntax';
+import { json, type Io } from '../output';
+import type { Command } from './types';
+
+const TARGETS: readonly Framework[] = ['mindspore', 'torch'];
+
+function target(value: unknown): Framework {
+  if (TARGETS.includes(value as Framework)) return value as Framework;
+  throw new ValueError(`argument '--to' must be 'mindspore' or 'torch', but got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+}
+
+/** Every .py file below `dir`, sorted; hidden folders, __pycache__ and `skip` are not entered. */
+export function pythonFiles(dir: string, skip?: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name.startsWith('.') || entry.name === '__pycache__' || (skip && resolve(path) === skip)) continue;
+      out.push(...pythonFiles(path, skip));
+    } else if (entry.isFile() && entry.name.endsWith('.py')) out.push(path);
+  }
+  return out;
+}
+
+function prefixed(mark: string, text: string): string[] {
+  return text.split('\n').map((line) => `${mark} ${line}`);
+}
+
+/** One call as a diff hunk: `@@ line N: verdict @@`, the old and new text, then reasons and fixes. */
+function callHunk(call: CallReport): string[] {
+  const lines = [`@@ line ${call.line}: ${call.api} ${call.from} -> ${call.to}: ${call.verdict} @@`];
+  if (call.before === call.after) lines.push(...prefixed(' ', call.before));
+  else lines.push(...prefixed('-', call.before), ...prefixed('+', call.after));
+  lines.push(...call.reasons.map((r) => `  reason: ${r}`), ...call.fixes.map((f) => `  fix: ${f}`));
+  return lines;
+}
+
+function fileReport(path: string, ported: PortedSource): string {
+  const counts = new Map<string, number>();
+  for (const c of ported.calls) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
+  const tally = [...counts].map(([v, n]) => `${n} ${v}`).join(', ');
+  const already = ported.alreadyTarget > 0 ? `; ${ported.alreadyTarget} already ${ported.to}` : '';
+  const head = `${path} -> ${ported.to}: ${ported.calls.length} call${ported.calls.length === 1 ? '' : 's'} to port${tally ? ` (${tally})` : ''}${already}`;
+  const lines = [`--- ${path}`, `+++ ${path} (${ported.to})`, head];
+  for (const i of ported.imports) {
+    lines.push(`@@ line ${i.line}: import: ${i.note} @@`);
+    if (i.before === i.after) lines.push(...prefixed(' ', i.before));
+    else lines.push(...(i.before ? prefixed('-', i.before) : []), ...prefixed('+', i.after));
+  }
+  for (const c of ported.calls) lines.push(...callHunk(c));
+  return lines.join('\n');
+}
+
+function fileJson(path: string, ported: PortedSource, written?: string) {
+  return { path, to: ported.to, exact: ported.exact, alreadyTarget: ported.alreadyTarget, calls: ported.calls, imports: ported.imports, ...(written ? { written } : {}) };
+}
+
+function portFile(path: string, to: Framework, out: string | undefined, asJson: boolean, io: Io): boolean {
+  const ported = portSource(readFileSync(path, 'utf8'), { to });
+  // --out may name the file to write or a directory to write it into.
+  if (out && existsSync(out) && statSync(out).isDirectory()) out = join(out, basename(path));
+  if (out) writeFileAtomic(out, ported.code);
+  if (asJson) io.out(json({ ...fileJson(path, ported, out), code: ported.code }));
+  else {
+    io.out(fileReport(path, ported));
+    io.out(out ? `\nwrote ${out}` : `\n# ---- ported ${path} ----\n${ported.code}`);
+  }
+  return ported.exact;
+}
+
+function portDirectory(dir: string, to: Framework, out: string | undefined, asJson: boolean, io: Io): boolean {
+  const root = resolve(dir);
+  if (out && resolve(out) === root) throw new ValueError(`argument '--out' must differ from the input directory (${dir}); port writes a ported copy`);
+  const files = pythonFiles(dir, out ? resolve(out) : undefined);
+  const results = files.map((file) => {
+    const ported = portSource(readFileSync(file, 'utf8'), { to });
+    let written: string | undefined;
+    if (out) {
+      written = join(out, relative(root, resolve(file)));
+      mkdirSync(dirname(written), { recursive: true });
+      writeFileAtomic(written, ported.code);
+    }
+    return { file, ported, written };
+  });
+  const exact = results.every((r) => r.ported.exact);
+  const calls = results.reduce((n, r) => n + r.ported.calls.length, 0);
+  if (asJson) {
+    io.out(json({ input: dir, to, out: out ?? null, exact, files: results.map((r) => fileJson(relative(root, resolve(r.file)), r.ported, r.written)) }));
+    return exact;
+  }
+  for (const r of results.filter((x) => x.ported.calls.length > 0 || x.ported.imports.length > 0)) io.out(`${fileReport(relative(root, resolve(r.file)), r.ported)}\n`);
+  const notExact = results.flatMap((r) => r.ported.calls).filter((c) => c.verdict !== 'exact').length;
+  io.out(`${files.length} .py file${files.length === 1 ? '' : 's'}, ${calls} call${calls === 1 ? '' : 's'} ported to ${to}, ${notExact} not exact${out ? `; wrote ${files.length} file${files.length === 1 ? '' : 's'} under ${out}` : ''}`);
+  return exact;
+}
+
+function portOneCall(expression: string, to: Framework, asJson: boolean, io: Io): boolean {
+  const call = portExpression(expression, to);
+  if (asJson) io.out(json({ input: expression, to, after: call.after, verdict: call.verdict, reasons: call.reasons, fixes: call.fixes }));
+  else {
+    io.out(call.after);
+    io.out(`# ${call.verdict}`);
+    for (const r of call.reasons) io.out(`# reason: ${r}`);
+    for (const f of call.fixes) io.out(`# fix: ${f}`);
+  }
+  return call.verdict === 'exact';
+}
+
+export const port: Command = {
+  name: 'port',
+  summary: 'rewrite InstanceNorm1d/2d/3d calls in Python code for the other framework, with a verdict per call',
+  usage: 'port <file.py | dir | "python call expression"> --to mindspore|torch [--out PATH] [--json] [--check]',
+  options: {
+    to: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+  },
+  run({ values, positionals }, io: Io) {
+    if (positionals.length !== 1) throw new ValueError(`port takes one input (a .py file, a directory or a call expression), but got ${positionals.length}`);
+    const [input] = positionals;
+    const to = target(values.to);
+    const out = values.out as string | undefined;
+    const asJson = Boolean(values.json);
+    let exact: boolean;
+    if (existsSync(input) && statSync(input).isDirectory()) exact = portDirectory(input, to, out, asJson, io);
+    else if (existsSync(input)) exact = portFile(input, to, out, asJson, io);
+    else if (input.includes('(')) {
+      if (out) throw new ValueError("argument '--out' is for a file or directory input, not a call expression");
+      exact = portOneCall(input, to, asJson, io);
+    } else throw new ValueError(`no such file or directory: '${input}' (a call expression must contain its parentheses)`);
+    return values.check && !exact ? 1 : 0;
+  },
+};

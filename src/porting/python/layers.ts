@@ -1,0 +1,197 @@
+/**
+ * Which state-dict prefixes are InstanceNorm layers, read from the model's source rather than
+ * guessed from key names: `self.<attr> = <InstanceNorm call>` in a class, nested modules
+ * (`self.enc = Encoder()` gives `enc.norm1`), and the indices of nn.Sequential / ModuleList /
+ * SequentialCell / CellList. Base classes defined in the same file contribute their layers.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { KeyError, ValueError } from '../../core/errors';
+import { PARAMS as MINDSPORE_PARAMS, parseOptions as mindsporeOptions } from '../../mindspore/options';
+import { PARAMS as TORCH_PARAMS, optionsSchema as torchOptions } from '../../torch/options';
+import { evaluateLiteral, type PyLiteral } from './literal';
+import { parsePython, resolvePath, type ApiName, type Framework, type InstanceNormCall, type PythonFile } from './syntax';
+
+export interface InstanceNormLayer {
+  /** The layer's state-dict prefix, e.g. `enc.norm1` or `stem.2` (empty for a model that is the layer). */
+  prefix: string;
+  api: ApiName;
+  framework: Framework;
+  /** Where the construction is, 1-based. */
+  line: number;
+  /** Constructor arguments by name: literal values written in the call, the framework's defaults for the rest. */
+  config: Record<string, PyLiteral>;
+  /** Arguments whose value the source does not show as a literal (variables, `**kwargs`). */
+  unknown: string[];
+}
+
+export interface LayerOptions {
+  /** The class that is the model; default: the one class no other class uses. */
+  model?: string;
+}
+
+type Member =
+  | { kind: 'norm'; call: InstanceNormCall }
+  | { kind: 'class'; name: string }
+  | { kind: 'list'; items: Member[] }
+  | { kind: 'other' };
+
+interface ClassInfo {
+  name: string;
+  bases: string[];
+  members: [string, Member][];
+}
+
+const CONTAINERS = new Set(['torch.nn.Sequential', 'torch.nn.ModuleList', 'mindspore.nn.SequentialCell', 'mindspore.nn.CellList']);
+
+function text(file: PythonFile, node: SyntaxNode): string {
+  return file.source.slice(node.from, node.to);
+}
+
+function dotted(file: PythonFile, node: SyntaxNode): string[] | null {
+  if (node.name === 'VariableName') return [text(file, node)];
+  if (node.name === 'MemberExpression' && node.lastChild?.name === 'PropertyName' && node.firstChild) {
+    const base = dotted(file, node.firstChild);
+    return base && [...base, text(file, node.lastChild)];
+  }
+  return null;
+}
+
+function argumentNodes(argList: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = argList.firstChild; c; c = c.nextSibling) if (!['(', ')', ',', 'Comment'].includes(c.name)) out.push(c);
+  return out;
+}
+
+function member(file: PythonFile, classes: ReadonlySet<string>, node: SyntaxNode): Member {
+  if (node.name !== 'CallExpression') return { kind: 'other' };
+  const call = file.calls.find((c) => c.from === node.from && c.to === node.to);
+  if (call) return { kind: 'norm', call };
+  const callee = node.firstChild!;
+  const names = dotted(file, callee);
+  if (!names) return { kind: 'other' };
+  if (names.length === 1 && classes.has(names[0])) return { kind: 'class', name: names[0] };
+  const resolved = resolvePath(file.imports, names, node.from);
+  if (!resolved || !CONTAINERS.has(resolved.path)) return { kind: 'other' };
+  let items = argumentNodes(node.lastChild!);
+  // SequentialCell([a, b]) and ModuleList([a, b]) take one list; Sequential(a, b) takes them spread.
+  if (items.length === 1 && (items[0].name === 'ArrayExpression' || items[0].name === 'TupleExpression')) items = argumentNodes(items[0]).filter((n) => n.name !== '[' && n.name !== ']');
+  return { kind: 'list', items: items.map((n) => member(file, classes, n)) };
+}
+
+function collectClasses(file: PythonFile): Map<string, ClassInfo> {
+  // Module-level classes only: a class defined inside a function is not a model's module type here.
+  const nodes = file.tree.topNode.getChildren('ClassDefinition');
+  const names = new Set(nodes.map((n) => text(file, n.getChild('VariableName')!)));
+  const classes = new Map<string, ClassInfo>();
+  for (const node of nodes) {
+    const name = text(file, node.getChild('VariableName')!);
+    const baseList = node.getChild('ArgList');
+    const bases = baseList ? argumentNodes(baseList).map((n) => text(file, n)).filter((b) => names.has(b)) : [];
+    const members: [string, Member][] = [];
+    const body = node.getChild('Body');
+    for (const assign of assignments(body)) {
+      const target = assign.firstChild!;
+      const value = assign.lastChild!;
+      const path = dotted(file, target);
+      if (path && path.length === 2 && path[0] === 'self') members.push([path[1], member(file, names, value)]);
+    }
+    classes.set(name, { name, bases, members });
+  }
+  return classes;
+}
+
+/** The assignment statements of a class body and its methods, not of nested classes. */
+function assignments(body: SyntaxNode | null): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const walk = (node: SyntaxNode) => {
+    for (let c = node.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'ClassDefinition') continue;
+      if (c.name === 'AssignStatement') out.push(c);
+      else walk(c);
+    }
+  };
+  if (body) walk(body);
+  return out;
+}
+
+const DEFAULTS: Record<Framework, Record<string, PyLiteral>> = {
+  torch: (() => {
+    const { num_features: _n, device: _d, dtype: _t, ...rest } = torchOptions.parse({ num_features: 1 });
+    return rest as Record<string, PyLiteral>;
+  })(),
+  mindspore: (() => {
+    const { num_features: _n, dtype: _t, ...rest } = mindsporeOptions('InstanceNorm1d', [{ num_features: 1 }]);
+    return rest as Record<string, PyLiteral>;
+  })(),
+};
+
+function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'unknown'> {
+  const params: readonly string[] = call.framework === 'torch' ? TORCH_PARAMS : MINDSPORE_PARAMS;
+  const config: Record<string, PyLiteral> = { ...DEFAULTS[call.framework] };
+  const unknown: string[] = [];
+  let position = 0;
+  for (const arg of call.args) {
+    if (arg.star) {
+      unknown.push(`${arg.star}${arg.text}`);
+      continue;
+    }
+    const name = arg.name ?? params[position++] ?? `#${position}`;
+    const value = evaluateLiteral(arg.text);
+    if (value.ok) config[name] = value.value;
+    else {
+      delete config[name];
+      unknown.push(name);
+    }
+  }
+  const ordered = Object.fromEntries(Object.entries(config).sort(([a], [b]) => params.indexOf(a) - params.indexOf(b)));
+  return { config: ordered, unknown };
+}
+
+function layersOf(classes: ReadonlyMap<string, ClassInfo>, name: string, prefix: string, visiting: Set<string>): InstanceNormLayer[] {
+  const info = classes.get(name);
+  if (!info || visiting.has(name)) return [];
+  visiting.add(name);
+  const out: InstanceNormLayer[] = [];
+  for (const base of info.bases) out.push(...layersOf(classes, base, prefix, visiting));
+  const add = (m: Member, at: string) => {
+    if (m.kind === 'norm') out.push({ prefix: at, api: m.call.api, framework: m.call.framework, line: m.call.line, ...configOf(m.call) });
+    else if (m.kind === 'class') out.push(...layersOf(classes, m.name, `${at}.`, visiting));
+    else if (m.kind === 'list') m.items.forEach((item, i) => add(item, `${at}.${i}`));
+  };
+  // A later assignment to the same attribute replaces the earlier one, as at run time.
+  const last = new Map(info.members);
+  for (const [attr, m] of last) add(m, `${prefix}${attr}`);
+  visiting.delete(name);
+  return out.map((l) => ({ ...l, prefix: l.prefix.replace(/\.$/, '') }));
+}
+
+function usedClasses(classes: ReadonlyMap<string, ClassInfo>): Set<string> {
+  const used = new Set<string>();
+  const visit = (m: Member) => {
+    if (m.kind === 'class') used.add(m.name);
+    if (m.kind === 'list') m.items.forEach(visit);
+  };
+  for (const info of classes.values()) {
+    info.bases.forEach((b) => used.add(b));
+    info.members.forEach(([, m]) => visit(m));
+  }
+  return used;
+}
+
+/** The InstanceNorm layers of the model class in `source`, with their state-dict prefixes. */
+export function instanceNormLayers(source: string, options: LayerOptions = {}): InstanceNormLayer[] {
+  const file = parsePython(source);
+  const classes = collectClasses(file);
+  let model = options.model;
+  if (model !== undefined && !classes.has(model)) {
+    throw new KeyError(`model class '${model}' is not defined in the source; classes: ${[...classes.keys()].join(', ') || 'none'}`);
+  }
+  if (model === undefined) {
+    const used = usedClasses(classes);
+    const tops = [...classes.keys()].filter((c) => !used.has(c) && layersOf(classes, c, '', new Set()).length > 0);
+    if (tops.length === 0) return [];
+    if (tops.length > 1) throw new ValueError(`the source has ${tops.length} top-level model classes (${tops.join(', ')}); name one with --model`);
+    model = tops[0];
+  }
+  return layersOf(classes, model, '', new Set());
+}

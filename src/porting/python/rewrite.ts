@@ -1,0 +1,328 @@
+/**
+ * Ports the InstanceNorm constructions of a Python source from one framework to the other: the
+ * porting rules (src/mapping/porting.ts) say what each call's arguments become and how exact
+ * that is; this module only splices the result into the text and fixes the imports, so every
+ * byte outside the rewritten calls and import items stays as it was.
+ *
+ * Imports: a name whose every use in the file is a ported call moves to the target framework
+ * (`import torch.nn as nn` -> `import mindspore.nn as nn`), so the calls keep their spelling. A
+ * name still used for other things (`nn.Conv1d`, `nn.Module`) keeps its import, and the ported
+ * calls reach the target through an import of it the file already has, or a new `import <target>`.
+ */
+import { RuntimeError, ValueError } from '../../core/errors';
+import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
+import { argumentEdits } from './args';
+import { applyEdits, indentOf, lineEnd, lineStart, type Edit } from './splice';
+import { assumedImports, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
+
+export interface CallReport {
+  line: number;
+  column: number;
+  api: ApiName;
+  from: Framework;
+  to: Framework;
+  before: string;
+  after: string;
+  verdict: Verdict;
+  reasons: string[];
+  fixes: string[];
+}
+
+export interface ImportReport {
+  line: number;
+  before: string;
+  after: string;
+  /** Why the import changed, or why a new one was needed. */
+  note: string;
+}
+
+export interface PortedSource {
+  code: string;
+  to: Framework;
+  calls: CallReport[];
+  imports: ImportReport[];
+  /** Calls already in the target framework, left alone. */
+  alreadyTarget: number;
+  /** True when every call ported with verdict 'exact'. */
+  exact: boolean;
+}
+
+export interface PortSourceOptions {
+  to: Framework;
+  /** Bindings assumed before the first line (the one-call form); they are never edited. */
+  prelude?: readonly ImportStatement[];
+  /** The porting rules; tests may pass the same function explicitly. */
+  rules?: (request: PortRequest) => PortResult;
+}
+
+interface Planned {
+  call: InstanceNormCall;
+  result: PortResult | null;
+  error?: string;
+}
+
+/** Where a binding goes in the target: its new local name and the dotted path it then stands for. */
+interface Move {
+  local: string;
+  path: string;
+}
+
+const rootOf = (path: string) => path.split('.')[0];
+
+/** The target path a binding moves to, or null when it names something the target has no twin for. */
+function movedPath(binding: ImportBinding, calls: readonly InstanceNormCall[], to: Framework): string | null {
+  const from = otherFramework(to);
+  const api = calls[0].api;
+  if (binding.path === from) return to;
+  if (binding.path === `${from}.nn`) return `${to}.nn`;
+  // A class imported by name: every call through it is the same class.
+  if (calls.every((c) => c.callee.text === binding.local && c.api === api)) return `${to}.nn.${api}`;
+  return null;
+}
+
+/** The callee text that reaches the target class through a binding `local` -> `path`. */
+function calleeThrough(local: string, path: string, api: ApiName, to: Framework): string | null {
+  const full = `${to}.nn.${api}`;
+  if (path === full) return local;
+  if (full.startsWith(`${path}.`)) return `${local}${full.slice(path.length)}`;
+  return null;
+}
+
+/** Text of an import item that binds `move` (an `import` item or a `from` item). */
+function itemText(binding: ImportBinding, source: string, move: Move): string {
+  const st = binding.statement;
+  if (st.kind === 'import') {
+    if (!binding.aliased) return importedModule(binding, source, move);
+    return move.local === move.path ? move.path : `${move.path} as ${move.local}`;
+  }
+  const name = move.path.split('.').pop()!;
+  return name === move.local ? name : `${name} as ${move.local}`;
+}
+
+/** `import torch.nn` -> `import mindspore.nn`: the dotted module written, with the root swapped. */
+function importedModule(binding: ImportBinding, source: string, move: Move): string {
+  const written = source.slice(binding.item.from, binding.item.to).replace(/\s+/g, '');
+  const [root, ...rest] = written.split('.');
+  const swapped = [move.local, ...rest].join('.');
+  return rest.length === 0 || rest.join('.') === 'nn' ? swapped : root === move.local ? written : move.local;
+}
+
+function moduleOf(path: string): string {
+  return path.split('.').slice(0, -1).join('.');
+}
+
+export function portSource(source: string, options: PortSourceOptions): PortedSource {
+  const { to } = options;
+  const rules = options.rules ?? portCall;
+  const file = parsePython(source, { prelude: options.prelude });
+  const planned: Planned[] = file.calls
+    .filter((c) => c.framework !== to)
+    .map((call) => {
+      if (call.broken) return { call, result: null, error: 'the call has a syntax error; left unchanged' };
+      try {
+        const args = call.args.filter((a) => !a.star).map((a) => ({ name: a.name, text: a.text }));
+        return { call, result: rules({ api: call.api, from: call.framework, to, args, hasStarArgs: call.hasStarArgs }) };
+      } catch (err) {
+        return { call, result: null, error: `not ported: ${(err as Error).message}` };
+      }
+    });
+  const ported = planned.filter((p) => p.result !== null);
+  const { edits: importEdits, callee, reports } = planImports(file, ported.map((p) => p.call), to);
+  const edits: Edit[] = [...importEdits];
+  const calls: CallReport[] = planned.map(({ call, result, error }) => {
+    const callEdits: Edit[] = [];
+    if (result) {
+      callEdits.push(...argumentEdits(source, call, result.args));
+      const newCallee = callee.get(call);
+      if (newCallee !== undefined && newCallee !== call.callee.text) callEdits.push({ ...call.callee, text: newCallee });
+    }
+    edits.push(...callEdits);
+    return {
+      line: call.line,
+      column: call.column,
+      api: call.api,
+      from: call.framework,
+      to,
+      before: call.text,
+      after: applyEdits(call.text, callEdits, call.from),
+      verdict: result?.verdict ?? 'differs',
+      reasons: result?.reasons ?? [error!],
+      fixes: result?.fixes ?? [],
+    };
+  });
+  const code = applyEdits(source, edits);
+  if (!options.prelude) checkPorted(code, ported.length, to);
+  return {
+    code,
+    to,
+    calls,
+    imports: [...reports].sort((a, b) => a.line - b.line),
+    alreadyTarget: file.calls.length - planned.length,
+    exact: calls.every((c) => c.verdict === 'exact'),
+  };
+}
+
+/** The rewritten text must parse and hold at least as many target calls as were ported: a guard against splicing bugs. */
+function checkPorted(code: string, ported: number, to: Framework): void {
+  const again = parsePython(code);
+  const landed = again.calls.filter((c) => c.framework === to && !c.broken).length;
+  if (landed < ported) throw new RuntimeError(`port: the rewritten code resolves only ${landed} of ${ported} ported calls to ${to} (internal error)`);
+}
+
+interface ImportPlan {
+  edits: Edit[];
+  /** The callee text each ported call gets. */
+  callee: Map<InstanceNormCall, string>;
+  reports: ImportReport[];
+}
+
+function planImports(file: PythonFile, calls: readonly InstanceNormCall[], to: Framework): ImportPlan {
+  const { source } = file;
+  const byBinding = new Map<ImportBinding, InstanceNormCall[]>();
+  for (const c of calls) byBinding.set(c.callee.binding, [...(byBinding.get(c.callee.binding) ?? []), c]);
+  const callee = new Map<InstanceNormCall, string>();
+  const moves = new Map<ImportBinding, Move>();
+  const stay: [ImportBinding, InstanceNormCall[]][] = [];
+  for (const [binding, bound] of byBinding) {
+    const uses = file.nameUses.get(binding.local)?.length ?? 0;
+    const path = binding.local === '*' ? null : movedPath(binding, bound, to);
+    const onlyPorted = binding.statement.assumed || uses === bound.length;
+    if (!path || !onlyPorted) {
+      stay.push([binding, bound]);
+      continue;
+    }
+    const move = { local: newLocal(file, binding, path), path };
+    moves.set(binding, move);
+    for (const c of bound) callee.set(c, calleeThrough(move.local, move.path, c.api, to)!);
+  }
+  const { edits, reports } = importEdits(file, moves);
+  // Calls whose name stays in the source framework reach the target through another import.
+  let added: Move | undefined;
+  for (const [binding, bound] of stay) {
+    for (const c of bound) {
+      const via = existingRoute(file, moves, c, to) ?? (added ??= { local: to, path: to });
+      callee.set(c, calleeThrough(via.local, via.path, c.api, to)!);
+    }
+    const why = binding.local === '*' ? `\`from ${binding.path} import *\` also brings other names` : `\`${binding.local}\` is still used for other things`;
+    reports.push({ line: lineOf(source, binding.statement.from), before: source.slice(binding.statement.from, binding.statement.to), after: source.slice(binding.statement.from, binding.statement.to), note: `kept: ${why}` });
+  }
+  if (added && !file.imports.some((s) => s.assumed)) {
+    if (file.imports.some((s) => !s.assumed && s.bindings.some((b) => b.local === to && b.path !== to))) {
+      throw new ValueError(`port: the name '${to}' is bound to something else in this file; cannot add \`import ${to}\``);
+    }
+    const at = importAnchor(file);
+    const text = at === source.length && !source.endsWith('\n') && at > 0 ? `\nimport ${to}` : `import ${to}\n`;
+    edits.push({ from: at, to: at, text });
+    reports.push({ line: lineOf(source, at), before: '', after: `import ${to}`, note: `added: the ported calls are written ${to}.nn.InstanceNorm…` });
+  }
+  return { edits, callee, reports };
+}
+
+/** Aliases that name the source framework (`ms`, `msnn`, `torch_nn`) would mislead once they point at the other one. */
+const FLAVOURED = /^(ms|mindspore|torch|pt|th)(_?nn)?$/i;
+
+/** The local name a moved binding gets: the same, unless it names the framework (then the target's usual name, if free). */
+function newLocal(file: PythonFile, binding: ImportBinding, path: string): string {
+  if (binding.statement.kind === 'import' && !binding.aliased) return rootOf(path);
+  if (!FLAVOURED.test(binding.local)) return binding.local;
+  const usual = path.split('.').pop()!;
+  const taken = file.imports.some((s) => s.bindings.some((b) => b !== binding && b.local === usual)) || file.nameUses.has(usual);
+  return taken ? binding.local : usual;
+}
+
+/** A binding the file already has (or gets from a move) that reaches the target class. */
+function existingRoute(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>, call: InstanceNormCall, to: Framework): Move | undefined {
+  const candidates: Move[] = [...moves.values()];
+  for (const st of file.imports) for (const b of st.bindings) if (b.local !== '*' && !moves.has(b) && rootOf(b.path) === to) candidates.push({ local: b.local, path: b.path });
+  // Keep the call's style: `nn.X` goes through a module, a bare `IN(...)` through a class import.
+  const bare = !call.callee.text.includes('.');
+  const rank = (m: Move) => (m.path === `${to}.nn.${call.api}` ? (bare ? 0 : 3) : m.path === `${to}.nn` ? 1 : m.path === to ? 2 : 3);
+  return candidates.filter((m) => rank(m) < 3 && calleeThrough(m.local, m.path, call.api, to) !== null).sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** After the last top-level import; else after a module docstring; else the top of the file. */
+function importAnchor(file: PythonFile): number {
+  const top = file.imports.filter((s) => !s.assumed && s.column === 0);
+  if (top.length > 0) return lineEnd(file.source, top[top.length - 1].to);
+  const first = file.tree.topNode.firstChild;
+  if (first?.name === 'ExpressionStatement' && first.firstChild?.name === 'String') return lineEnd(file.source, first.to);
+  return 0;
+}
+
+function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>): { edits: Edit[]; reports: ImportReport[] } {
+  const { source } = file;
+  const edits: Edit[] = [];
+  const reports: ImportReport[] = [];
+  const statements = new Set([...moves.keys()].map((b) => b.statement));
+  for (const st of statements) {
+    if (st.assumed) continue;
+    const moving = st.bindings.filter((b) => moves.has(b));
+    const before = source.slice(st.from, st.to);
+    let after: string;
+    if (st.kind === 'import') {
+      const itemEdits = moving.map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) }));
+      edits.push(...itemEdits);
+      after = applyEdits(before, itemEdits, st.from);
+    } else {
+      const modules = [...new Set(moving.map((b) => moduleOf(moves.get(b)!.path)))];
+      const itemEdits = moving.map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) })).filter((e) => e.text !== source.slice(e.from, e.to));
+      if (moving.length === st.bindings.length && modules.length === 1) {
+        const stEdits = [{ ...st.module!, text: modules[0] }, ...itemEdits];
+        edits.push(...stEdits);
+        after = applyEdits(before, stEdits, st.from);
+      } else {
+        // Split: the moved names leave this statement and get their own `from <target> import` line.
+        const indent = indentOf(source, st.from);
+        const lines = modules.map((m) => `${indent}from ${m} import ${moving.filter((b) => moduleOf(moves.get(b)!.path) === m).map((b) => itemText(b, source, moves.get(b)!)).join(', ')}`);
+        if (moving.length === st.bindings.length) {
+          edits.push({ from: lineStart(source, st.from), to: st.to, text: lines.join('\n') });
+          after = lines.join('\n');
+        } else {
+          const cut = removeItems(st, moving);
+          edits.push(...cut, { from: st.to, to: st.to, text: `\n${lines.join('\n')}` });
+          after = `${applyEdits(before, cut, st.from)}\n${lines.join('\n')}`;
+        }
+      }
+    }
+    const names = moving.map((b) => `\`${b.local}\``).join(', ');
+    const targets = [...new Set(moving.map((b) => rootOf(moves.get(b)!.path)))].join(', ');
+    reports.push({ line: lineOf(source, st.from), before, after, note: `moved ${names} to ${targets}: every use in the file is a ported call` });
+  }
+  return { edits, reports };
+}
+
+/** Cuts the given items, each with one comma, out of a `from ... import` statement that keeps others. */
+function removeItems(st: ImportStatement, items: readonly ImportBinding[]): Edit[] {
+  const all = st.bindings;
+  const edits = items.map((b): Edit => {
+    const k = all.indexOf(b);
+    const next = all[k + 1];
+    if (next) return { from: b.item.from, to: next.item.from, text: '' };
+    const prev = all.slice(0, k).filter((p) => !items.includes(p)).pop()!;
+    return { from: prev.item.to, to: b.item.to, text: '' };
+  });
+  const out: Edit[] = [];
+  for (const e of edits.sort((a, b) => a.from - b.from)) {
+    const last = out[out.length - 1];
+    if (last && e.from <= last.to) last.to = Math.max(last.to, e.to);
+    else out.push({ ...e });
+  }
+  return out;
+}
+
+/**
+ * The one-call form: `nn.InstanceNorm1d(64, affine=True)` ported to `to`, with `nn`, the class
+ * names and the framework's own name taken as the source framework's (the opposite of `to`).
+ */
+export function portExpression(expression: string, to: Framework, rules?: PortSourceOptions['rules']): CallReport {
+  const from = otherFramework(to);
+  const prelude = [...assumedImports(from), ...assumedImports(to).slice(0, 1)];
+  const file = parsePython(expression, { prelude });
+  const calls = file.calls.filter((c) => c.framework === from);
+  if (calls.length !== 1) {
+    const already = file.calls.length > 0 && calls.length === 0;
+    const what = already ? `is already ${to}` : calls.length > 1 ? `has ${calls.length} InstanceNorm calls; give one` : `is not a call of ${from}'s InstanceNorm1d/2d/3d (nn.X, ${from}.nn.X or X)`;
+    throw new ValueError(`port: the expression ${JSON.stringify(expression)} ${what}`);
+  }
+  return portSource(expression, { to, prelude, rules }).calls[0];
+}

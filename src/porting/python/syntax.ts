@@ -1,0 +1,303 @@
+/**
+ * Finds the InstanceNorm constructions of a Python file with a real parser (@lezer/python), so
+ * multi-line calls, comments and strings that merely mention the name are told apart from calls.
+ * A callee is ours only when the file's imports say it comes from torch or MindSpore: the name is
+ * resolved to a dotted path through the import bindings (`nn` -> `torch.nn`) and that path must be
+ * one of the frameworks' InstanceNorm classes.
+ */
+import { parser } from '@lezer/python';
+import type { SyntaxNode, Tree } from '@lezer/common';
+
+export type Framework = 'torch' | 'mindspore';
+export type ApiName = 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
+export const FRAMEWORKS: readonly Framework[] = ['torch', 'mindspore'];
+
+export function otherFramework(framework: Framework): Framework {
+  return framework === 'torch' ? 'mindspore' : 'torch';
+}
+
+/** A half-open byte range [from, to) of the source text. */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** One name an import statement binds, e.g. `nn` for `import torch.nn as nn`. */
+export interface ImportBinding {
+  /** The local name, or `*` for `from X import *`. */
+  local: string;
+  /** The dotted path the local name stands for: `torch.nn`, `torch.nn.InstanceNorm1d`; for `*` the module. */
+  path: string;
+  /** The whole item in the statement (`torch.nn as nn`, `InstanceNorm1d as IN`). */
+  item: Span;
+  /** Written with `as`. */
+  aliased: boolean;
+  statement: ImportStatement;
+}
+
+export interface ImportStatement extends Span {
+  kind: 'import' | 'from';
+  /** For `from X import ...`: X's span and text (relative imports start with '.'). */
+  module?: Span & { text: string };
+  bindings: ImportBinding[];
+  /** True for bindings the caller assumed (the one-call form): there is no text to rewrite. */
+  assumed?: boolean;
+  /** Column of the statement's first character (0 for top-level imports). */
+  column: number;
+}
+
+/** One argument as written: name null for positional; `star` for `*args` / `**kwargs`. */
+export interface ParsedArg extends Span {
+  name: string | null;
+  /** The value's exact source text. */
+  text: string;
+  value: Span;
+  star?: '*' | '**';
+}
+
+/** One construction of a torch or MindSpore InstanceNorm class. */
+export interface InstanceNormCall extends Span {
+  api: ApiName;
+  framework: Framework;
+  /** 1-based line and 0-based column of the call's first character. */
+  line: number;
+  column: number;
+  text: string;
+  callee: Span & { text: string; root: string; binding: ImportBinding };
+  argList: Span;
+  args: ParsedArg[];
+  hasStarArgs: boolean;
+  /** The call contains a syntax error: it is reported, never rewritten. */
+  broken: boolean;
+}
+
+export interface PythonFile {
+  source: string;
+  tree: Tree;
+  imports: ImportStatement[];
+  calls: InstanceNormCall[];
+  /** Every read of a name (VariableName nodes outside imports and keyword-argument names), by name. */
+  nameUses: Map<string, Span[]>;
+  /** Offsets where the parser had to recover from a syntax error. */
+  errors: number[];
+}
+
+const API_PATH = /^(?:torch\.nn(?:\.modules(?:\.instancenorm)?)?|mindspore\.nn(?:\.layer(?:\.normalization)?)?)\.(InstanceNorm[123]d)$/;
+
+/** The framework and class a fully-qualified path names, if it is one of ours. */
+export function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
+  const m = API_PATH.exec(path);
+  if (!m) return null;
+  return { framework: path.startsWith('torch.') ? 'torch' : 'mindspore', api: m[1] as ApiName };
+}
+
+export function lineOf(source: string, offset: number): number {
+  let line = 1;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function columnOf(source: string, offset: number): number {
+  return offset - (source.lastIndexOf('\n', offset - 1) + 1);
+}
+
+function children(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+}
+
+function parseImport(source: string, node: SyntaxNode): ImportStatement {
+  const tokens = children(node).filter((c) => c.name !== 'Comment' && c.name !== '(' && c.name !== ')');
+  const text = (n: SyntaxNode) => source.slice(n.from, n.to);
+  const statement: ImportStatement = { from: node.from, to: node.to, kind: tokens[0].name === 'from' ? 'from' : 'import', bindings: [], column: columnOf(source, node.from) };
+  let i = 1;
+  let prefix = '';
+  if (statement.kind === 'from') {
+    const start = tokens[1];
+    while (i < tokens.length && tokens[i].name !== 'import') i++;
+    const end = tokens[i - 1];
+    const moduleText = tokens.slice(1, i).map(text).join('');
+    statement.module = { from: start.from, to: end.to, text: moduleText };
+    prefix = `${moduleText}.`;
+    i++; // 'import'
+  }
+  // Items: `a.b.c [as d]` (import) or `a [as d]` / `*` (from), separated by commas.
+  while (i < tokens.length) {
+    const first = tokens[i];
+    if (first.name === '*') {
+      statement.bindings.push({ local: '*', path: statement.module?.text ?? '', item: { from: first.from, to: first.to }, aliased: false, statement });
+      i++;
+    } else {
+      const names: SyntaxNode[] = [];
+      while (i < tokens.length && tokens[i].name !== 'as' && tokens[i].name !== ',') {
+        if (tokens[i].name === 'VariableName') names.push(tokens[i]);
+        i++;
+      }
+      const dotted = names.map(text).join('.');
+      let alias: SyntaxNode | undefined;
+      if (tokens[i]?.name === 'as') {
+        alias = tokens[i + 1];
+        i += 2;
+      }
+      const last = alias ?? names[names.length - 1] ?? first;
+      const item = { from: first.from, to: last.to };
+      if (statement.kind === 'from') {
+        statement.bindings.push({ local: alias ? text(alias) : dotted, path: prefix + dotted, item, aliased: Boolean(alias), statement });
+      } else {
+        // `import a.b.c` binds `a` to module a; `import a.b.c as d` binds d to a.b.c.
+        statement.bindings.push({ local: alias ? text(alias) : names[0] ? text(names[0]) : dotted, path: alias ? dotted : names[0] ? text(names[0]) : dotted, item, aliased: Boolean(alias), statement });
+      }
+    }
+    while (i < tokens.length && tokens[i].name === ',') i++;
+  }
+  return statement;
+}
+
+/** A callee written as a name or a chain of attribute accesses: its names, root first. */
+function dottedNames(source: string, node: SyntaxNode): string[] | null {
+  if (node.name === 'VariableName') return [source.slice(node.from, node.to)];
+  if (node.name !== 'MemberExpression') return null;
+  const object = node.firstChild;
+  const property = node.lastChild;
+  if (!object || !property || property.name !== 'PropertyName') return null;
+  const base = dottedNames(source, object);
+  return base ? [...base, source.slice(property.from, property.to)] : null;
+}
+
+function parseArgs(source: string, argList: SyntaxNode): ParsedArg[] {
+  const args: ParsedArg[] = [];
+  let group: SyntaxNode[] = [];
+  const flush = () => {
+    if (group.length === 0) return;
+    const first = group[0];
+    const last = group[group.length - 1];
+    const span = { from: first.from, to: last.to };
+    if (first.name === '*' || first.name === '**') {
+      const value = { from: group[1]?.from ?? first.to, to: last.to };
+      args.push({ ...span, name: null, text: source.slice(value.from, value.to), value, star: first.name });
+    } else if (group.length >= 3 && first.name === 'VariableName' && group[1].name === 'AssignOp') {
+      const value = { from: group[2].from, to: last.to };
+      args.push({ ...span, name: source.slice(first.from, first.to), text: source.slice(value.from, value.to), value });
+    } else {
+      args.push({ ...span, name: null, text: source.slice(span.from, span.to), value: span });
+    }
+    group = [];
+  };
+  for (const c of children(argList)) {
+    if (c.name === '(' || c.name === ')' || c.name === 'Comment') continue;
+    if (c.name === ',') flush();
+    else group.push(c);
+  }
+  flush();
+  return args;
+}
+
+function hasError(node: SyntaxNode): boolean {
+  let found = false;
+  node.toTree().iterate({
+    enter: (n) => {
+      if (n.type.isError) found = true;
+      return !found;
+    },
+  });
+  return found;
+}
+
+/** The binding a name has at `offset`: the last import of it before that point (or a star import). */
+export function bindingAt(imports: readonly ImportStatement[], name: string, offset: number): ImportBinding | undefined {
+  let found: ImportBinding | undefined;
+  for (const statement of imports) {
+    if (statement.from > offset) break;
+    for (const b of statement.bindings) {
+      if (b.local === name) found = b;
+      else if (b.local === '*' && instanceNormApi(`${b.path}.${name}`)) found = b;
+    }
+  }
+  return found;
+}
+
+/** Resolves a dotted callee through the imports to a full path (`nn.InstanceNorm1d` -> `torch.nn.InstanceNorm1d`). */
+export function resolvePath(imports: readonly ImportStatement[], names: readonly string[], offset: number): { path: string; binding: ImportBinding } | null {
+  const binding = bindingAt(imports, names[0], offset);
+  if (!binding) return null;
+  const rest = binding.local === '*' ? names : names.slice(1);
+  return { path: [binding.path, ...rest].join('.'), binding };
+}
+
+export interface ParseOptions {
+  /** Bindings assumed before the first line (the one-call form has no imports of its own). */
+  prelude?: readonly ImportStatement[];
+}
+
+export function parsePython(source: string, options: ParseOptions = {}): PythonFile {
+  const tree = parser.parse(source);
+  const imports: ImportStatement[] = [...(options.prelude ?? [])];
+  const callNodes: SyntaxNode[] = [];
+  const nameUses = new Map<string, Span[]>();
+  const errors: number[] = [];
+  tree.iterate({
+    enter: (ref) => {
+      if (ref.type.isError) errors.push(ref.from);
+      if (ref.name === 'ImportStatement') {
+        imports.push(parseImport(source, ref.node));
+        return false;
+      }
+      if (ref.name === 'CallExpression') callNodes.push(ref.node);
+      if (ref.name === 'VariableName') {
+        const next = ref.node.nextSibling;
+        const isKeywordName = ref.node.parent?.name === 'ArgList' && next?.name === 'AssignOp';
+        if (!isKeywordName) {
+          const name = source.slice(ref.from, ref.to);
+          const uses = nameUses.get(name) ?? [];
+          uses.push({ from: ref.from, to: ref.to });
+          nameUses.set(name, uses);
+        }
+      }
+      return undefined;
+    },
+  });
+  const calls: InstanceNormCall[] = [];
+  for (const node of callNodes) {
+    const calleeNode = node.firstChild;
+    const argList = node.lastChild;
+    if (!calleeNode || !argList || argList.name !== 'ArgList') continue;
+    const names = dottedNames(source, calleeNode);
+    if (!names) continue;
+    const resolved = resolvePath(imports, names, node.from);
+    const api = resolved && instanceNormApi(resolved.path);
+    if (!resolved || !api) continue;
+    const args = parseArgs(source, argList);
+    calls.push({
+      ...api,
+      from: node.from,
+      to: node.to,
+      line: lineOf(source, node.from),
+      column: columnOf(source, node.from),
+      text: source.slice(node.from, node.to),
+      callee: { from: calleeNode.from, to: calleeNode.to, text: source.slice(calleeNode.from, calleeNode.to), root: names[0], binding: resolved.binding },
+      argList: { from: argList.from, to: argList.to },
+      args,
+      hasStarArgs: args.some((a) => a.star !== undefined),
+      broken: hasError(node),
+    });
+  }
+  return { source, tree, imports, calls, nameUses, errors };
+}
+
+/**
+ * Import statements that exist only in the caller's head (the one-call form): `import <root>`,
+ * `import <root>.nn as nn` and `from <root>.nn import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d`.
+ */
+export function assumedImports(root: Framework): ImportStatement[] {
+  const statement = (kind: 'import' | 'from'): ImportStatement => ({ from: -1, to: -1, kind, bindings: [], column: 0, assumed: true });
+  const plain = statement('import');
+  plain.bindings.push({ local: root, path: root, item: { from: -1, to: -1 }, aliased: false, statement: plain });
+  const nn = statement('import');
+  nn.bindings.push({ local: 'nn', path: `${root}.nn`, item: { from: -1, to: -1 }, aliased: true, statement: nn });
+  const classes = statement('from');
+  for (const api of ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d']) {
+    classes.bindings.push({ local: api, path: `${root}.nn.${api}`, item: { from: -1, to: -1 }, aliased: false, statement: classes });
+  }
+  return [plain, nn, classes];
+}

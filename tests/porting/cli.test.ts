@@ -1,0 +1,125 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import type { Io } from '../../src/cli/output';
+import { portSource } from '../../src/porting/python/rewrite';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  return io;
+}
+
+const fixtures = join(__dirname, 'fixtures');
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'port-cli-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+async function run(...argv: string[]) {
+  const io = capture();
+  const code = await main(['port', ...argv], io);
+  return { code, ...io };
+}
+
+describe('instancenorm-shim port: one call', () => {
+  test('the seed example: PyTorch affine=True ports unchanged and exact', async () => {
+    const r = await run('nn.InstanceNorm1d(64, affine=True)', '--to', 'mindspore');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('nn.InstanceNorm1d(64, affine=True)\n# exact\n');
+  });
+  test("PyTorch's default gets an explicit affine=False; MindSpore's default an explicit affine=True", async () => {
+    expect((await run('nn.InstanceNorm2d(8)', '--to', 'mindspore')).stdout.split('\n')[0]).toBe('nn.InstanceNorm2d(8, affine=False)');
+    expect((await run('InstanceNorm3d(8)', '--to', 'torch')).stdout.split('\n')[0]).toBe('InstanceNorm3d(8, affine=True)');
+    expect((await run('torch.nn.InstanceNorm1d(4)', '--to', 'mindspore')).stdout.split('\n')[0]).toBe('mindspore.nn.InstanceNorm1d(4, affine=False)');
+  });
+  test('--check: 0 for exact, 1 for differs and needs weights; --json shape', async () => {
+    expect((await run('nn.InstanceNorm1d(64, affine=True)', '--to', 'mindspore', '--check')).code).toBe(0);
+    expect((await run('nn.InstanceNorm1d(64, track_running_stats=True)', '--to', 'mindspore', '--check')).code).toBe(1);
+    const r = await run("nn.InstanceNorm1d(64, gamma_init='normal')", '--to', 'torch', '--check', '--json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report).sort()).toEqual(['after', 'fixes', 'input', 'reasons', 'to', 'verdict']);
+    expect(report).toMatchObject({ to: 'torch', after: 'nn.InstanceNorm1d(64, affine=True)', verdict: 'needs weights' });
+    expect(report.reasons[0]).toMatch(/gamma_init/);
+    // Without --check the command reports and succeeds.
+    expect((await run("nn.InstanceNorm1d(64, gamma_init='normal')", '--to', 'torch')).code).toBe(0);
+  });
+  test('bad usage exits 2 with the reason', async () => {
+    expect((await run('nn.InstanceNorm1d(3)', '--to', 'tensorflow')).stderr).toMatch(/argument '--to' must be 'mindspore' or 'torch', but got "tensorflow"/);
+    expect((await run('nn.InstanceNorm1d(3)')).code).toBe(2);
+    const already = await run('mindspore.nn.InstanceNorm1d(3)', '--to', 'mindspore');
+    expect([already.code, already.stderr]).toEqual([2, expect.stringMatching(/is already mindspore/)]);
+    expect((await run('nn.Conv1d(1, 2, 3)', '--to', 'mindspore')).stderr).toMatch(/is not a call of torch's InstanceNorm1d\/2d\/3d/);
+    expect((await run(join(work, 'missing.py'), '--to', 'torch')).stderr).toMatch(/no such file or directory/);
+  });
+});
+
+describe('instancenorm-shim port: a file', () => {
+  test('without --out: the report, then the rewritten code', async () => {
+    const file = join(fixtures, 'model_torch.py');
+    const r = await run(file, '--to', 'mindspore');
+    expect(r.code).toBe(0);
+    const expected = portSource(readFileSync(file, 'utf8'), { to: 'mindspore' }).code;
+    expect(r.stdout).toContain(`-> mindspore: 2 calls to port (1 differs, 1 exact)`);
+    expect(r.stdout).toContain('@@ line 15: InstanceNorm1d torch -> mindspore: differs @@');
+    expect(r.stdout).toContain('+ mindspore.nn.InstanceNorm1d(');
+    expect(r.stdout.endsWith(`${expected}\n`)).toBe(true);
+    expect((await run(file, '--to', 'mindspore', '--check')).code).toBe(1);
+  });
+  test('--out writes the ported file; --json describes it', async () => {
+    const out = join(work, 'ported.py');
+    const r = await run(join(fixtures, 'model_mindspore.py'), '--to', 'torch', '--out', out, '--json', '--check');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report).sort()).toEqual(['alreadyTarget', 'calls', 'code', 'exact', 'imports', 'path', 'to', 'written']);
+    expect(report.calls.map((c: { line: number; verdict: string }) => [c.line, c.verdict])).toEqual([[10, 'exact'], [22, 'exact']]);
+    expect(readFileSync(out, 'utf8')).toBe(report.code);
+    expect(readdirSync(work)).toEqual(['ported.py']); // no temporary file left behind
+  });
+});
+
+describe('instancenorm-shim port: a directory', () => {
+  function tree(): string {
+    const src = join(work, 'src');
+    mkdirSync(join(src, 'models', '__pycache__'), { recursive: true });
+    copyFileSync(join(fixtures, 'model_torch.py'), join(src, 'models', 'encoder.py'));
+    writeFileSync(join(src, 'train.py'), 'import torch\nopt = torch.optim.SGD\n');
+    writeFileSync(join(src, 'models', '__pycache__', 'junk.py'), 'import torch.nn as nn\nx = nn.InstanceNorm1d(2)\n');
+    writeFileSync(join(src, 'README.md'), 'nn.InstanceNorm1d(2)\n');
+    return src;
+  }
+
+  test('--out gets every .py, ported, at the same relative path', async () => {
+    const src = tree();
+    const out = join(work, 'out');
+    const r = await run(src, '--to', 'mindspore', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 .py files, 2 calls ported to mindspore, 1 not exact; wrote 2 files under');
+    expect(readFileSync(join(out, 'models', 'encoder.py'), 'utf8')).toBe(portSource(readFileSync(join(src, 'models', 'encoder.py'), 'utf8'), { to: 'mindspore' }).code);
+    expect(readFileSync(join(out, 'train.py'), 'utf8')).toBe('import torch\nopt = torch.optim.SGD\n');
+    expect(readdirSync(out).sort()).toEqual(['models', 'train.py']);
+    expect((await run(src, '--to', 'mindspore', '--out', out, '--check')).code).toBe(1);
+  });
+
+  test('without --out: a diff-like report per file; --json lists every file', async () => {
+    const src = tree();
+    const r = await run(src, '--to', 'mindspore');
+    expect(r.stdout).toContain('--- models/encoder.py');
+    expect(r.stdout).not.toContain('train.py ->');
+    const j = JSON.parse((await run(src, '--to', 'mindspore', '--json')).stdout);
+    expect(j).toMatchObject({ input: src, to: 'mindspore', out: null, exact: false });
+    expect(j.files.map((f: { path: string; calls: unknown[] }) => [f.path, f.calls.length])).toEqual([
+      ['models/encoder.py', 2],
+      ['train.py', 0],
+    ]);
+  });
+
+  test('--out equal to the input is refused', async () => {
+    const src = tree();
+    const r = await run(src, '--to', 'mindspore', '--out', src);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/argument '--out' must differ from the input directory/);
+  });
+});

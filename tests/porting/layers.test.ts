@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { instanceNormLayers } from '../../src/porting/python/layers';
+
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+const prefixes = (source: string, model?: string) => instanceNormLayers(source, { model }).map((l) => l.prefix);
+
+describe('InstanceNorm layers from the model source', () => {
+  test('the torch fixture: Sequential index and a nested block; configs from literals and defaults', () => {
+    expect(instanceNormLayers(fixture('model_torch.py'))).toEqual([
+      { prefix: 'stem.2', api: 'InstanceNorm1d', framework: 'torch', line: 28, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [] },
+      { prefix: 'block.norm1', api: 'InstanceNorm1d', framework: 'torch', line: 15, config: { eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: ['num_features', '**norm_kwargs'] },
+    ]);
+  });
+
+  test('the MindSpore fixture: SequentialCell([...]) indices and MindSpore defaults', () => {
+    const layers = instanceNormLayers(fixture('model_mindspore.py'));
+    expect(layers.map((l) => [l.prefix, l.framework, l.config.affine, l.config.gamma_init])).toEqual([
+      ['stem.2', 'mindspore', true, 'ones'],
+      ['block.norm1', 'mindspore', false, 'ones'],
+    ]);
+  });
+
+  const nested = [
+    'import torch.nn as nn',
+    'from torch.nn import InstanceNorm2d as IN2',
+    'class Norms(nn.Module):',
+    '    def __init__(self, c):',
+    '        super().__init__()',
+    '        self.norm1 = nn.InstanceNorm2d(c, affine=True)',
+    '        self.norm2 = IN2(c, track_running_stats=True)',
+    'class Residual(Norms):',
+    '    def __init__(self, c):',
+    '        super().__init__(c)',
+    '        self.conv = nn.Conv2d(c, c, 3)',
+    '        self.extra = nn.ModuleList([nn.ReLU(), IN2(c)])',
+    'class Encoder(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    '        self.blocks = nn.Sequential(Residual(4), nn.Sequential(nn.Conv2d(4, 4, 1), Norms(4)))',
+    '        self.label = "nn.InstanceNorm2d(4)"',
+    'class Net(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    '        self.enc = Encoder()',
+    '        self.head = nn.InstanceNorm2d(4)',
+    '        class Inner:  # a nested class has its own self',
+    '            def __init__(self):',
+    '                self.ghost = nn.InstanceNorm2d(4)',
+    '',
+  ].join('\n');
+
+  test('nested modules compose prefixes; base classes contribute their layers; the unused class is the model', () => {
+    expect(prefixes(nested)).toEqual([
+      'enc.blocks.0.norm1',
+      'enc.blocks.0.norm2',
+      'enc.blocks.0.extra.1',
+      'enc.blocks.1.1.norm1',
+      'enc.blocks.1.1.norm2',
+      'head',
+    ]);
+    const [, norm2] = instanceNormLayers(nested);
+    expect(norm2.config).toMatchObject({ affine: false, track_running_stats: true });
+  });
+
+  test('--model picks another class; an unknown one is a KeyError naming the classes', () => {
+    expect(prefixes(nested, 'Residual')).toEqual(['norm1', 'norm2', 'extra.1']);
+    expect(() => instanceNormLayers(nested, { model: 'Nope' })).toThrow(/model class 'Nope' is not defined in the source; classes: Norms, Residual, Encoder, Net/);
+  });
+
+  test('two unrelated models need --model', () => {
+    const two = 'import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        self.n = nn.InstanceNorm1d(2)\nclass B(nn.Module):\n    def __init__(self):\n        self.n = nn.InstanceNorm1d(2)\n';
+    expect(() => instanceNormLayers(two)).toThrow(/2 top-level model classes \(A, B\); name one with --model/);
+    expect(prefixes(two, 'B')).toEqual(['n']);
+  });
+
+  test('a source without InstanceNorm layers gives none', () => {
+    expect(instanceNormLayers('import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        self.c = nn.Conv1d(1, 1, 1)\n')).toEqual([]);
+  });
+});

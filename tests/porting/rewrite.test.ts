@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tensor } from '../../src/core/tensor';
+import * as mindspore from '../../src/mindspore';
+import * as torch from '../../src/torch';
+import { evaluateLiteral } from '../../src/porting/python/literal';
+import { portSource, type PortedSource } from '../../src/porting/python/rewrite';
+import { parsePython, type ApiName, type Framework } from '../../src/porting/python/syntax';
+import { maxAbsDiff } from '../helpers/close';
+import { mulberry32, normals } from '../helpers/random';
+
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+
+/**
+ * The output must be the input with each reported `before` replaced by its `after` and nothing
+ * else: the regions between the rewritten calls and import lines are compared byte for byte.
+ */
+function expectOnlyReportedChanges(source: string, ported: PortedSource): void {
+  const changes = [
+    ...ported.calls.map((c) => ({ before: c.before, after: c.after })),
+    ...ported.imports.filter((i) => i.before !== '').map((i) => ({ before: i.before, after: i.after })),
+  ];
+  let rebuilt = source;
+  for (const { before, after } of changes) {
+    expect(rebuilt.split(before).length - 1).toBeGreaterThanOrEqual(1);
+    rebuilt = rebuilt.replace(before, () => after);
+  }
+  for (const added of ported.imports.filter((i) => i.before === '')) {
+    const lines = rebuilt.split('\n');
+    lines.splice(added.line - 1, 0, added.after);
+    rebuilt = lines.join('\n');
+  }
+  expect(ported.code).toBe(rebuilt);
+}
+
+describe('porting the torch model fixture to MindSpore', () => {
+  const source = fixture('model_torch.py');
+  const ported = portSource(source, { to: 'mindspore' });
+
+  test('the report: line, before, after, verdict and reason per call', () => {
+    expect(ported.calls.map((c) => [c.line, c.verdict, c.after])).toEqual([
+      [15, 'differs', 'mindspore.nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            affine=False,\n            **norm_kwargs,\n        )'],
+      [28, 'exact', 'IN(8, affine=True)'],
+    ]);
+    expect(ported.calls[0].reasons.join(' ')).toMatch(/\*\*kwargs/);
+    expect(ported.exact).toBe(false);
+  });
+
+  test('imports: IN moves to mindspore; nn stays (Conv1d, Module) and `import mindspore` is added', () => {
+    expect(ported.imports.map((i) => [i.line, i.before, i.after, i.note.split(':')[0]])).toEqual([
+      [6, 'import torch.nn as nn', 'import torch.nn as nn', 'kept'],
+      [7, 'from torch.nn import InstanceNorm1d as IN', 'from mindspore.nn import InstanceNorm1d as IN', 'moved `IN` to mindspore'],
+      [8, '', 'import mindspore', 'added'],
+    ]);
+  });
+
+  test('every other byte is unchanged: docstring, comments, the string and the other layers', () => {
+    expectOnlyReportedChanges(source, ported);
+    expect(ported.code).toContain('The docstring mentions nn.InstanceNorm1d(64) but is not a call.');
+    expect(ported.code).toContain('# nn.InstanceNorm1d(channels) in a comment is not a call either');
+    expect(ported.code).toContain('self.label = "InstanceNorm1d"');
+    expect(ported.code).toContain('nn.Sequential(nn.Conv1d(1, 8, 5), nn.BatchNorm1d(8), IN(8, affine=True))');
+  });
+
+  test('the result parses and its InstanceNorms are all MindSpore', () => {
+    const again = parsePython(ported.code);
+    expect(again.errors).toEqual([]);
+    expect(again.calls.map((c) => c.framework)).toEqual(['mindspore', 'mindspore']);
+  });
+});
+
+describe('porting the MindSpore model fixture to torch', () => {
+  const source = fixture('model_mindspore.py');
+  const ported = portSource(source, { to: 'torch' });
+
+  test('report and only reported changes', () => {
+    expect(ported.calls.map((c) => [c.line, c.verdict, c.before, c.after])).toEqual([
+      [10, 'exact', 'nn.InstanceNorm1d(channels, eps=1e-3, affine=False)', 'torch.nn.InstanceNorm1d(channels, eps=1e-3, affine=False)'],
+      [22, 'exact', "nn.InstanceNorm1d(8, gamma_init='ones', beta_init='zeros')", 'torch.nn.InstanceNorm1d(8, affine=True)'],
+    ]);
+    expect(ported.imports.map((i) => [i.before, i.after])).toEqual([
+      ['from mindspore import nn', 'from mindspore import nn'],
+      ['', 'import torch'],
+    ]);
+    expectOnlyReportedChanges(source, ported);
+    expect(ported.exact).toBe(true);
+  });
+});
+
+describe('imports and aliases', () => {
+  test.each([
+    ['import torch.nn as nn\nm = nn.InstanceNorm2d(3)\n', 'mindspore', 'import mindspore.nn as nn\nm = nn.InstanceNorm2d(3, affine=False)\n'],
+    ['from torch import nn\nm = nn.InstanceNorm2d(3)\n', 'mindspore', 'from mindspore import nn\nm = nn.InstanceNorm2d(3, affine=False)\n'],
+    ['import torch\nx = torch.nn.InstanceNorm1d(2)\n', 'mindspore', 'import mindspore\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\n'],
+    ['import torch.nn\nx = torch.nn.InstanceNorm1d(2)\n', 'mindspore', 'import mindspore.nn\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\n'],
+    ['import mindspore.nn as msnn\nx = msnn.InstanceNorm1d(2)\n', 'torch', 'import torch.nn as nn\nx = nn.InstanceNorm1d(2, affine=True)\n'],
+    ['import mindspore as ms\nx = ms.nn.InstanceNorm3d(2)\n', 'torch', 'import torch\nx = torch.nn.InstanceNorm3d(2, affine=True)\n'],
+    [
+      'from torch.nn import InstanceNorm1d as IN, BatchNorm1d\na = IN(2)\nb = BatchNorm1d(2)\n',
+      'mindspore',
+      'from torch.nn import BatchNorm1d\nfrom mindspore.nn import InstanceNorm1d as IN\na = IN(2, affine=False)\nb = BatchNorm1d(2)\n',
+    ],
+    ['from torch.nn import *\na = InstanceNorm1d(2)\n', 'mindspore', 'from torch.nn import *\nimport mindspore\na = mindspore.nn.InstanceNorm1d(2, affine=False)\n'],
+    [
+      'import torch.nn as nn\nimport mindspore.nn as msnn\na = nn.InstanceNorm1d(2)\nb = msnn.InstanceNorm1d(2)\nc = nn.Conv1d(1, 1, 1)\n',
+      'mindspore',
+      'import torch.nn as nn\nimport mindspore.nn as msnn\na = msnn.InstanceNorm1d(2, affine=False)\nb = msnn.InstanceNorm1d(2)\nc = nn.Conv1d(1, 1, 1)\n',
+    ],
+  ] as const)('%s -> %s', (source, to, expected) => {
+    const ported = portSource(source, { to });
+    expect(ported.code).toBe(expected);
+    expectOnlyReportedChanges(source, ported);
+  });
+
+  test('calls already in the target framework are counted and left alone', () => {
+    const source = 'import mindspore.nn as nn\nx = nn.InstanceNorm1d(2)\n';
+    const ported = portSource(source, { to: 'mindspore' });
+    expect(ported).toMatchObject({ code: source, calls: [], alreadyTarget: 1, exact: true });
+  });
+
+  test('a call with a syntax error is reported as not ported and left as it was', () => {
+    const source = 'import torch.nn as nn\nx = nn.InstanceNorm1d(3, eps=\n';
+    const ported = portSource(source, { to: 'mindspore' });
+    expect(ported.code).toBe(source);
+    expect(ported.calls[0]).toMatchObject({ verdict: 'differs', before: ported.calls[0].after });
+    expect(ported.calls[0].reasons[0]).toMatch(/syntax error/);
+  });
+});
+
+/** A facade built from a call's literal arguments, as Python would construct it. */
+function construct(framework: Framework, api: ApiName, args: readonly { name: string | null; text: string }[]) {
+  const positional: unknown[] = [];
+  const keywords: Record<string, unknown> = {};
+  for (const a of args) {
+    const v = evaluateLiteral(a.text);
+    if (!v.ok) throw new Error(`not a literal: ${a.text}`);
+    if (a.name === null) positional.push(v.value);
+    else keywords[a.name] = v.value;
+  }
+  const make = (cls: new (...args: never[]) => unknown) => new cls(...([...positional, keywords] as never[]));
+  if (framework === 'torch') {
+    const module = make(torch.nn[api]) as torch.nn._InstanceNorm;
+    return { run: (x: Tensor) => module.forward(x), weight: module.weight?.data ?? null, eps: module.eps, trainsAffine: module.affine };
+  }
+  const cell = make(mindspore.nn[api]) as mindspore.nn._InstanceNorm;
+  return { run: (x: Tensor) => cell.construct(x), weight: cell.gamma.data, eps: cell.eps, trainsAffine: cell.affine };
+}
+
+const RANK: Record<ApiName, number> = { InstanceNorm1d: 3, InstanceNorm2d: 4, InstanceNorm3d: 5 };
+
+/** A small-variance input, so a changed eps shows in the outputs. */
+function input(api: ApiName, seed: number): Tensor {
+  const shape = [2, 3, 5, 4, 3].slice(0, RANK[api]);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return Tensor.from(normals(mulberry32(seed), size, 0.02, 0.5), { dtype: 'float32', shape });
+}
+
+function callsOf(source: string) {
+  return parsePython(source).calls.map((c) => ({ framework: c.framework, api: c.api, args: c.args.map((a) => ({ name: a.name, text: a.text })) }));
+}
+
+describe('behaviour is kept: facades built from the original and the ported arguments', () => {
+  const original = fixture('literal_calls_torch.py');
+  const toMindspore = portSource(original, { to: 'mindspore' });
+  const back = portSource(toMindspore.code, { to: 'torch' });
+  const [a, b, c] = [callsOf(original), callsOf(toMindspore.code), callsOf(back.code)];
+
+  test('verdicts: all exact but track_running_stats=True', () => {
+    expect(toMindspore.calls.map((r) => r.verdict)).toEqual(['exact', 'exact', 'exact', 'exact', 'exact', 'differs']);
+    expect(toMindspore.calls[4].after).toBe('mindspore.nn.InstanceNorm3d(3, eps=1.0, affine=False)');
+    expect(back.calls.every((r) => r.verdict === 'exact')).toBe(true);
+  });
+
+  test.each([0, 1, 2, 3, 4])('call %i: torch -> mindspore -> torch gives equal outputs (<= 1e-6) and the same affine and eps', (i) => {
+    const x = input(a[i].api, 100 + i);
+    const t0 = construct('torch', a[i].api, a[i].args);
+    const ms = construct('mindspore', b[i].api, b[i].args);
+    const t1 = construct('torch', c[i].api, c[i].args);
+    expect(b[i].framework).toBe('mindspore');
+    const reference = t0.run(x);
+    expect(maxAbsDiff(ms.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(t1.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect([ms.eps, t1.eps]).toEqual([t0.eps, t0.eps]);
+    expect([ms.trainsAffine, t1.trainsAffine]).toEqual([t0.trainsAffine, t0.trainsAffine]);
+  });
+
+  test('a dropped eps would show: the inputs are sensitive to eps', () => {
+    const x = input('InstanceNorm1d', 101);
+    const loose = construct('torch', 'InstanceNorm1d', a[1].args).run(x);
+    const tight = construct('torch', 'InstanceNorm1d', [{ name: null, text: '3' }]).run(x);
+    expect(maxAbsDiff(loose, tight)).toBeGreaterThan(1e-3);
+  });
+
+  test("'needs weights' is honest: MindSpore's gamma_init='zeros' ported to torch gives other outputs until weights are converted", () => {
+    const source = "from mindspore import nn\nz = nn.InstanceNorm1d(3, gamma_init='zeros')\n";
+    const ported = portSource(source, { to: 'torch' });
+    expect(ported.calls[0].verdict).toBe('needs weights');
+    const [ms] = callsOf(source);
+    const [pt] = callsOf(ported.code);
+    const x = input('InstanceNorm1d', 7);
+    expect(maxAbsDiff(construct('mindspore', 'InstanceNorm1d', ms.args).run(x), construct('torch', 'InstanceNorm1d', pt.args).run(x))).toBeGreaterThan(0.5);
+  });
+});

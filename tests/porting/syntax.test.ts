@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateLiteral } from '../../src/porting/python/literal';
+import { parsePython } from '../../src/porting/python/syntax';
+
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+const summary = (source: string) => parsePython(source).calls.map((c) => `${c.line} ${c.framework}.${c.api} ${c.callee.text}`);
+
+describe('finding InstanceNorm constructions', () => {
+  test('every import style of both frameworks resolves; other names do not', () => {
+    const source = [
+      'import torch', // 1
+      'import torch.nn as nn', // 2
+      'from torch import nn as tnn, optim', // 3
+      'from torch.nn import (InstanceNorm1d as IN,', // 4
+      '    BatchNorm2d)  # comment', // 5
+      'import mindspore.nn as msnn, os', // 6
+      'from mindspore import nn as mnn', // 7
+      'import mindspore as ms', // 8
+      'from torch.nn.modules.instancenorm import InstanceNorm3d', // 9
+      'a = torch.nn.InstanceNorm1d(1)', // 10
+      'b = nn.InstanceNorm2d(2)', // 11
+      'c = tnn.InstanceNorm3d(3)', // 12
+      'd = IN(4)', // 13
+      'e = msnn.InstanceNorm1d(5)', // 14
+      'f = mnn.InstanceNorm2d(6)', // 15
+      'g = ms.nn.InstanceNorm3d(7)', // 16
+      'h = InstanceNorm3d(8)', // 17
+      'i = InstanceNorm2d(9)  # not imported: not ours', // 18
+      'j = nn.BatchNorm2d(10)', // 19
+      'k = other.nn.InstanceNorm1d(11)', // 20
+      'l = mindspore.nn.InstanceNorm1d(12)  # mindspore itself is not imported', // 21
+      '',
+    ].join('\n');
+    expect(summary(source)).toEqual([
+      '10 torch.InstanceNorm1d torch.nn.InstanceNorm1d',
+      '11 torch.InstanceNorm2d nn.InstanceNorm2d',
+      '12 torch.InstanceNorm3d tnn.InstanceNorm3d',
+      '13 torch.InstanceNorm1d IN',
+      '14 mindspore.InstanceNorm1d msnn.InstanceNorm1d',
+      '15 mindspore.InstanceNorm2d mnn.InstanceNorm2d',
+      '16 mindspore.InstanceNorm3d ms.nn.InstanceNorm3d',
+      '17 torch.InstanceNorm3d InstanceNorm3d',
+    ]);
+  });
+
+  test('strings, comments and docstrings that name the class are not calls', () => {
+    const source = 'import torch.nn as nn\n"""nn.InstanceNorm1d(3)"""\ns = "nn.InstanceNorm1d(3)"  # nn.InstanceNorm1d(4)\nt = f"{nn}.InstanceNorm1d(5)"\n';
+    expect(parsePython(source).calls).toEqual([]);
+  });
+
+  test('a star import binds the three classes, and a later import rebinds a name', () => {
+    const source = 'from mindspore.nn import *\na = InstanceNorm1d(1)\nfrom torch.nn import InstanceNorm1d\nb = InstanceNorm1d(2)\nc = Dense(3)\n';
+    expect(summary(source)).toEqual(['2 mindspore.InstanceNorm1d InstanceNorm1d', '4 torch.InstanceNorm1d InstanceNorm1d']);
+  });
+
+  test('arguments: positional/keyword mixes, *args, **kwargs, multi-line with comments, exact value text', () => {
+    const source = 'import torch.nn as nn\nx = nn.InstanceNorm1d(\n    64,  # channels\n    1e-3 ,\n    affine = True,\n    *rest,\n    momentum=(0.1\n              * 2),\n    **extra,\n)\n';
+    const [call] = parsePython(source).calls;
+    expect(call.args.map((a) => [a.name, a.text, a.star ?? ''])).toEqual([
+      [null, '64', ''],
+      [null, '1e-3', ''],
+      ['affine', 'True', ''],
+      [null, 'rest', '*'],
+      ['momentum', '(0.1\n              * 2)', ''],
+      [null, 'extra', '**'],
+    ]);
+    expect(call.hasStarArgs).toBe(true);
+    expect(call.line).toBe(2);
+    expect(call.text).toBe(source.slice(source.indexOf('nn.Instance'), source.lastIndexOf(')') + 1));
+  });
+
+  test('a call with a syntax error is found and marked broken', () => {
+    const [call] = parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(3, eps=\n').calls;
+    expect(call.broken).toBe(true);
+  });
+
+  test('the fixture models: two InstanceNorms each, prose and comments skipped', () => {
+    expect(summary(fixture('model_torch.py'))).toEqual(['15 torch.InstanceNorm1d nn.InstanceNorm1d', '28 torch.InstanceNorm1d IN']);
+    expect(summary(fixture('model_mindspore.py'))).toEqual(['10 mindspore.InstanceNorm1d nn.InstanceNorm1d', '22 mindspore.InstanceNorm1d nn.InstanceNorm1d']);
+  });
+});
+
+describe('literal values of argument text', () => {
+  test.each([
+    ['64', 64, true],
+    ['1_000', 1000, true],
+    ['1e-3', 1e-3, false],
+    ['-0.5', -0.5, false],
+    ['.5', 0.5, false],
+    ['1.', 1, false],
+    ['True', true, false],
+    ['None', null, false],
+    ["'ones'", 'ones', false],
+    ['"zeros"', 'zeros', false],
+    ['(0.1)', 0.1, false],
+  ])('%s', (text, value, isInt) => {
+    expect(evaluateLiteral(text)).toEqual({ ok: true, value, isInt });
+  });
+  test.each(['channels', 'cfg.eps', '1 + 2', 'f(1)', "f'x'", '1j', "'a' 'b'"])('%s is not a literal', (text) => {
+    expect(evaluateLiteral(text).ok).toBe(false);
+  });
+});
