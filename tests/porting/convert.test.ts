@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
 import { decodeStateDict, encodeStateDict, readMindSporeCheckpoint, readTorch, type FormatName, type StateDict } from '../../src/io/formats';
 import * as mindspore from '../../src/mindspore';
-import { Cell } from '../../src/mindspore/cell';
+import { Cell, Parameter } from '../../src/mindspore/cell';
 import { convertStateDict, formatReport } from '../../src/porting/convert';
 import * as torch from '../../src/torch';
 import { Module } from '../../src/torch/module';
@@ -36,28 +36,34 @@ function torchNet(norm: torch.nn.InstanceNorm1d): TorchNet {
   return new TorchNet().add_module('enc', new TorchEnc().add_module('norm1', norm));
 }
 
-class MsNet extends Cell {
-  constructor(readonly norm: mindspore.nn.InstanceNorm1d) {
+/** `self.enc = Enc(norm)` and `self.norm1 = norm`: MindSpore names the parameters `enc.norm1.gamma` ... */
+class MsEnc extends Cell {
+  readonly norm1: mindspore.nn.InstanceNorm1d;
+  constructor(norm: mindspore.nn.InstanceNorm1d) {
     super();
-    const enc = new MsEnc();
-    enc.insert_child_to_cell('norm1', norm);
-    this.insert_child_to_cell('enc', enc);
+    this.norm1 = norm;
   }
   construct(x: Tensor): Tensor {
-    return this.norm.construct(x);
+    return this.norm1.construct(x);
   }
 }
-class MsEnc extends Cell {
+class MsNet extends Cell {
+  readonly enc: MsEnc;
+  constructor(norm: mindspore.nn.InstanceNorm1d) {
+    super();
+    this.enc = new MsEnc(norm);
+  }
   construct(x: Tensor): Tensor {
-    return x;
+    return this.enc.construct(x);
   }
 }
 
-/** Parameter.set_data by checkpoint name, as load_param_into_net matches names; every parameter must be given. */
+/** mindspore.load_param_into_net with the converted tensors as Parameters; every parameter must load. */
 function loadIntoCell(cell: Cell, sd: StateDict): void {
-  const params = cell.parameters_dict();
-  expect([...params.keys()].sort()).toEqual([...sd.keys()].filter((k) => params.has(k)).sort());
-  for (const [name, p] of params) p.set_data(sd.get(name)! as never);
+  const dict = new Map([...sd].map(([k, t]) => [k, new Parameter(t, k)]));
+  const [notLoaded] = mindspore.load_param_into_net(cell, dict, true);
+  expect(notLoaded).toEqual([]);
+  for (const [name, p] of cell.parameters_dict()) expect(maxAbsDiff(p.data, sd.get(name)!)).toBe(0);
 }
 
 const input = (seed: number, C = 4) => Tensor.from(normals(mulberry32(seed), 2 * C * 7, 3, 1), { shape: [2, C, 7] });
