@@ -172,7 +172,7 @@ function torchToMindSpore(source: StateDict, layer: LayerSpec, tensors: readonly
     const value = source.get(from);
     const to = msName(t, prefix);
     if (to === null) {
-      if (value) report.dropped.push({ name: from, reason: 'MindSpore has no counterpart (it counts no batches)' });
+      if (value) report.dropped.push({ name: from, reason: 'MindSpore has no counterpart: it counts no batches' });
       continue;
     }
     if (value) {
