@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPyError } from '../../src/core/errors';
 import { decodeStateDict, readMindSporeCheckpoint, type FormatName, type StateDict } from '../../src/io/formats';
+import { zipSync } from 'fflate';
 import { readZip, writeZip } from '../../src/io/formats/zip';
 import { mulberry32 } from '../helpers/random';
 
@@ -31,7 +32,12 @@ export function seeds(): Seed[] {
     ['model-crc.ckpt', 'mindspore'],
     ['toplevel.ckpt', 'mindspore'],
   ];
-  return files.map(([name, format]) => ({ name, format, bytes: new Uint8Array(readFileSync(join(FIXTURES, name))) }));
+  const loaded: Seed[] = files.map(([name, format]) => ({ name, format, bytes: new Uint8Array(readFileSync(join(FIXTURES, name))) }));
+  // torch.save never compresses, but a re-zipped archive may: a deflated copy exercises the inflate path
+  const entries = readZip(loaded[1].bytes, 'model.pt');
+  const deflated = zipSync(Object.fromEntries([...entries.values()].map((e) => [e.name, e.read()])), { level: 6 });
+  loaded.push({ name: 'model-deflated.pt', format: 'torch', bytes: deflated });
+  return loaded;
 }
 
 type Rand = () => number;
@@ -91,6 +97,10 @@ function safetensorsVariant(rand: Rand, b: Uint8Array, kind: 'oversized' | 'dtyp
 // ---- torch: mutate data.pkl and re-zip with valid CRCs so the pickle reader sees the damage ----
 function rezip(b: Uint8Array, mutate: (pkl: Uint8Array) => Uint8Array): Uint8Array {
   const entries = readZip(b, 'seed');
+  if ([...entries.keys()].length && b[8] === 8) {
+    // keep a deflated seed deflated
+    return zipSync(Object.fromEntries([...entries.values()].map((e) => [e.name, e.name.endsWith('data.pkl') ? mutate(e.read()) : e.read()])), { level: 6 });
+  }
   return writeZip([...entries.values()].map((e) => [e.name, e.name.endsWith('data.pkl') ? mutate(e.read()) : e.read()]));
 }
 const STORAGE_NAMES_11 = ['LongStorage', 'HalfStorage', 'ByteStorage', 'CharStorage', 'BoolStorage', 'LongXtorage'];
