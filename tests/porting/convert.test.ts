@@ -149,7 +149,7 @@ describe('convertStateDict names and report', () => {
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a.' }] })).toThrow(/no leading or trailing dot/);
     expect(() => convertStateDict(new Map(), { to: 'tf' as never, layers: [] })).toThrow(/'to' must be 'torch' or 'mindspore'/);
     expect(() => convertStateDict(new Map([['enc.gamma', Tensor.from([1])]]), { to: 'torch', layers: [{ prefix: 'dec' }] })).toThrow(
-      "convertStateDict: none of dec.moving_mean, dec.moving_variance, dec.gamma, dec.beta is in the MindSpore checkpoint; is 'dec' the layer's prefix?",
+      "convertStateDict: none of dec.gamma, dec.beta, dec.moving_mean, dec.moving_variance is in the MindSpore checkpoint; is 'dec' the layer's prefix?",
     );
     const mixed = new Map([['n.weight', Tensor.from([1, 2])], ['n.bias', Tensor.from([1, 2, 3])]]);
     expect(() => convertStateDict(mixed, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/'n\.bias' has 3 features, but layer 'n' has 2/);
