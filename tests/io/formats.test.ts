@@ -72,6 +72,10 @@ describe('readers on fixtures from gen_formats.py', () => {
     expect(sd.get('enc.norm1.num_batches_tracked')!.shape).toEqual([]);
   });
 
+  it('torch: pickle protocol 4 (torch.save(pickle_protocol=4)) and another archive folder name', () => {
+    expectMatches(readTorch(fixture('model-protocol4.pt'), 'model-protocol4.pt'), EXPECTED.model);
+  });
+
   it('torch: transposed and sliced views of one shared storage are materialized in order', () => {
     expectMatches(readTorch(fixture('views.pt'), 'views.pt'), EXPECTED.views);
   });
