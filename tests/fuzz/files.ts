@@ -31,10 +31,13 @@ export function seeds(): Seed[] {
     ['model.ckpt', 'mindspore'],
     ['model-crc.ckpt', 'mindspore'],
     ['toplevel.ckpt', 'mindspore'],
+    ['extras.ckpt', 'mindspore'],
+    ['parameters.pt', 'torch'],
+    ['model-protocol4.pt', 'torch'],
   ];
   const loaded: Seed[] = files.map(([name, format]) => ({ name, format, bytes: new Uint8Array(readFileSync(join(FIXTURES, name))) }));
   // torch.save never compresses, but a re-zipped archive may: a deflated copy exercises the inflate path
-  const entries = readZip(loaded[1].bytes, 'model.pt');
+  const entries = readZip(loaded[1].bytes, 'model.pt'); // model.pt
   const deflated = zipSync(Object.fromEntries([...entries.values()].map((e) => [e.name, e.read()])), { level: 6 });
   loaded.push({ name: 'model-deflated.pt', format: 'torch', bytes: deflated });
   return loaded;

@@ -116,6 +116,22 @@ describe('readers on fixtures from gen_formats.py', () => {
     expect(() => readMindSporeCheckpoint(broken, 'b.ckpt')).toThrow(/b\.ckpt: ckpt: the CRC check failed/);
   });
 
+  it('ckpt: append_dict scalars (dims [] and the older [0]) are 0-d tensors; strings are kept apart', () => {
+    const file = readMindSporeCheckpoint(fixture('extras.ckpt'), 'extras.ckpt');
+    expect([...file.tensors.keys()]).toEqual(['mean', 'variance', 'epoch_num', 'step_num']);
+    expect([file.tensors.get('epoch_num')!.dtype, file.tensors.get('epoch_num')!.shape, file.tensors.get('epoch_num')!.tolist()]).toEqual(['int64', [], 3n]);
+    expect([file.tensors.get('step_num')!.dtype, file.tensors.get('step_num')!.shape, file.tensors.get('step_num')!.tolist()]).toEqual(['int32', [], 120]);
+    expect(file.strings).toEqual(new Map([['note', 'lr=0.1']]));
+    const skipped: string[] = [];
+    decodeStateDict(fixture('extras.ckpt'), 'mindspore', 'extras.ckpt', { skipped });
+    expect(skipped).toEqual(['note']);
+  });
+
+  it('torch: a dict of nn.Parameters (_rebuild_parameter) reads as its tensors', () => {
+    const names = ['enc.norm1.weight', 'enc.norm1.bias', 'enc.norm1.running_mean', 'enc.norm1.running_var'];
+    expectMatches(readTorch(fixture('parameters.pt'), 'parameters.pt'), Object.fromEntries(names.map((n) => [n, EXPECTED.model[n]])));
+  });
+
   it('ckpt: a top-level InstanceNorm names its statistics mean/variance', () => {
     expectMatches(readMindSporeCheckpoint(fixture('toplevel.ckpt'), 'toplevel.ckpt').tensors, EXPECTED.toplevel);
   });
