@@ -56,7 +56,7 @@ describe('instancenorm-shim docs', () => {
     expect(await main(['docs', '--out', dir], capture())).toBe(0);
     const en = join(dir, 'api_mapping', 'en', 'InstanceNorm1d.md');
     writeFileSync(en, 'an edited page\n');
-    // A directory where api_mapping.json belongs makes that write fail (rename onto a directory).
+    // A directory where api_mapping.json belongs cannot be read as the current file.
     const blocked = join(dir, 'api_mapping.json');
     rmSync(blocked);
     mkdirSync(blocked);
