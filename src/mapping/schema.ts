@@ -85,7 +85,11 @@ export const claimSchema = z.discriminatedUnion('kind', [
 /** A condition on an argument's value as written in Python source. */
 export const predicateSchema = z.union([
   /** The value is one of these literals (numbers compare numerically, as Python's ==). */
-  z.object({ is: z.array(scalar).min(1) }),
+  z.object({
+    is: z.array(scalar).min(1),
+    /** Strings compare case-insensitively (MindSpore's initializer names: 'Ones' is 'ones'). */
+    ignoreCase: z.boolean().optional(),
+  }),
   /** The value is a (dotted) name whose last part is one of these: `torch.float32`, `mstype.float32`. */
   z.object({ name: z.array(z.string()).min(1) }),
   /** The value is a number outside the range. */

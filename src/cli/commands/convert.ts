@@ -61,12 +61,16 @@ export const convert: Command = {
     }
     const layers = layersFromArgs(values);
     const bytes = readWithProgress(input, io);
-    const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined });
+    const skipped: string[] = [];
+    const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined, skipped });
     const { stateDict, report } = convertStateDict(source, { to, layers });
     // encode fully before touching the output: a failure leaves an existing file as it was
     writeFileAtomic(output, encodeStateDict(stateDict, toFormat));
-    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, report }));
-    else io.out(`${formatReport(report)}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
+    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, skipped, report }));
+    else {
+      const note = skipped.length ? `\nleft out (not tensors): ${skipped.join(', ')}` : '';
+      io.out(`${formatReport(report)}${note}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
+    }
     return 0;
   },
 };
