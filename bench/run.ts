@@ -50,8 +50,10 @@ export interface CaseResult {
   outVsSet: number;
   /** forward(x) / x.slice(). */
   forwardVsSlice: number;
-  /** onnxruntime session.run / forward(x), where compared. */
+  /** onnxruntime session.run / forward(x), where compared (default session options). */
   ortVsForward: number | null;
+  /** The same with onnxruntime on one thread, as forward runs. */
+  ort1VsForward: number | null;
   /** This variant's outVsSet / its base case's outVsSet. */
   vsBase: number | null;
   /** The same three ratios from CPU time (onnxruntime's counts all its threads). */
@@ -164,8 +166,12 @@ function randomInput(shape: number[], dtype: Dtype): Tensor<Dtype> {
   return new Tensor(dtype, data, shape);
 }
 
-async function ortSampler(spec: CaseSpec, x: Tensor): Promise<{ session: Session; run: () => Promise<unknown> }> {
-  const session = await createSession(instanceNormModel(spec.shape, spec.dtype, { eps: 1e-5 }));
+/** onnxruntime with its default session options (what a user gets), or on one thread like forward. */
+async function ortSampler(spec: CaseSpec, x: Tensor, oneThread: boolean): Promise<{ session: Session; run: () => Promise<unknown> }> {
+  const model = instanceNormModel(spec.shape, spec.dtype, { eps: 1e-5 });
+  const session = oneThread
+    ? await onnxruntime().InferenceSession.create(model, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 })
+    : await createSession(model);
   const feeds = { x: x.toOrt() };
   return { session, run: () => session.run(feeds) };
 }
@@ -180,11 +186,13 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
     'forward(x, { out })': await sampler(() => module.forward(x, { out }), false),
     'forward(x)': await sampler(() => module.forward(x), false),
   };
-  let session: Session | null = null;
+  const sessions: Session[] = [];
   if (spec.ort) {
-    const ort = await ortSampler(spec, x);
-    session = ort.session;
+    const ort = await ortSampler(spec, x, false);
+    const ort1 = await ortSampler(spec, x, true);
+    sessions.push(ort.session, ort1.session);
     samplers['onnxruntime run'] = await sampler(ort.run, true);
+    samplers['onnxruntime run, 1 thread'] = await sampler(ort1.run, true);
   }
   if (spec.js) {
     const fast = kernels[0];
@@ -198,7 +206,7 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
     }, false);
   }
   const timings = await interleave(samplers, repeats);
-  if (session) await session.release();
+  for (const session of sessions) await session.release();
   const t = (k: string) => timings[k].medianMs;
   const c = (k: string) => timings[k].cpuMedianMs;
   return {
@@ -210,6 +218,7 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
     outVsSet: t('forward(x, { out })') / t('out.set(x)'),
     forwardVsSlice: t('forward(x)') / t('x.slice()'),
     ortVsForward: spec.ort ? t('onnxruntime run') / t('forward(x)') : null,
+    ort1VsForward: spec.ort ? t('onnxruntime run, 1 thread') / t('forward(x)') : null,
     cpu: {
       outVsSet: c('forward(x, { out })') / c('out.set(x)'),
       forwardVsSlice: c('forward(x)') / c('x.slice()'),
@@ -295,14 +304,14 @@ export function formatTable(r: BenchResults): string {
   const lines = [
     `Node ${r.node}, ${r.cpu}, kernel ${r.kernel}, onnxruntime-node ${r.onnxruntime}; medians of ${r.repeats} interleaved warm runs.`,
     '',
-    '| case | out.set(x) | forward(x, {out}) | ratio (target <= 1.5) | x.slice() | forward(x) | ratio (target <= 1.25) | onnxruntime | ort / forward (target >= 1.2) | JS kernel, {out} |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| case | out.set(x) | forward(x, {out}) | ratio (target <= 1.5) | x.slice() | forward(x) | ratio (target <= 1.25) | onnxruntime | ort / forward (target >= 1.2) | ort 1 thread / forward | JS kernel, {out} |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of r.cases) {
     const t = (k: string) => (c.timings[k] ? fmtMs(c.timings[k].medianMs) : '-');
     const vsBase = c.vsBase === null ? '' : ` (${c.vsBase.toFixed(2)}x base)`;
     lines.push(
-      `| ${c.name} | ${t('out.set(x)')} | ${t('forward(x, { out })')} | ${c.outVsSet.toFixed(2)}${vsBase} | ${t('x.slice()')} | ${t('forward(x)')} | ${c.forwardVsSlice.toFixed(2)} | ${t('onnxruntime run')} | ${c.ortVsForward === null ? '-' : c.ortVsForward.toFixed(2)} | ${t('forward(x, { out }), JS kernel')} |`,
+      `| ${c.name} | ${t('out.set(x)')} | ${t('forward(x, { out })')} | ${c.outVsSet.toFixed(2)}${vsBase} | ${t('x.slice()')} | ${t('forward(x)')} | ${c.forwardVsSlice.toFixed(2)} | ${t('onnxruntime run')} | ${c.ortVsForward === null ? '-' : c.ortVsForward.toFixed(2)} | ${c.ort1VsForward === null ? '-' : c.ort1VsForward.toFixed(2)} | ${t('forward(x, { out }), JS kernel')} |`,
     );
   }
   if (r.callOverheadUs !== null && r.callOverheadCpuUs !== null) {
