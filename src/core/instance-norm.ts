@@ -74,8 +74,8 @@ export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: Inst
   }
   const out = prepareOut(x, options.out);
   const rows = N * C;
-  const rowMean = track ? new Float64Array(rows) : null;
-  const rowVar = track ? new Float64Array(rows) : null;
+  const rowMean = track ? rowScratch(0, rows) : null;
+  const rowVar = track ? rowScratch(1, rows) : null;
   const args: NormalizeArgs<Float32Array | Float64Array> = {
     x: x.data as Float32Array,
     y: out.data as Float32Array,
@@ -134,6 +134,15 @@ function blendRunningStats(
     runMean[c] = (1 - m) * runMean[c] + m * (meanSum / N);
     runVar[c] = (1 - m) * runVar[c] + m * (varSum / N);
   }
+}
+
+// Per-row statistics for the running-statistics update, reused across calls (the update consumes
+// them before instanceNorm returns): fresh arrays per training step measurably added GC work.
+const scratch: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+
+function rowScratch(which: 0 | 1, rows: number): Float64Array {
+  if (scratch[which].length < rows) scratch[which] = new Float64Array(rows);
+  return scratch[which].subarray(0, rows);
 }
 
 function checkChannel(name: string, t: FloatTensor | null | undefined, C: number): void {
