@@ -317,7 +317,7 @@ export function formatTable(r: BenchResults): string {
   if (r.callOverheadUs !== null && r.callOverheadCpuUs !== null) {
     lines.push('', `forward(x) on [1, 2, 4]: ${r.callOverheadUs.toFixed(2)} us per call wall clock, ${r.callOverheadCpuUs.toFixed(2)} us CPU (target <= 1 us).`);
   }
-  lines.push('', 'The same ratios from CPU time (process.cpuUsage; onnxruntime counts all its threads):', '', '| case | forward(x, {out}) / out.set(x) | forward(x) / x.slice() | ort / forward |', '|---|---|---|---|');
+  lines.push('', 'The same ratios from CPU time (process.cpuUsage: all threads of this process, so onnxruntime\'s workers and V8\'s GC helpers count; not slowed by other processes, but coarse for copies that wait on memory):', '', '| case | forward(x, {out}) / out.set(x) | forward(x) / x.slice() | ort / forward |', '|---|---|---|---|');
   for (const c of r.cases) {
     lines.push(`| ${c.name} | ${c.cpu.outVsSet.toFixed(2)} | ${c.cpu.forwardVsSlice.toFixed(2)} | ${c.cpu.ortVsForward === null ? '-' : c.cpu.ortVsForward.toFixed(2)} |`);
   }
