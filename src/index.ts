@@ -9,3 +9,5 @@ export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
 export { instanceNormReference } from './core/reference';
 export * as torch from './torch';
 export * as mindspore from './mindspore';
+export { portSource, portExpression, type PortedSource, type CallReport, type ImportReport } from './porting/python/rewrite';
+export { instanceNormLayers, type InstanceNormLayer } from './porting/python/layers';

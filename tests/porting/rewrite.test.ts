@@ -201,3 +201,12 @@ describe('behaviour is kept: facades built from the original and the ported argu
     expect(maxAbsDiff(construct('mindspore', 'InstanceNorm1d', ms.args).run(x), construct('torch', 'InstanceNorm1d', pt.args).run(x))).toBeGreaterThan(0.5);
   });
 });
+
+describe('moved imports never duplicate', () => {
+  test.each([
+    ['import mindspore\nimport torch\nx = torch.nn.InstanceNorm1d(2)\ny = mindspore.ops.relu\n', 'import mindspore\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\ny = mindspore.ops.relu\n'],
+    ['import mindspore\nimport torch, os\nx = torch.nn.InstanceNorm1d(2)\ny = mindspore.ops.relu(os)\n', 'import mindspore\nimport os\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\ny = mindspore.ops.relu(os)\n'],
+  ])('%s', (source, expected) => {
+    expect(portSource(source, { to: 'mindspore' }).code).toBe(expected);
+  });
+});

@@ -259,10 +259,17 @@ function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>):
     const moving = st.bindings.filter((b) => moves.has(b));
     const before = source.slice(st.from, st.to);
     let after: string;
-    if (st.kind === 'import') {
-      const itemEdits = moving.map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) }));
-      edits.push(...itemEdits);
-      after = applyEdits(before, itemEdits, st.from);
+    // A moved name the file already imports the same way (`import mindspore` twice) is cut, not duplicated.
+    const duplicate = (b: ImportBinding) =>
+      file.imports.some((other) => !other.assumed && other.bindings.some((o) => o !== b && !moves.has(o) && o.local === moves.get(b)!.local && o.path === moves.get(b)!.path));
+    if (st.kind === 'import' && moving.every(duplicate) && moving.length === st.bindings.length) {
+      edits.push({ from: lineStart(source, st.from), to: lineEnd(source, st.to), text: '' });
+      after = '';
+    } else if (st.kind === 'import') {
+      const cut = removeItems(st, moving.filter(duplicate));
+      const itemEdits = moving.filter((b) => !duplicate(b)).map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) }));
+      edits.push(...cut, ...itemEdits);
+      after = applyEdits(before, [...cut, ...itemEdits], st.from);
     } else {
       const modules = [...new Set(moving.map((b) => moduleOf(moves.get(b)!.path)))];
       const itemEdits = moving.map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) })).filter((e) => e.text !== source.slice(e.from, e.to));
@@ -291,7 +298,7 @@ function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>):
   return { edits, reports };
 }
 
-/** Cuts the given items, each with one comma, out of a `from ... import` statement that keeps others. */
+/** Cuts the given items, each with one comma, out of an import statement that keeps others. */
 function removeItems(st: ImportStatement, items: readonly ImportBinding[]): Edit[] {
   const all = st.bindings;
   const edits = items.map((b): Edit => {
