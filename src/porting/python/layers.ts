@@ -16,8 +16,9 @@ export interface InstanceNormLayer {
   prefix: string;
   api: ApiName;
   framework: Framework;
-  /** Where the construction is, 1-based. */
+  /** Where the construction is: 1-based line, 0-based column. */
   line: number;
+  column: number;
   /** Constructor arguments by name: literal values written in the call, the framework's defaults for the rest. */
   config: Record<string, PyLiteral>;
   /** Arguments whose value the source does not show as a literal (variables, `**kwargs`). */
@@ -154,7 +155,7 @@ function layersOf(classes: ReadonlyMap<string, ClassInfo>, name: string, prefix:
   const out: InstanceNormLayer[] = [];
   for (const base of info.bases) out.push(...layersOf(classes, base, prefix, visiting));
   const add = (m: Member, at: string) => {
-    if (m.kind === 'norm') out.push({ prefix: at, api: m.call.api, framework: m.call.framework, line: m.call.line, ...configOf(m.call) });
+    if (m.kind === 'norm') out.push({ prefix: at, api: m.call.api, framework: m.call.framework, line: m.call.line, column: m.call.column, ...configOf(m.call) });
     else if (m.kind === 'class') out.push(...layersOf(classes, m.name, `${at}.`, visiting));
     else if (m.kind === 'list') m.items.forEach((item, i) => add(item, `${at}.${i}`));
   };
@@ -178,8 +179,19 @@ function usedClasses(classes: ReadonlyMap<string, ClassInfo>): Set<string> {
   return used;
 }
 
-/** The InstanceNorm layers of the model class in `source`, with their state-dict prefixes. */
-export function instanceNormLayers(source: string, options: LayerOptions = {}): InstanceNormLayer[] {
+export interface LayerDiscovery {
+  /** The class taken as the model (null when the source has no class with InstanceNorm layers). */
+  model: string | null;
+  layers: InstanceNormLayer[];
+  /**
+   * InstanceNorm constructions that got no prefix: built in a comprehension or loop, passed to an
+   * unknown container, outside the model class, or assigned to something other than `self.<attr>`.
+   */
+  unplaced: { line: number; api: ApiName; framework: Framework; text: string }[];
+}
+
+/** The model class's InstanceNorm layers, and the constructions that could not be placed in it. */
+export function discoverLayers(source: string, options: LayerOptions = {}): LayerDiscovery {
   const file = parsePython(source);
   const classes = collectClasses(file);
   let model = options.model;
@@ -189,9 +201,16 @@ export function instanceNormLayers(source: string, options: LayerOptions = {}): 
   if (model === undefined) {
     const used = usedClasses(classes);
     const tops = [...classes.keys()].filter((c) => !used.has(c) && layersOf(classes, c, '', new Set()).length > 0);
-    if (tops.length === 0) return [];
     if (tops.length > 1) throw new ValueError(`the source has ${tops.length} top-level model classes (${tops.join(', ')}); name one with --model`);
     model = tops[0];
   }
-  return layersOf(classes, model, '', new Set());
+  const layers = model === undefined ? [] : layersOf(classes, model, '', new Set());
+  const placed = new Set(layers.map((l) => `${l.line}:${l.column}`));
+  const unplaced = file.calls.filter((c) => !placed.has(`${c.line}:${c.column}`)).map((c) => ({ line: c.line, api: c.api, framework: c.framework, text: c.text }));
+  return { model: model ?? null, layers, unplaced };
+}
+
+/** The InstanceNorm layers of the model class in `source`, with their state-dict prefixes. */
+export function instanceNormLayers(source: string, options: LayerOptions = {}): InstanceNormLayer[] {
+  return discoverLayers(source, options).layers;
 }
