@@ -5,9 +5,12 @@
 export { Tensor, type NestedNumbers } from './core/tensor';
 export type { DType, FloatDType } from './core/dtype';
 export { PyTypeError as TypeError, ValueError, RuntimeError, KeyError, isPyError } from './core/errors';
+export { IndexError } from './core/errors';
 export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
 export { instanceNormReference } from './core/reference';
 export * as torch from './torch';
 export * as mindspore from './mindspore';
+export { toOnnx, MIN_OPSET, MAX_OPSET, DEFAULT_OPSET, type ExportOptions } from './onnx/export';
+export { verifyOnnx, DEFAULT_TOLERANCE, type VerifyOptions, type VerifyReport, type VerifyRun } from './onnx/verify';
 export { portSource, portExpression, type PortedSource, type CallReport, type ImportReport } from './porting/python/rewrite';
 export { instanceNormLayers, type InstanceNormLayer } from './porting/python/layers';

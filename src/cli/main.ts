@@ -6,11 +6,14 @@
 import { parseArgs } from 'node:util';
 import { isPyError } from '../core/errors';
 import { compare } from './commands/compare';
+import { convert } from './commands/convert';
+import { docs } from './commands/docs';
+import { exportCommand } from './commands/export';
 import { port } from './commands/port';
 import type { Command } from './commands/types';
 import { processIo, type Io } from './output';
 
-export const COMMANDS: readonly Command[] = [compare, port];
+export const COMMANDS: readonly Command[] = [compare, convert, exportCommand, docs, port];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -30,18 +30,25 @@ export class KeyError extends Error {
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }
+export class IndexError extends Error {
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
 
 for (const [cls, name] of [
   [PyTypeError, 'TypeError'],
   [ValueError, 'ValueError'],
   [RuntimeError, 'RuntimeError'],
   [KeyError, 'KeyError'],
+  [IndexError, 'IndexError'],
 ] as const) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
 /** The Python exception classes by their Python names, as the frameworks raise them. */
-export const PY_ERRORS = { TypeError: PyTypeError, ValueError, RuntimeError, KeyError } as const;
+export const PY_ERRORS = { TypeError: PyTypeError, ValueError, RuntimeError, KeyError, IndexError } as const;
 export type PyErrorName = keyof typeof PY_ERRORS;
 export type PyError = InstanceType<(typeof PY_ERRORS)[PyErrorName]>;
 
@@ -50,5 +57,5 @@ export function pyError(name: PyErrorName, message: string): PyError {
 }
 
 export function isPyError(err: unknown): err is PyError {
-  return err instanceof PyTypeError || err instanceof ValueError || err instanceof RuntimeError || err instanceof KeyError;
+  return err instanceof PyTypeError || err instanceof ValueError || err instanceof RuntimeError || err instanceof KeyError || err instanceof IndexError;
 }

@@ -5,6 +5,8 @@ import { Tensor as CoreTensor, type NestedNumbers } from '../core/tensor';
 export * as nn from './nn';
 export { Parameter } from './cell';
 export * as initializer from './initializer';
+export { set_seed, get_seed } from './random';
+export { load_param_into_net, type ParameterDict } from './serialization';
 
 export const float16 = 'float16';
 export const float32 = 'float32';

@@ -3,46 +3,60 @@
  * Parameters and always applies gamma and beta (`affine` only decides whether they train); it
  * always normalizes with the input's own statistics, in training and inference alike, and never
  * reads or updates its moving statistics (its GPU kernel updates a workspace copy only).
+ *
+ * MindSpore runs this layer on GPU only (cuDNN); the facade computes the same formula on the CPU,
+ * float16 input widened to float32 as the GPU kernel does.
  */
-import { PyTypeError, ValueError } from '../core/errors';
+import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { instanceNorm } from '../core/instance-norm';
-import { pyFloat } from '../core/python';
+import { pyFloat, pyTypeName } from '../core/python';
 import { Tensor } from '../core/tensor';
 import { Cell, Parameter, msDTypeName } from './cell';
-import { initializer } from './initializer';
-import { parseOptions, type InstanceNormArgs } from './options';
+import { initializer, type InitSpec, type ParamDType } from './initializer';
+import { checkEpsilon, parseOptions, type InstanceNormArgs } from './options';
+
+export interface ConstructOptions {
+  /** Write the result into this tensor (same shape and dtype as `x`) instead of allocating one. */
+  out?: Tensor;
+}
 
 export abstract class _InstanceNorm extends Cell {
   readonly num_features: number;
   readonly eps: number;
   readonly momentum: number;
   readonly affine: boolean;
-  readonly moving_mean: Parameter<'float32'>;
-  readonly moving_variance: Parameter<'float32'>;
-  readonly gamma: Parameter<'float32'>;
-  readonly beta: Parameter<'float32'>;
+  readonly moving_mean: Parameter;
+  readonly moving_variance: Parameter;
+  readonly gamma: Parameter;
+  readonly beta: Parameter;
   /** The exact input rank this cell takes: 3 for 1d, 4 for 2d, 5 for 3d. */
   protected abstract readonly inputRank: number;
 
   constructor(...args: InstanceNormArgs) {
     super();
-    const options = parseOptions(new.target.name, args);
+    const cls = new.target.name;
+    const options = parseOptions(cls, args);
     this.num_features = options.num_features;
     this.eps = options.eps;
     this.momentum = options.momentum;
     this.affine = options.affine;
-    const C = options.num_features;
-    this.moving_mean = new Parameter(Tensor.zeros([C], 'float32'), 'mean', false);
-    this.moving_variance = new Parameter(Tensor.ones([C], 'float32'), 'variance', false);
-    this.gamma = new Parameter(initializer(options.gamma_init, C), 'gamma', options.affine);
-    this.beta = new Parameter(initializer(options.beta_init, C), 'beta', options.affine);
-    this.insert_param_to_cell('moving_mean', this.moving_mean);
-    this.insert_param_to_cell('moving_variance', this.moving_variance);
-    this.insert_param_to_cell('gamma', this.gamma);
-    this.insert_param_to_cell('beta', this.beta);
+    const make = (init: InitSpec) => createParamData(cls, init, options.num_features, options.dtype);
+    // Assignment registers each Parameter (Cell.__setattr__), in MindSpore's order.
+    this.moving_mean = new Parameter(make('zeros'), 'mean', false);
+    this.moving_variance = new Parameter(make('ones'), 'variance', false);
+    this.gamma = new Parameter(make(options.gamma_init), 'gamma', options.affine);
+    this.beta = new Parameter(make(options.beta_init), 'beta', options.affine);
+    checkEpsilon(options.eps);
   }
 
-  construct(x: Tensor): Tensor {
+  /**
+   * The forward pass: MindSpore's rank check, then the primitive's dtype and channel checks, then
+   * instance normalization with gamma and beta. No parsing here: construct runs per batch.
+   */
+  construct(x: Tensor, options?: ConstructOptions): Tensor<'float32' | 'float16'> {
+    if (!(x instanceof Tensor)) {
+      throw new PyTypeError(`For primitive[Shape], the input argument[input_x] must be a Tensor, but got ${pyTypeName(x)}.`);
+    }
     if (x.ndim !== this.inputRank) {
       throw new ValueError(`For '${this.cls_name}', the in_shape must have ${this.inputRank} dims, but got ${x.ndim}.`);
     }
@@ -51,19 +65,57 @@ export abstract class _InstanceNorm extends Cell {
         `For primitive[InstanceNorm], the input argument[input_x] must be a type of {Tensor[Float16], Tensor[Float32]}, but got Tensor[${msDTypeName(x.dtype)}].`,
       );
     }
-    if (x.shape[1] !== this.num_features) {
-      throw new ValueError(`For primitive[InstanceNorm], the gamma shape must be equal to (C, ) which is ${x.shape[1]} , but got ${this.num_features}.`);
-    }
+    this.checkParameters(x.shape[1]);
     return instanceNorm(x as Tensor<'float32' | 'float16'>, {
       eps: this.eps,
-      weight: this.gamma.data,
-      bias: this.beta.data,
+      weight: this.gamma.data as Tensor<'float32'>,
+      bias: this.beta.data as Tensor<'float32'>,
       useInputStats: true,
+      out: options?.out,
     });
+  }
+
+  /** The primitive's infer: all four parameters float32, then each of shape (C,). */
+  private checkParameters(channels: number): void {
+    const params: [string, Parameter][] = [
+      ['gamma', this.gamma],
+      ['beta', this.beta],
+      ['mean', this.moving_mean],
+      ['variance', this.moving_variance],
+    ];
+    for (const [name, p] of params) {
+      if (p.dtype !== 'float32') {
+        throw new PyTypeError(`For primitive[InstanceNorm], the input argument[${name}] must be a type of {Tensor[Float32]}, but got Tensor[${msDTypeName(p.dtype)}].`);
+      }
+    }
+    for (const [name, p] of params) {
+      if (p.shape.length !== 1) throw new ValueError(`For primitive[InstanceNorm], the ${name} rank must be equal to 1 , but got ${p.shape.length}.`);
+      if (p.shape[0] !== channels) {
+        throw new ValueError(`For primitive[InstanceNorm], the ${name} shape must be equal to (C, ) which is ${channels} , but got ${p.shape[0]}.`);
+      }
+    }
   }
 
   override toString(): string {
     return `${this.cls_name}<num_features=${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, gamma=${this.gamma}, beta=${this.beta}, moving_mean=${this.moving_mean}, moving_variance=${this.moving_variance}>`;
+  }
+}
+
+/**
+ * `Parameter(initializer(init, num_features, dtype=dtype))`: a Tensor init is copied (MindSpore's
+ * Parameter copies a referenced Tensor), and a size no typed array can hold is MindSpore's
+ * allocation failure rather than a bare RangeError.
+ */
+function createParamData(cls: string, init: InitSpec, numFeatures: number, dtype: ParamDType): Tensor {
+  try {
+    const data = initializer(init, numFeatures, dtype);
+    return data === init ? data.clone() : data;
+  } catch (err) {
+    // By name: under a test runner the typed arrays may come from another realm.
+    if ((err as Error)?.name === 'RangeError') {
+      throw new RuntimeError(`For '${cls}', unable to allocate the parameters of shape (${numFeatures},) and data type ${dtype}: 'num_features' is ${numFeatures}.`);
+    }
+    throw err;
   }
 }
 

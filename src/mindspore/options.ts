@@ -1,49 +1,72 @@
 /**
  * The constructor arguments of mindspore.nn.InstanceNorm{1,2,3}d with MindSpore's checks in
- * MindSpore's order (all type checks, then ranges, then the primitive's eps range), raising its
- * error classes with its r2.x messages.
+ * MindSpore's order, raising its error classes with its r2.x messages:
+ *   1. `_InstanceNorm.__init__`: the types of num_features, eps, momentum, affine, gamma_init,
+ *      beta_init (`check_value_type`, `check_types_valid`), then `num_features < 1`, then the
+ *      momentum range (this module's `constructorSchema`);
+ *   2. the Parameters (`initializer` errors, gamma before beta; instancenorm.ts);
+ *   3. `P.InstanceNorm(epsilon=eps, ...)`: the eps range, in the primitive's words (`epsilonSchema`).
  *
- * JavaScript has one number type, so the facade cannot see that Python's `eps=1` is an int (which
- * MindSpore rejects): every JS number is taken as a Python float here. mapping.json records this,
- * and `port` rewrites integer literals for eps/momentum when porting Python code to MindSpore.
+ * Python ints and floats: JavaScript has one number type, so the facade cannot see that Python's
+ * `eps=1` is an int (which MindSpore rejects). Every JS number is taken as a Python float for eps
+ * and momentum, and a JS BigInt as a Python int (`eps: 1n` is rejected as MindSpore rejects `1`).
+ * NaN is a float that both of MindSpore's range checks let through (every comparison with it is
+ * false), so `eps: NaN` and `momentum: NaN` are accepted, as in MindSpore.
  */
 import { z } from 'zod';
 import { Tensor } from '../core/tensor';
 import { bindArguments, type PyArgs, type PySignature } from '../core/python-args';
-import { pyFloat, pyTypeName } from '../core/python';
+import { pyFloat, pyRepr, pyTypeName } from '../core/python';
 import { parseOrThrow, raises } from '../core/validate';
 import { msDTypeName } from './cell';
-import { Initializer, type InitSpec } from './initializer';
+import { isInitSpec, type InitSpec, type ParamDType } from './initializer';
 
 export const PARAMS = ['num_features', 'eps', 'momentum', 'affine', 'gamma_init', 'beta_init', 'dtype'] as const;
 const SIGNATURE: PySignature<(typeof PARAMS)[number]> = { qualname: '_InstanceNorm.__init__', params: PARAMS, required: 1 };
 
-/** `validator.check_value_type` (bool is rejected where int is asked for, as MindSpore does). */
+/** `validator.check_value_type`: `For 'Cls', the type of 'arg' should be 'int', but got type 'bool'.` */
 const typeMessage = (cls: string, arg: string, expected: string) => (iss: { input: unknown }) =>
   `For '${cls}', the type of '${arg}' should be '${expected}', but got type '${pyTypeName(iss.input)}'.`;
 
+/** A Python int: an integral JS number or a BigInt, never a boolean (bool is rejected explicitly). */
+const isPyInt = (v: unknown): v is number | bigint => (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
+
+const pyInt = (cls: string, arg: string) =>
+  z.custom<number | bigint>(isPyInt, { error: typeMessage(cls, arg, 'int'), params: raises('TypeError') }).transform(Number);
+
+const pyFloatArg = (cls: string, arg: string) =>
+  z.custom<number>((v) => typeof v === 'number', { error: typeMessage(cls, arg, 'float'), params: raises('TypeError') });
+
+/** `check_types_valid`: Tensor, numbers.Number, str or Initializer; a Tensor must be float32. */
 const initSpec = (cls: string, arg: string) =>
   z
-    .custom<InitSpec>((v) => v instanceof Tensor || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' || v instanceof Initializer, {
+    .custom<InitSpec>(isInitSpec, {
       error: (iss) => `For '${cls}', the type of '${arg}' must be in [Tensor, numbers.Number, str, Initializer], but got type ${pyTypeName(iss.input)}.`,
+      params: raises('TypeError'),
     })
     .refine((v) => !(v instanceof Tensor) || v.dtype === 'float32', {
       error: (iss) => `For '${cls}', the type of '${arg}' must be float32, but got ${msDTypeName((iss.input as Tensor).dtype)}.`,
       params: raises('TypeError'),
+      abort: true,
     });
 
-function schemaFor(cls: string) {
+const PARAM_DTYPES = ['float16', 'float32', 'float64'] as const;
+
+function constructorSchema(cls: string) {
   const types = z.object({
-    num_features: z.number({ error: typeMessage(cls, 'num_features', 'int') }).refine(Number.isInteger, {
-      error: typeMessage(cls, 'num_features', 'int'),
-      params: raises('TypeError'),
-    }),
-    eps: z.number({ error: typeMessage(cls, 'eps', 'float') }).default(1e-5),
-    momentum: z.number({ error: typeMessage(cls, 'momentum', 'float') }).default(0.1),
-    affine: z.boolean({ error: typeMessage(cls, 'affine', 'bool') }).default(true),
+    num_features: pyInt(cls, 'num_features'),
+    eps: pyFloatArg(cls, 'eps').default(1e-5),
+    momentum: pyFloatArg(cls, 'momentum').default(0.1),
+    affine: z.custom<boolean>((v) => typeof v === 'boolean', { error: typeMessage(cls, 'affine', 'bool'), params: raises('TypeError') }).default(true),
     gamma_init: initSpec(cls, 'gamma_init').default('ones'),
     beta_init: initSpec(cls, 'beta_init').default('zeros'),
-    dtype: z.enum(['float32', 'float16', 'float64']).default('float32'),
+    // MindSpore hands dtype to `initializer` unchecked; the facade holds float parameters only.
+    dtype: z
+      .custom<ParamDType>((v) => (PARAM_DTYPES as readonly unknown[]).includes(v), {
+        error: (iss) => `For '${cls}', the 'dtype' must be one of mindspore.float16, mindspore.float32, mindspore.float64, but got ${pyRepr(iss.input)}.`,
+        params: raises('TypeError'),
+      })
+      .default('float32'),
   });
   // Range checks run only once every type is right, as in MindSpore's __init__.
   return types
@@ -52,25 +75,40 @@ function schemaFor(cls: string) {
     })
     .refine((o) => !(o.momentum < 0 || o.momentum > 1), {
       error: (iss) => `For '${cls}', the 'momentum' must be a number in range [0, 1], but got ${pyFloat((iss.input as { momentum: number }).momentum)}.`,
-    })
-    .refine((o) => o.eps > 0 && o.eps <= 1, {
-      // P.InstanceNorm's own check, so the message names the primitive, not the cell.
-      error: (iss) => `For 'InstanceNorm', the 'epsilon' must be in range of (0, 1], but got ${pyFloat((iss.input as { eps: number }).eps)} with type 'float'.`,
     });
 }
 
-const schemas = new Map<string, ReturnType<typeof schemaFor>>();
+/** `P.InstanceNorm`'s `check_float_range(epsilon, 0, 1, INC_RIGHT, 'epsilon', 'InstanceNorm')`. */
+const epsilonSchema = z.custom<number>((v) => typeof v === 'number').refine((eps) => !(eps <= 0 || eps > 1), {
+  error: (iss) => `For 'InstanceNorm', the 'epsilon' must be in range of (0, 1], but got ${pyFloat(iss.input as number)} with type 'float'.`,
+});
 
-export type InstanceNormOptions = z.output<ReturnType<typeof schemaFor>>;
-export type InstanceNormKeywords = Partial<z.input<ReturnType<typeof schemaFor>>>;
+const schemas = new Map<string, ReturnType<typeof constructorSchema>>();
+
+export type InstanceNormOptions = z.output<ReturnType<typeof constructorSchema>>;
+export type InstanceNormKeywords = {
+  num_features?: number | bigint;
+  eps?: number;
+  momentum?: number;
+  affine?: boolean;
+  gamma_init?: InitSpec;
+  beta_init?: InitSpec;
+  dtype?: ParamDType;
+};
 export type InstanceNormArgs = PyArgs<
-  [num_features: number, eps: number, momentum: number, affine: boolean, gamma_init: InitSpec, beta_init: InitSpec, dtype: 'float32' | 'float16' | 'float64'],
+  [num_features: number | bigint, eps: number, momentum: number, affine: boolean, gamma_init: InitSpec, beta_init: InitSpec, dtype: ParamDType],
   InstanceNormKeywords
 >;
 
+/** Binds the call shape and runs `_InstanceNorm.__init__`'s own checks. */
 export function parseOptions(cls: string, args: readonly unknown[]): InstanceNormOptions {
   const bound = bindArguments(SIGNATURE, args);
   let schema = schemas.get(cls);
-  if (!schema) schemas.set(cls, (schema = schemaFor(cls)));
+  if (!schema) schemas.set(cls, (schema = constructorSchema(cls)));
   return parseOrThrow(schema, bound);
+}
+
+/** The primitive's eps check, run after the Parameters exist (MindSpore builds `P.InstanceNorm` last). */
+export function checkEpsilon(eps: number): void {
+  parseOrThrow(epsilonSchema, eps);
 }

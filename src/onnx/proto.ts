@@ -77,12 +77,17 @@ export interface ModelParts {
   opset: number;
   graphName: string;
   docString?: string;
+  /** IR version; 7 (opsets 12-14) when absent. Pick the lowest one that carries the opset. */
+  irVersion?: number;
+  /** The model's metadata_props. */
+  metadata?: Record<string, string>;
 }
 
 export function encodeModel(parts: ModelParts): Uint8Array {
   const model = onnx.ModelProto.create({
-    irVersion: 7,
+    irVersion: parts.irVersion ?? 7,
     producerName: 'instancenorm-shim',
+    metadataProps: Object.entries(parts.metadata ?? {}).map(([key, value]) => ({ key, value })),
     opsetImport: [{ domain: '', version: parts.opset }],
     graph: {
       name: parts.graphName,

@@ -1,10 +1,15 @@
 /**
  * The part of `torch.nn.Module` the normalization layers need: parameters and buffers registered
  * by name (None allowed), child modules, train/eval, state_dict / load_state_dict with PyTorch's
- * ordering, prefixes and messages, and repr.
+ * ordering, prefixes, versions and messages, and repr.
+ *
+ * Source of truth: torch/nn/modules/module.py (`state_dict`, `_load_from_state_dict`,
+ * `load_state_dict`, `train`, `_named_members`).
  */
 import type { DType } from '../core/dtype';
-import { RuntimeError } from '../core/errors';
+import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
+import { isKeywordObject } from '../core/python-args';
+import { pyRepr, pyTypeName } from '../core/python';
 import { Tensor, sameShape } from '../core/tensor';
 
 /** A tensor a module learns. Same data layout as Tensor; `requires_grad` as in PyTorch. */
@@ -22,11 +27,17 @@ export class Parameter<D extends DType = DType> extends Tensor<D> {
  * a dict built by hand has none, which changes how old InstanceNorm checkpoints load.
  */
 export type StateDict = Record<string, Tensor>;
-export type StateDictMetadata = Record<string, { version: number }>;
+export type StateDictMetadata = Record<string, { version?: number }>;
 
 export interface IncompatibleKeys {
   missing_keys: string[];
   unexpected_keys: string[];
+}
+
+export interface StateDictOptions {
+  prefix?: string;
+  /** false (PyTorch's default): entries are plain Tensors sharing the parameters' data; true: the Parameters themselves. */
+  keep_vars?: boolean;
 }
 
 export abstract class Module {
@@ -57,7 +68,9 @@ export abstract class Module {
     return this;
   }
 
-  train(mode = true): this {
+  /** Sets training mode here and in every child; PyTorch raises the same ValueError for a non-bool. */
+  train(mode: boolean = true): this {
+    if (typeof mode !== 'boolean') throw new ValueError('training mode is expected to be boolean');
     this.training = mode;
     for (const child of this._modules.values()) child.train(mode);
     return this;
@@ -72,84 +85,77 @@ export abstract class Module {
     for (const [name, child] of this._modules) yield* child.named_modules(prefix ? `${prefix}.${name}` : name);
   }
 
-  named_parameters(prefix = ''): [string, Parameter][] {
-    return this.namedMembers(prefix, (m) => m._parameters);
+  named_parameters(prefix = '', recurse = true): [string, Parameter][] {
+    return this.namedMembers(prefix, recurse, (m) => m._parameters);
   }
 
-  parameters(): Parameter[] {
-    return this.named_parameters().map(([, p]) => p);
+  parameters(recurse = true): Parameter[] {
+    return this.named_parameters('', recurse).map(([, p]) => p);
   }
 
-  named_buffers(prefix = ''): [string, Tensor][] {
-    return this.namedMembers(prefix, (m) => m._buffers);
+  named_buffers(prefix = '', recurse = true): [string, Tensor][] {
+    return this.namedMembers(prefix, recurse, (m) => m._buffers);
   }
 
-  buffers(): Tensor[] {
-    return this.named_buffers().map(([, b]) => b);
+  buffers(recurse = true): Tensor[] {
+    return this.named_buffers('', recurse).map(([, b]) => b);
   }
 
-  private namedMembers<T>(prefix: string, members: (m: Module) => Map<string, T | null>): [string, T][] {
+  private namedMembers<T>(prefix: string, recurse: boolean, members: (m: Module) => Map<string, T | null>): [string, T][] {
     const out: [string, T][] = [];
-    for (const [path, module] of this.named_modules(prefix)) {
+    const modules: [string, Module][] = recurse ? [...this.named_modules(prefix)] : [[prefix, this]];
+    for (const [path, module] of modules) {
       for (const [name, value] of members(module)) if (value !== null) out.push([path ? `${path}.${name}` : name, value]);
     }
     return out;
   }
 
-  /** Parameters first, then buffers, each module's before its children's; entries are the live tensors. */
-  state_dict(prefix = ''): StateDict {
+  /**
+   * Parameters first, then buffers, each module's before its children's. Entries share the
+   * module's data (PyTorch's detached aliases), so the dict follows later training steps.
+   */
+  state_dict(options: StateDictOptions = {}): StateDict {
+    const prefix = options.prefix ?? '';
     const dict: StateDict = {};
     const metadata: StateDictMetadata = {};
     for (const [path, module] of this.named_modules(prefix.replace(/\.$/, ''))) {
       metadata[path] = { version: (module.constructor as typeof Module)._version };
       const at = (name: string): string => (path ? `${path}.${name}` : name);
-      for (const [name, p] of module._parameters) if (p) dict[at(name)] = p;
-      for (const [name, b] of module._buffers) if (b) dict[at(name)] = b;
+      for (const [name, t] of module.localState()) dict[at(name)] = options.keep_vars ? t : new Tensor(t.dtype, t.data, t.shape);
     }
     Object.defineProperty(dict, '_metadata', { value: metadata, enumerable: false });
     return dict;
   }
 
   /**
-   * Copies tensors from `stateDict` into this module's parameters and buffers. Unlike PyTorch,
-   * which copies each valid tensor before it raises, nothing changes unless everything loads.
+   * Copies tensors from `stateDict` into this module's parameters and buffers, following
+   * PyTorch's `load_state_dict`: missing and unexpected keys are always reported in the result and
+   * are errors only when `strict`; size mismatches and non-tensors are errors either way.
+   * Unlike PyTorch, which copies each valid tensor before it raises, nothing changes unless
+   * everything loads (a half-loaded module is never useful, and this way a caller can retry).
    */
-  load_state_dict(stateDict: StateDict, options: { strict?: boolean } = {}): IncompatibleKeys {
-    const strict = options.strict ?? true;
+  load_state_dict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): IncompatibleKeys {
+    const incoming = readMapping(stateDict);
+    if (!isKeywordObject(options)) throw new PyTypeError(`load_state_dict(): options must be an object like { strict: false }, got ${pyRepr(options)}`);
+    const strict = options.strict === undefined ? true : options.strict;
+    if (typeof strict !== 'boolean') throw new PyTypeError(`load_state_dict(): argument 'strict' must be bool, not ${pyTypeName(strict)}`);
     const metadata = (stateDict as { _metadata?: StateDictMetadata })._metadata;
-    const incoming: Record<string, unknown> = { ...stateDict };
-    const errors: string[] = [];
     const missing: string[] = [];
+    const unexpected: string[] = [];
+    const errors: string[] = [];
     const copies: [Tensor, Tensor][] = [];
     for (const [path, module] of this.named_modules()) {
       const prefix = path ? `${path}.` : '';
       module._prepareStateDict(incoming, prefix, metadata?.[path]?.version, errors);
-      for (const [name, target] of module.localState()) {
-        const key = prefix + name;
-        if (!(key in incoming)) {
-          if (strict) missing.push(key);
-          continue;
-        }
-        const source = incoming[key];
-        if (!(source instanceof Tensor)) {
-          errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${describeType(source)}`);
-          continue;
-        }
-        const shaped = target.ndim === 0 && source.ndim === 1 ? source.reshape([]) : source;
-        if (!sameShape(shaped.shape, target.shape)) {
-          errors.push(`size mismatch for ${key}: copying a param with shape ${torchSize(source.shape)} from checkpoint, the shape in current model is ${torchSize(target.shape)}.`);
-          continue;
-        }
-        copies.push([target, shaped]);
-      }
+      module.collectCopies(incoming, prefix, missing, errors, copies);
+      unexpected.push(...module.unexpectedKeys(incoming, prefix));
     }
-    const unexpected = strict ? this.unexpectedKeys(incoming) : [];
-    if (strict && unexpected.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}. `);
-    if (strict && missing.length) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}. `);
+    if (strict && unexpected.length) errors.unshift(`Unexpected key(s) in state_dict: ${quoted(unexpected)}. `);
+    if (strict && missing.length) errors.unshift(`Missing key(s) in state_dict: ${quoted(missing)}. `);
     if (errors.length) {
       throw new RuntimeError(`Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join('\n\t')}`);
     }
-    for (const [target, source] of copies) copyInto(target, source);
+    for (const [target, converted] of copies) target.data.set(converted.data as never);
     return { missing_keys: missing, unexpected_keys: unexpected };
   }
 
@@ -157,21 +163,55 @@ export abstract class Module {
    * A module's chance to rewrite or reject entries before loading (PyTorch's
    * `_load_from_state_dict` overrides); `version` is undefined for a hand-built dict.
    */
-  protected _prepareStateDict(_incoming: Record<string, unknown>, _prefix: string, _version: number | undefined, _errors: string[]): void {}
+  protected _prepareStateDict(_incoming: Map<string, unknown>, _prefix: string, _version: number | undefined, _errors: string[]): void {}
+
+  /** The checks of `Module._load_from_state_dict` for this module's own tensors; copies are converted up front. */
+  private collectCopies(incoming: Map<string, unknown>, prefix: string, missing: string[], errors: string[], copies: [Tensor, Tensor][]): void {
+    for (const [name, target] of this.localState()) {
+      const key = prefix + name;
+      if (!incoming.has(key)) {
+        missing.push(key);
+        continue;
+      }
+      const value = incoming.get(key);
+      if (!(value instanceof Tensor)) {
+        errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${pyTypeName(value)}'>`);
+        continue;
+      }
+      let source: Tensor = value;
+      // Backward compatibility: a 0.3-era checkpoint stores scalars as 1-element vectors.
+      if (target.ndim === 0 && source.ndim === 1 && source.shape[0] === 1) source = source.reshape([]);
+      if (!sameShape(source.shape, target.shape)) {
+        errors.push(`size mismatch for ${key}: copying a param with shape ${torchSize(source.shape)} from checkpoint, the shape in current model is ${torchSize(target.shape)}.`);
+        continue;
+      }
+      try {
+        copies.push([target, source.dtype === target.dtype ? source : source.astype(target.dtype)]);
+      } catch (err) {
+        errors.push(`While copying the parameter named "${key}", whose dimensions in the model are ${torchSize(target.shape)} and whose dimensions in the checkpoint are ${torchSize(source.shape)}, an exception occurred : ('${(err as Error).message}',).`);
+      }
+    }
+  }
+
+  /** PyTorch's rule: a key under this prefix is unexpected unless it names a local tensor or (with a dot) a child. */
+  private unexpectedKeys(incoming: Map<string, unknown>, prefix: string): string[] {
+    const local = new Set(this.localState().map(([name]) => name));
+    const out: string[] = [];
+    for (const key of incoming.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const rest = key.slice(prefix.length);
+      const dot = rest.indexOf('.');
+      const known = dot >= 0 ? this._modules.has(rest.slice(0, dot)) : local.has(rest);
+      if (!known) out.push(key);
+    }
+    return out;
+  }
 
   private localState(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [name, p] of this._parameters) if (p) out.push([name, p]);
     for (const [name, b] of this._buffers) if (b) out.push([name, b]);
     return out;
-  }
-
-  private unexpectedKeys(incoming: Record<string, unknown>): string[] {
-    const known = new Set<string>();
-    for (const [path, module] of this.named_modules()) {
-      for (const [name] of module.localState()) known.add(path ? `${path}.${name}` : name);
-    }
-    return Object.keys(incoming).filter((k) => !known.has(k));
   }
 
   /** The one-line description inside the parentheses of the repr. */
@@ -192,18 +232,13 @@ export function torchSize(shape: readonly number[]): string {
   return `torch.Size([${shape.join(', ')}])`;
 }
 
-function describeType(value: unknown): string {
-  if (value === null || value === undefined) return "<class 'NoneType'>";
-  if (Array.isArray(value)) return "<class 'list'>";
-  return `<class '${typeof value === 'object' ? (value as object).constructor?.name ?? 'object' : typeof value}'>`;
+function quoted(keys: string[]): string {
+  return keys.map((k) => `"${k}"`).join(', ');
 }
 
-/** `param.copy_(source)`: values converted to the target's dtype. */
-function copyInto(target: Tensor, source: Tensor): void {
-  if (target.dtype === source.dtype) {
-    target.data.set(source.data as never);
-    return;
-  }
-  const converted = source.astype(target.dtype);
-  target.data.set(converted.data as never);
+/** A plain object or a Map, copied (PyTorch copies too, so a module may drop entries while loading). */
+function readMapping(stateDict: unknown): Map<string, unknown> {
+  if (stateDict instanceof Map) return new Map(stateDict);
+  if (isKeywordObject(stateDict)) return new Map(Object.entries(stateDict));
+  throw new PyTypeError(`Expected state_dict to be dict-like, got <class '${pyTypeName(stateDict)}'>.`);
 }

@@ -46,7 +46,7 @@ describe('torch.nn.InstanceNorm1d basics', () => {
   it('rejects arguments that could only give garbage, naming the argument and value', () => {
     expect(() => new torch.nn.InstanceNorm1d(0)).toThrow(ValueError);
     expect(() => new torch.nn.InstanceNorm1d(2.5)).toThrow(PyTypeError);
-    expect(() => new torch.nn.InstanceNorm1d(2, { eps: -1 })).toThrow("InstanceNorm1d(): argument 'eps' must be a non-negative float, but got -1 (int)");
+    expect(() => new torch.nn.InstanceNorm1d(2, { eps: -1 })).toThrow("InstanceNorm1d(): argument 'eps' must be a finite, non-negative float, but got -1 (int)");
     expect(() => new torch.nn.InstanceNorm1d(2, { affine: 'yes' as never })).toThrow(PyTypeError);
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * `convert <in> <out>`: a checkpoint from one framework's names to the other's, between any of the
+ * formats (safetensors, torch.save .pt/.pth, MindSpore .ckpt, JSON). The InstanceNorm layers are
+ * named explicitly (`--layer PREFIX`); `layersFromArgs` is the one place that decides them, so other
+ * sources of layers (a model's Python source) plug in beside it.
+ */
+import { statSync } from 'node:fs';
+import { ValueError } from '../../core/errors';
+import { checkFormat, decodeStateDict, encodeStateDict, formatOfPath, type FormatName } from '../../io/formats';
+import { writeFileAtomic } from '../../io/atomic-write';
+import { convertStateDict, formatReport, type Framework, type LayerSpec } from '../../porting/convert';
+import { json, type Io } from '../output';
+import { readWithProgress } from '../progress';
+import type { Command, ParsedArgs } from './types';
+
+/** The framework whose names a format's files carry, when --to is not given. */
+const NATIVE: Record<FormatName, Framework | undefined> = { torch: 'torch', mindspore: 'mindspore', safetensors: undefined, json: undefined };
+
+/**
+ * `--layer PREFIX[:NUM_FEATURES][:affine][:track]`, e.g. `enc.norm1`, `enc.norm1:64`,
+ * `norm:64:affine:track`; `.` alone is a model that is the layer itself (top-level names).
+ */
+export function parseLayer(text: string): LayerSpec {
+  const [rawPrefix, ...rest] = text.split(':');
+  const layer: LayerSpec = { prefix: rawPrefix === '.' ? '' : rawPrefix };
+  for (const part of rest) {
+    if (/^\d+$/.test(part) && Number(part) > 0) layer.num_features = Number(part);
+    else if (part === 'affine' || part === 'noaffine') layer.affine = part === 'affine';
+    else if (part === 'track' || part === 'notrack') layer.track_running_stats = part === 'track';
+    else throw new ValueError(`--layer ${text}: unknown part '${part}'; expected PREFIX[:NUM_FEATURES][:affine|noaffine][:track|notrack]`);
+  }
+  return layer;
+}
+
+export function layersFromArgs(values: ParsedArgs['values']): LayerSpec[] {
+  const layers = ((values.layer as string[] | undefined) ?? []).map(parseLayer);
+  if (!layers.length) throw new ValueError('convert: name the InstanceNorm layers with --layer PREFIX (one per layer; "." for a top-level layer); layers are never guessed');
+  return layers;
+}
+
+export const convert: Command = {
+  name: 'convert',
+  summary: 'convert InstanceNorm weights between PyTorch and MindSpore names and between .pt/.safetensors/.ckpt/.json',
+  usage: 'convert <in> <out> --layer PREFIX [--layer PREFIX ...] [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--json]',
+  options: {
+    to: { type: 'string' },
+    layer: { type: 'string', multiple: true },
+    'from-format': { type: 'string' },
+    'to-format': { type: 'string' },
+    entry: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  run({ values, positionals }, io: Io) {
+    if (positionals.length !== 2) throw new ValueError(`convert needs <in> and <out>, got ${positionals.length} path(s)`);
+    const [input, output] = positionals;
+    const fromFormat = values['from-format'] ? checkFormat(values['from-format'] as string, '--from-format') : formatOfPath(input);
+    const toFormat = values['to-format'] ? checkFormat(values['to-format'] as string, '--to-format') : formatOfPath(output);
+    const to = (values.to as Framework | undefined) ?? NATIVE[toFormat];
+    if (to !== 'torch' && to !== 'mindspore') {
+      throw new ValueError(`convert: --to must be torch or mindspore${values.to === undefined ? ` (a ${toFormat} file can hold either's names, so say which)` : `, got '${values.to}'`}`);
+    }
+    const layers = layersFromArgs(values);
+    const bytes = readWithProgress(input, io);
+    const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined });
+    const { stateDict, report } = convertStateDict(source, { to, layers });
+    // encode fully before touching the output: a failure leaves an existing file as it was
+    writeFileAtomic(output, encodeStateDict(stateDict, toFormat));
+    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, report }));
+    else io.out(`${formatReport(report)}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
+    return 0;
+  },
+};

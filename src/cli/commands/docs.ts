@@ -1,0 +1,51 @@
+/**
+ * `docs`: writes the diff pages (zh, en), their index, api_mapping.json and the JSON Schema of
+ * mapping.json from mapping.json; `--check` writes nothing and fails when the committed files
+ * differ from what the mapping generates.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../io/atomic-write';
+import { loadMapping, MAPPING_PATH } from '../../mapping';
+import { generateDocs } from '../../mapping/render';
+import { json, table, type Io } from '../output';
+import type { Command } from './types';
+
+export const DOCS_DIR = join(dirname(MAPPING_PATH), 'docs');
+
+export type DocStatus = 'unchanged' | 'written' | 'differs' | 'missing';
+
+/** Compares (and unless `check`, writes) every generated file under `dir`. */
+export function syncDocs(dir: string, check: boolean): { path: string; status: DocStatus }[] {
+  const files = generateDocs(loadMapping());
+  return [...files].map(([path, content]) => {
+    const target = join(dir, path);
+    const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+    if (current === content) return { path, status: 'unchanged' as const };
+    if (check) return { path, status: current === undefined ? ('missing' as const) : ('differs' as const) };
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileAtomic(target, content);
+    return { path, status: 'written' as const };
+  });
+}
+
+export const docs: Command = {
+  name: 'docs',
+  summary: 'generate the PyTorch/MindSpore diff pages, their index and api_mapping.json from mapping.json',
+  usage: 'docs [--check] [--out DIR] [--json]',
+  options: { check: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
+  run({ values }, io: Io) {
+    const dir = values.out ? resolve(String(values.out)) : DOCS_DIR;
+    const check = Boolean(values.check);
+    const results = syncDocs(dir, check);
+    const stale = results.filter((r) => r.status === 'differs' || r.status === 'missing');
+    const ok = stale.length === 0;
+    if (values.json) {
+      io.out(json({ dir, check, ok, files: results }));
+    } else {
+      io.out(table(['file', 'status'], results.map((r) => [join(dir, r.path), r.status])));
+      if (check) io.out(ok ? '\nOK: the docs are what mapping.json generates.' : `\nFAILED: ${stale.length} file(s) differ from what mapping.json generates; run 'instancenorm-shim docs' and commit.`);
+    }
+    return check && !ok ? 1 : 0;
+  },
+};

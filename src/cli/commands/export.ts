@@ -1,0 +1,249 @@
+/**
+ * `export`: builds a facade layer from a JSON config (and optional weights), writes it as an ONNX
+ * model, and with --verify runs the model in onnxruntime-node against the facade. The file is
+ * written only when everything succeeded (and verify, if asked, passed), atomically, so a failed
+ * run leaves an existing file as it was.
+ */
+import { readFileSync } from 'node:fs';
+import type { DType } from '../../core/dtype';
+import { PyTypeError, ValueError } from '../../core/errors';
+import { pyRepr } from '../../core/python';
+import { Tensor, type NestedNumbers } from '../../core/tensor';
+import { writeFileAtomic } from '../../io/atomic-write';
+import * as ms from '../../mindspore/nn';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
+import type { ExportDType, Layer } from '../../onnx/layer';
+import { onnx } from '../../onnx/proto';
+import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
+import * as th from '../../torch/nn';
+import { json, sci, table, type Io } from '../output';
+import type { Command } from './types';
+
+const LAYERS = ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d'] as const;
+type LayerName = (typeof LAYERS)[number];
+type Api = 'torch' | 'mindspore';
+
+function parseShape(text: unknown): number[] {
+  const parts = typeof text === 'string' ? text.split(',').map((p) => p.trim()) : [];
+  const shape = parts.map(Number);
+  if (parts.length === 0 || !shape.every((d, i) => parts[i] !== '' && Number.isInteger(d) && d >= 1)) {
+    throw new ValueError(`--shape must be positive integers separated by commas (like 1,2,4), got ${pyRepr(text)}`);
+  }
+  return shape;
+}
+
+function parseConfig(text: unknown): Record<string, unknown> {
+  let config: unknown;
+  try {
+    config = JSON.parse(String(text));
+  } catch (err) {
+    throw new ValueError(`--config must be a JSON object of constructor arguments, like '{"num_features": 2}': ${(err as Error).message}`);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ValueError(`--config must be a JSON object of constructor arguments, got ${pyRepr(text)}`);
+  }
+  return config as Record<string, unknown>;
+}
+
+/** The layer class: --layer, else the rank of --shape read as batched (2-D is torch's unbatched 1d). */
+function layerName(api: Api, requested: unknown, shape: readonly number[]): LayerName {
+  if (requested !== undefined) {
+    if (!LAYERS.includes(requested as LayerName)) throw new ValueError(`--layer must be one of ${LAYERS.join(', ')}, got ${pyRepr(requested)}`);
+    return requested as LayerName;
+  }
+  const byRank: Record<number, LayerName> = { 3: 'InstanceNorm1d', 4: 'InstanceNorm2d', 5: 'InstanceNorm3d' };
+  if (api === 'torch') byRank[2] = 'InstanceNorm1d';
+  const name = byRank[shape.length];
+  if (!name) throw new ValueError(`--shape [${shape.join(', ')}] has ${shape.length} dims; ${api} InstanceNorm layers take ${api === 'torch' ? '2 to 5' : '3 to 5'}`);
+  return name;
+}
+
+function buildLayer(api: Api, name: LayerName, config: Record<string, unknown>): Layer {
+  const classes = api === 'torch' ? th : ms;
+  const Cls = classes[name] as unknown as new (keywords: Record<string, unknown>) => Layer;
+  return new Cls(config);
+}
+
+function readWeights(file: string): Weights {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ValueError(`--weights ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let weights: unknown;
+  try {
+    weights = JSON.parse(text);
+  } catch (err) {
+    throw new ValueError(`--weights ${file}: not JSON (only JSON state dicts, {"name": nested list}, are read here): ${(err as Error).message}`);
+  }
+  if (typeof weights !== 'object' || weights === null || Array.isArray(weights)) {
+    throw new ValueError(`--weights ${file}: expected a JSON object {"name": nested list}, got ${Array.isArray(weights) ? 'a list' : typeof weights}`);
+  }
+  return weights as Weights;
+}
+
+type Weights = Record<string, Tensor | NestedNumbers>;
+
+/** A weight as a tensor of the dtype the module keeps it in. */
+function asTensor<D extends DType>(value: Tensor | NestedNumbers, dtype: D, file: string, key: string): Tensor<D> {
+  try {
+    return value instanceof Tensor ? value.astype(dtype) : Tensor.from(value, { dtype });
+  } catch (err) {
+    (err as Error).message = `--weights ${file}: ${pyRepr(key)}: ${(err as Error).message}`;
+    throw err;
+  }
+}
+
+/** Loads a name -> tensor (or nested list) dict: torch by state_dict keys, mindspore by Parameter name or attribute. */
+function loadWeights(module: Layer, weights: Weights, file: string): string[] {
+  if (module instanceof th._InstanceNorm) {
+    const current = module.state_dict();
+    const unknown = Object.keys(weights).filter((k) => !(k in current));
+    if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})`);
+    const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, asTensor(v, current[k].dtype, file, k)]));
+    module.load_state_dict(dict, { strict: false });
+    return Object.keys(dict);
+  }
+  const m = module as ms._InstanceNorm;
+  const byName = new Map<string, ms.Parameter>();
+  for (const [attribute, param] of m.parameters_and_names()) {
+    byName.set(param.name, param);
+    byName.set(attribute, param);
+  }
+  const staged: [ms.Parameter, Tensor<'float32'>][] = [];
+  for (const [key, value] of Object.entries(weights)) {
+    const param = byName.get(key);
+    if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})`);
+    const tensor = asTensor(value, 'float32', file, key);
+    if (tensor.shape.join() !== param.shape.join()) {
+      throw new ValueError(`--weights ${file}: ${pyRepr(key)} has shape [${tensor.shape.join(', ')}], the parameter has [${param.shape.join(', ')}]`);
+    }
+    staged.push([param, tensor]);
+  }
+  // Nothing changes unless every entry fits.
+  for (const [param, tensor] of staged) (param as ms.Parameter<'float32'>).set_data(tensor);
+  return Object.keys(weights);
+}
+
+function opsetOption(text: unknown): number | undefined {
+  if (text === undefined) return undefined;
+  const opset = Number(text);
+  if (!/^\d+$/.test(String(text)) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new ValueError(`--opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${pyRepr(text)}`);
+  }
+  return opset;
+}
+
+function numberOption(name: string, text: unknown): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (String(text).trim() === '' || !Number.isFinite(value) || value < 0) throw new ValueError(`--${name} must be a non-negative number, got ${pyRepr(text)}`);
+  return value;
+}
+
+interface ModelSummary {
+  opset: number;
+  input: { name: string; dtype: string; dims: (number | string)[] };
+  output: { name: string; dtype: string; dims: (number | string)[] };
+  initializers: { name: string; dims: number[] }[];
+  nodes: string[];
+}
+
+const ONNX_DTYPE_NAMES: Record<number, string> = {
+  [onnx.TensorProto.DataType.FLOAT]: 'float32',
+  [onnx.TensorProto.DataType.DOUBLE]: 'float64',
+  [onnx.TensorProto.DataType.FLOAT16]: 'float16',
+};
+
+function summarize(bytes: Uint8Array): ModelSummary {
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph as onnx.GraphProto;
+  const info = (v: onnx.IValueInfoProto) => ({
+    name: v.name as string,
+    dtype: ONNX_DTYPE_NAMES[v.type?.tensorType?.elemType ?? 0] ?? String(v.type?.tensorType?.elemType),
+    dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
+  });
+  return {
+    opset: Number(model.opsetImport[0].version),
+    input: info(graph.input[0]),
+    output: info(graph.output[0]),
+    initializers: graph.initializer.map((t) => ({ name: String(t.name), dims: (t.dims ?? []).map(Number) })),
+    nodes: graph.node.map((n) => String(n.opType)),
+  };
+}
+
+function verifyText(report: VerifyReport): string {
+  const rows = report.runs.map((r) => [r.source, `[${r.shape.join(', ')}]`, sci(r.maxAbsDiff)]);
+  return [
+    `verify (onnxruntime-node ${report.onnxruntime} vs the facade):`,
+    table(['input', 'shape', 'max |difference|'], rows),
+    `${report.ok ? 'OK' : 'FAILED'}: max |difference| ${sci(report.maxAbsDiff)} ${report.ok ? '<=' : '>'} tolerance ${sci(report.tolerance)}`,
+  ].join('\n');
+}
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write a torch or mindspore facade layer as an ONNX model, optionally verified in onnxruntime-node',
+  usage:
+    "export --api torch|mindspore --config '{\"num_features\": 2}' --shape 1,2,4 --out model.onnx [--layer InstanceNorm1d|2d|3d] " +
+    `[--weights state.json] [--eval] [--opset N (${MIN_OPSET}-${MAX_OPSET}, default ${DEFAULT_OPSET})] [--dynamic] [--dtype float32|float64|float16] ` +
+    '[--verify] [--tolerance T] [--seed N] [--json]',
+  options: {
+    api: { type: 'string' },
+    config: { type: 'string', default: '{}' },
+    layer: { type: 'string' },
+    weights: { type: 'string' },
+    shape: { type: 'string' },
+    out: { type: 'string' },
+    eval: { type: 'boolean', default: false },
+    opset: { type: 'string' },
+    dynamic: { type: 'boolean', default: false },
+    dtype: { type: 'string' },
+    verify: { type: 'boolean', default: false },
+    tolerance: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run({ values }, io: Io) {
+    const api = values.api as Api;
+    if (api !== 'torch' && api !== 'mindspore') throw new ValueError(`--api must be torch or mindspore, got ${pyRepr(values.api ?? null)}`);
+    if (typeof values.out !== 'string' || values.out === '') throw new ValueError('--out FILE is required: where to write the model');
+    if (values.shape === undefined) throw new ValueError('--shape is required: the input shape, like 1,2,4');
+    const shape = parseShape(values.shape);
+    const dtype = values.dtype as ExportDType | undefined;
+    if (dtype !== undefined && !['float32', 'float64', 'float16'].includes(dtype)) {
+      throw new PyTypeError(`--dtype must be float32, float64 or float16, got ${pyRepr(dtype)}`);
+    }
+    const opset = opsetOption(values.opset);
+    const tolerance = numberOption('tolerance', values.tolerance);
+    const seed = numberOption('seed', values.seed);
+    const config = parseConfig(values.config);
+    const name = layerName(api, values.layer, shape);
+    const module = buildLayer(api, name, config);
+    const loaded = typeof values.weights === 'string' ? loadWeights(module, readWeights(values.weights), values.weights) : [];
+    if (values.eval) {
+      if (module instanceof th._InstanceNorm) module.eval();
+      else (module as ms._InstanceNorm).set_train(false);
+    }
+    const training = module.training;
+    const bytes = toOnnx(module, { inputShape: shape, opset, dynamicAxes: Boolean(values.dynamic), dtype });
+    const report = values.verify ? await verifyOnnx(module, bytes, { seed, tolerance }) : undefined;
+    const ok = report ? report.ok : true;
+    if (ok) writeFileAtomic(values.out, bytes);
+    const model = summarize(bytes);
+    if (values.json) {
+      io.out(json({ api, layer: name, module: String(module), training, weights: loaded, out: values.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
+      return ok ? 0 : 1;
+    }
+    const dims = (d: (number | string)[]) => `[${d.join(', ')}]`;
+    const mode = api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${training ? 'True' : 'False'}), input statistics either way`;
+    io.out(`${api} ${module} (${mode})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
+    io.out(`graph: opset ${model.opset}, ${model.nodes.join(' -> ')}`);
+    io.out(`input '${model.input.name}' ${model.input.dtype} ${dims(model.input.dims)}, output '${model.output.name}' ${model.output.dtype} ${dims(model.output.dims)}`);
+    io.out(`initializers: ${model.initializers.map((t) => `${t.name} ${dims(t.dims)}`).join(', ')}`);
+    if (report) io.out(verifyText(report));
+    io.out(ok ? `wrote ${values.out} (${bytes.length} bytes)` : `${values.out} not written: the model does not match the facade`);
+    return ok ? 0 : 1;
+  },
+};

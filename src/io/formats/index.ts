@@ -1,0 +1,85 @@
+/**
+ * Reading and writing checkpoints by format name or file extension. Each format lives in its own
+ * file; this one only dispatches.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { ValueError } from '../../core/errors';
+import { writeFileAtomic } from '../atomic-write';
+import { readJsonStateDict, writeJsonStateDict } from './json';
+import { readMindSporeCheckpoint, writeMindSporeCheckpoint } from './mindspore-ckpt';
+import { readSafetensors, writeSafetensors } from './safetensors';
+import { readTorch, writeTorch } from './torch-pt';
+import { FORMATS, type FormatName, type StateDict, type StateDictLike } from './types';
+
+export * from './types';
+export { readSafetensors, writeSafetensors, MAX_HEADER_BYTES } from './safetensors';
+export { readTorch, writeTorch, loadTorchObject, ALLOWED_GLOBALS } from './torch-pt';
+export { readMindSporeCheckpoint, writeMindSporeCheckpoint } from './mindspore-ckpt';
+export { readJsonStateDict, writeJsonStateDict } from './json';
+export { UnpicklingError } from './pickle';
+
+const EXTENSIONS: Record<string, FormatName> = {
+  '.safetensors': 'safetensors',
+  '.pt': 'torch',
+  '.pth': 'torch',
+  '.bin': 'torch',
+  '.ckpt': 'mindspore',
+  '.json': 'json',
+};
+
+/** The format a path's extension names (`.safetensors`, `.pt`/`.pth`/`.bin`, `.ckpt`, `.json`). */
+export function formatOfPath(path: string): FormatName {
+  const format = EXTENSIONS[extname(path).toLowerCase()];
+  if (!format) {
+    throw new ValueError(`cannot tell the format of '${path}' from its extension; use one of ${Object.keys(EXTENSIONS).join(', ')} or name the format (${FORMATS.join(', ')})`);
+  }
+  return format;
+}
+
+export function checkFormat(name: string, option: string): FormatName {
+  if (!(FORMATS as readonly string[]).includes(name)) throw new ValueError(`${option} must be one of ${FORMATS.join(', ')}, got '${name}'`);
+  return name as FormatName;
+}
+
+export interface ReadOptions {
+  /** For torch files holding a dict around the state_dict: its key (`state_dict`, `model`). */
+  entry?: string;
+}
+
+/** Parses `bytes` as `format`; `file` names the source in error messages. */
+export function decodeStateDict(bytes: Uint8Array, format: FormatName, file: string, options: ReadOptions = {}): StateDict {
+  if (options.entry !== undefined && format !== 'torch') throw new ValueError(`the entry option only applies to torch files, not ${format}`);
+  switch (format) {
+    case 'safetensors':
+      return readSafetensors(bytes, file).tensors;
+    case 'torch':
+      return readTorch(bytes, file, options);
+    case 'mindspore':
+      return readMindSporeCheckpoint(bytes, file).tensors;
+    case 'json':
+      return readJsonStateDict(bytes, file);
+  }
+}
+
+export function encodeStateDict(sd: StateDictLike, format: FormatName): Uint8Array {
+  switch (format) {
+    case 'safetensors':
+      return writeSafetensors(sd);
+    case 'torch':
+      return writeTorch(sd);
+    case 'mindspore':
+      return writeMindSporeCheckpoint(sd);
+    case 'json':
+      return writeJsonStateDict(sd);
+  }
+}
+
+export function readStateDict(path: string, format: FormatName = formatOfPath(path), options: ReadOptions = {}): StateDict {
+  return decodeStateDict(readFileSync(path), format, path, options);
+}
+
+/** Writes atomically: readers see the old file or the complete new one, never a partial one. */
+export function writeStateDict(path: string, sd: StateDictLike, format: FormatName = formatOfPath(path)): void {
+  writeFileAtomic(path, encodeStateDict(sd, format));
+}

@@ -1,0 +1,86 @@
+/** One pair's page in the published pages' structure, generated from its mapping entry. */
+import { pyRepr } from '../../core/python';
+import type { Mapping, MappingEntry } from '../schema';
+import { renderExample, type ExampleOutputs } from './example';
+import { LABELS, type Lang } from './labels';
+import { differenceTable, markdownTable } from './table';
+
+/** `class torch.nn.InstanceNorm1d(\n    num_features,\n    eps=1e-05,\n ...)(input) -> Tensor`, as the pages print it. */
+export function signatureText(sig: MappingEntry['torch'] | MappingEntry['mindspore']): string {
+  const args = sig.args.map((a) => `    ${a.name}${a.default === undefined ? '' : `=${a.default}`}`).join(',\n');
+  return `class ${sig.name}(\n${args}\n)(${sig.input}) -> ${sig.returns}`;
+}
+
+export function docsUrl(sig: MappingEntry['torch'] | MappingEntry['mindspore'], lang: Lang): string {
+  return typeof sig.docs === 'string' ? sig.docs : sig.docs[lang];
+}
+
+function portingSection(entry: MappingEntry, lang: Lang): string {
+  const L = LABELS[lang];
+  const text = (t: { en: string; zh?: string } | undefined) => (t ? (lang === 'zh' ? t.zh ?? t.en : t.en) : undefined);
+  const lines: string[] = [];
+  for (const [dir, title, from, to] of [
+    ['toMindspore', L.toMindspore, 'torch', 'mindspore'],
+    ['toTorch', L.toTorch, 'mindspore', 'torch'],
+  ] as const) {
+    lines.push(`#### ${title}`, '');
+    for (const row of entry.rows) {
+      const rules = row.porting[dir];
+      const source = row[from];
+      const items: string[] = [];
+      for (const c of rules.given) {
+        const when = c.when ? ` ${'is' in c.when ? `= ${c.when.is.map((v) => pyRepr(v)).join(' / ')}` : 'name' in c.when ? `= …${c.when.name.join(' / …')}` : `∉ ${rangeText(c.when.outside)}`}` : '';
+        const write = c.write === 'drop' ? (lang === 'zh' ? '删除' : 'drop') : c.write === 'keep' ? (lang === 'zh' ? '保留' : 'keep') : c.write === 'keepAsFloat' ? (lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)') : `\`${row[to]}=${c.write.text}\``;
+        const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
+        const why = [text(c.reason), text(c.fix)].filter(Boolean).join(' → ');
+        items.push(`\`${source}\`${when}: ${write}${set} (${c.verdict})${why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : ''}`);
+      }
+      if (rules.absent) {
+        const c = rules.absent;
+        const absent = lang === 'zh' ? `未给出 \`${source ?? row[to]}\`` : `\`${source ?? row[to]}\` not given`;
+        items.push(`${absent}: ${typeof c.write === 'object' ? `\`${row[to]}=${c.write.text}\`` : c.write} (${c.verdict})`);
+      }
+      if (rules.note) items.push(`\`${source}\`: ${text(rules.note)}`);
+      for (const item of items) lines.push(`- ${item}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n').trimEnd();
+}
+
+function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
+  return `${r.minExclusive ? '(' : '['}${r.min ?? '-∞'}, ${r.max ?? '∞'}${r.maxExclusive ? ')' : ']'}`;
+}
+
+export interface RenderedPage {
+  markdown: string;
+  outputs?: ExampleOutputs;
+}
+
+export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang): RenderedPage {
+  const L = LABELS[lang];
+  const table = differenceTable(entry, lang);
+  const example = renderExample(entry, lang);
+  const errata = mapping.errata.filter((e) => e.apis.includes(entry.api) && e.langs.includes(lang));
+  const sections = [
+    `# ${L.title(entry.torch.name)}`,
+    `> ${L.generated} ${L.otherLang}`,
+    `## ${entry.torch.name}`,
+    `\`\`\`text\n${signatureText(entry.torch)}\n\`\`\``,
+    L.more(entry.torch.name, docsUrl(entry.torch, lang)),
+    `## ${entry.mindspore.name}`,
+    `\`\`\`text\n${signatureText(entry.mindspore)}\n\`\`\``,
+    L.more(entry.mindspore.name, docsUrl(entry.mindspore, lang)),
+    `## ${L.differences}`,
+    `PyTorch${lang === 'zh' ? '：' : ': '}${entry.description[lang].torch}`,
+    `MindSpore${lang === 'zh' ? '：' : ': '}${entry.description[lang].mindspore}`,
+    markdownTable(table.header, table.rows),
+    ...(example ? [`### ${L.example}`, example.markdown] : []),
+    `### ${L.porting}`,
+    portingSection(entry, lang),
+    ...(errata.length > 0
+      ? [`### ${L.departures}`, L.departuresIntro, errata.map((e) => `- **${e.id}**: ${lang === 'zh' ? e.why.zh ?? e.why.en : e.why.en}`).join('\n')]
+      : []),
+  ];
+  return { markdown: `${sections.join('\n\n')}\n`, outputs: example?.outputs };
+}

@@ -1,0 +1,216 @@
+/**
+ * `verifyOnnx`: runs an exported model in onnxruntime-node and compares it with the facade
+ * module it came from, on seeded random inputs (at the export shape and, where axes are dynamic,
+ * at other sizes) and on any inputs the caller gives.
+ */
+import { ValueError } from '../core/errors';
+import { pyRepr } from '../core/python';
+import { Tensor } from '../core/tensor';
+import * as ms from '../mindspore/nn';
+import type * as th from '../torch/nn';
+import { INPUT_NAME, OUTPUT_NAME, SHAPE_METADATA } from './export';
+import { isLayer, type ExportDType, type Layer } from './layer';
+import { onnx } from './proto';
+import { createSession, onnxruntime, runSession } from './runtime';
+
+/** float32/float64 agree to rounding; float16 output may differ by one half ulp (2^-9 at |y| < 4). */
+export const DEFAULT_TOLERANCE: Record<ExportDType, number> = { float32: 1e-5, float64: 1e-5, float16: 4e-3 };
+
+export interface VerifyOptions {
+  /** Inputs to check besides the random ones (each must fit the model's input). */
+  inputs?: readonly Tensor[];
+  /** Seed of the random inputs (default 0): the same seed draws the same inputs. */
+  seed?: number;
+  /** Largest allowed |onnxruntime - facade|; DEFAULT_TOLERANCE for the model's dtype when absent. */
+  tolerance?: number;
+  /** How many random inputs (default 2; the second varies the dynamic axes). */
+  randomInputs?: number;
+}
+
+export interface VerifyRun {
+  source: 'random' | 'given';
+  shape: number[];
+  maxAbsDiff: number;
+}
+
+export interface VerifyReport {
+  maxAbsDiff: number;
+  tolerance: number;
+  ok: boolean;
+  dtype: ExportDType;
+  opset: number;
+  onnxruntime: string;
+  runs: VerifyRun[];
+}
+
+const DTYPE_OF: Partial<Record<number, ExportDType>> = {
+  [onnx.TensorProto.DataType.FLOAT]: 'float32',
+  [onnx.TensorProto.DataType.DOUBLE]: 'float64',
+  [onnx.TensorProto.DataType.FLOAT16]: 'float16',
+};
+
+interface ModelInput {
+  dtype: ExportDType;
+  /** Fixed sizes as numbers, dynamic axes as their names. */
+  dims: (number | string)[];
+  /** The shape it was exported for, when the model records it. */
+  exportShape?: number[];
+  opset: number;
+}
+
+function describeModel(bytes: Uint8Array): ModelInput {
+  let model: onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new ValueError(`argument 'bytes' is not an ONNX ModelProto: ${(err as Error).message}`);
+  }
+  const input = model.graph?.input?.find((i) => i.name === INPUT_NAME);
+  const tensorType = input?.type?.tensorType;
+  const dtype = DTYPE_OF[tensorType?.elemType ?? -1];
+  if (!tensorType || !dtype) throw new ValueError(`argument 'bytes' is not a model toOnnx wrote: no float input named '${INPUT_NAME}'`);
+  const dims = (tensorType.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)));
+  const recorded = model.metadataProps?.find((p) => p.key === SHAPE_METADATA)?.value;
+  const exportShape = recorded ? recorded.split(',').map(Number) : undefined;
+  const opset = Number(model.opsetImport?.find((o) => !o.domain)?.version ?? 0);
+  return { dtype, dims, exportShape, opset };
+}
+
+/** mulberry32: small, seedable, the same stream on every platform. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Normal values with a different offset and spread per (n, c) slice, so statistics matter.
+ * Offsets stay within about two spreads: onnxruntime's float32 InstanceNormalization computes
+ * `x * s + (B - mean * s)`, which loses |mean| / std float32 ulps, so a slice whose mean is
+ * hundreds of standard deviations from zero differs by more than rounding (the facade is the
+ * accurate one there; the float64 reference agrees with it).
+ */
+function randomInput(rand: () => number, shape: number[], dtype: ExportDType): Tensor {
+  const slices = shape.length >= 2 ? shape[0] * shape[1] : 1;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const perSlice = size / slices;
+  const values = new Float64Array(size);
+  for (let s = 0; s < slices; s++) {
+    const spread = 0.5 + rand() * 2;
+    const offset = (rand() - 0.5) * 4 * spread;
+    for (let i = 0; i < perSlice; i++) {
+      const u = 1 - rand();
+      const v = rand();
+      values[s * perSlice + i] = offset + spread * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+  }
+  return Tensor.from(values, { dtype, shape });
+}
+
+/**
+ * Random shapes: the export shape first, then the dynamic axes at other sizes (3 to 9; a length-2
+ * slice's mean / std ratio is Cauchy-distributed, see randomInput).
+ */
+function randomShapes(model: ModelInput, count: number, rand: () => number): number[][] {
+  const base = model.dims.map((d, i) => (typeof d === 'number' ? d : (model.exportShape?.[i] ?? 4)));
+  const shapes = count > 0 ? [base] : [];
+  const sizes = new Map<string, number>();
+  for (let k = 1; k < count; k++) {
+    sizes.clear();
+    shapes.push(
+      model.dims.map((d, i) => {
+        if (typeof d === 'number') return d;
+        if (!sizes.has(d)) {
+          let size = 3 + Math.floor(rand() * 7);
+          if (size === base[i]) size = size === 9 ? 3 : size + 1;
+          sizes.set(d, size);
+        }
+        return sizes.get(d) as number;
+      }),
+    );
+  }
+  return shapes;
+}
+
+/** The facade's output, leaving the module as it was (PyTorch training updates running statistics). */
+function facadeOutput(module: Layer, x: Tensor): Tensor {
+  if (module instanceof ms._InstanceNorm) return module.construct(x);
+  const m = module as th._InstanceNorm;
+  const saved = Object.entries(m.state_dict()).map(([name, t]) => [name, t.clone()] as const);
+  try {
+    return m.forward(x);
+  } finally {
+    const live = m.state_dict();
+    for (const [name, t] of saved) (live[name].data as Float32Array).set(t.data as Float32Array);
+  }
+}
+
+function maxAbsDiff(a: Tensor, b: Tensor, shape: readonly number[]): number {
+  if (a.size !== b.size) throw new ValueError(`onnxruntime returned ${b.size} values for an input of shape ${pyRepr(shape)}; the facade returned ${a.size}`);
+  let max = 0;
+  for (let i = 0; i < a.size; i++) {
+    const d = Math.abs(a.item(i) - b.item(i));
+    if (Number.isNaN(d)) {
+      // NaN in both at the same place is agreement (a NaN input slice); NaN in one is not.
+      if (Number.isNaN(a.item(i)) && Number.isNaN(b.item(i))) continue;
+      return NaN;
+    }
+    if (d > max) max = d;
+  }
+  return max;
+}
+
+function checkGiven(inputs: readonly Tensor[], model: ModelInput): void {
+  inputs.forEach((x, k) => {
+    if (!(x instanceof Tensor)) throw new ValueError(`argument 'inputs'[${k}] must be a Tensor, got ${pyRepr(x)}`);
+    const fits = x.ndim === model.dims.length && model.dims.every((d, i) => typeof d === 'string' || d === x.shape[i]);
+    if (!fits || x.dtype !== model.dtype) {
+      throw new ValueError(
+        `argument 'inputs'[${k}] is ${x.dtype} [${x.shape.join(', ')}], but the model takes ${model.dtype} [${model.dims.join(', ')}]`,
+      );
+    }
+  });
+}
+
+export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerifyReport> {
+  if (!isLayer(module)) throw new ValueError(`argument 'module' must be a torch or mindspore facade InstanceNorm, got ${pyRepr(module)}`);
+  const model = describeModel(bytes);
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE[model.dtype];
+  if (typeof tolerance !== 'number' || !(tolerance >= 0)) throw new ValueError(`argument 'tolerance' must be a non-negative number, got ${pyRepr(tolerance)}`);
+  const count = options.randomInputs ?? 2;
+  if (!Number.isInteger(count) || count < 0) throw new ValueError(`argument 'randomInputs' must be a non-negative integer, got ${pyRepr(count)}`);
+  const given = options.inputs ?? [];
+  checkGiven(given, model);
+  const rand = seeded(options.seed ?? 0);
+  const inputs: [VerifyRun['source'], Tensor][] = [
+    ...randomShapes(model, count, rand).map((shape) => ['random', randomInput(rand, shape, model.dtype)] as [VerifyRun['source'], Tensor]),
+    ...given.map((x) => ['given', x] as [VerifyRun['source'], Tensor]),
+  ];
+  if (inputs.length === 0) throw new ValueError("arguments 'randomInputs' and 'inputs' leave nothing to run: give at least one input");
+  const session = await createSession(bytes);
+  const runs: VerifyRun[] = [];
+  try {
+    for (const [source, x] of inputs) {
+      const ort = (await runSession(session, { [INPUT_NAME]: x }))[OUTPUT_NAME];
+      const expected = facadeOutput(module, x);
+      runs.push({ source, shape: [...x.shape], maxAbsDiff: maxAbsDiff(expected, ort, x.shape) });
+    }
+  } finally {
+    await session.release();
+  }
+  const worst = runs.reduce((m, r) => (Number.isNaN(r.maxAbsDiff) || Number.isNaN(m) ? NaN : Math.max(m, r.maxAbsDiff)), 0);
+  return {
+    maxAbsDiff: worst,
+    tolerance,
+    ok: worst <= tolerance,
+    dtype: model.dtype,
+    opset: model.opset,
+    onnxruntime: onnxruntime().env.versions.common,
+    runs,
+  };
+}

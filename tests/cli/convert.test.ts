@@ -1,0 +1,119 @@
+/**
+ * `instancenorm-shim convert`: files in and out of every format, the report, exit codes, and that a
+ * failed or concurrent run never leaves a partial output.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import type { Io } from '../../src/cli/output';
+import { bar } from '../../src/cli/progress';
+import { Tensor } from '../../src/core/tensor';
+import { readStateDict, writeSafetensors } from '../../src/io/formats';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  return io;
+}
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'formats');
+const ROOT = join(__dirname, '..', '..');
+
+describe('instancenorm-shim convert', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convert-'));
+
+  it('converts torch .pt -> MindSpore .ckpt -> torch .safetensors and prints the report', async () => {
+    const io = capture();
+    const ckpt = join(dir, 'model.ckpt');
+    expect(await main(['convert', join(FIXTURES, 'model.pt'), ckpt, '--layer', 'enc.norm1'], io)).toBe(0);
+    expect(io.stdout).toContain('renamed  enc.norm1.running_mean -> enc.norm1.moving_mean');
+    expect(io.stdout).toContain('dropped  enc.norm1.num_batches_tracked');
+    expect(io.stdout).toContain('passed through unchanged (7): conv.weight, conv.bias');
+    expect([...readStateDict(ckpt).keys()]).toContain('enc.norm1.gamma');
+    const io2 = capture();
+    const back = join(dir, 'back.safetensors');
+    expect(await main(['convert', ckpt, back, '--to', 'torch', '--layer', 'enc.norm1:track', '--json'], io2)).toBe(0);
+    const report = JSON.parse(io2.stdout);
+    expect(report).toMatchObject({ fromFormat: 'mindspore', toFormat: 'safetensors', tensors: 12 });
+    expect(report.report.layers[0].filled).toEqual([expect.objectContaining({ name: 'enc.norm1.num_batches_tracked', value: 0 })]);
+    const original = readStateDict(join(FIXTURES, 'model.pt'));
+    const roundTrip = readStateDict(back);
+    expect([...roundTrip.keys()].sort()).toEqual([...original.keys()].sort());
+    for (const [k, t] of original) if (!k.endsWith('num_batches_tracked')) expect(roundTrip.get(k)!.data).toEqual(t.data);
+  });
+
+  it('reads a state_dict nested in a checkpoint with --entry', async () => {
+    const io = capture();
+    expect(await main(['convert', join(FIXTURES, 'nested.pt'), join(dir, 'n.ckpt'), '--layer', 'enc.norm1'], io)).toBe(2);
+    expect(io.stderr).toMatch(/nested\.pt: torch: .*--entry state_dict/);
+    expect(await main(['convert', join(FIXTURES, 'nested.pt'), join(dir, 'n.ckpt'), '--layer', 'enc.norm1', '--entry', 'state_dict'], capture())).toBe(0);
+  });
+
+  it('exits 2 naming the file and the problem for a truncated input, and writes nothing', async () => {
+    const cut = join(dir, 'cut.safetensors');
+    const whole = readFileSync(join(FIXTURES, 'model.safetensors'));
+    writeFileSync(cut, whole.subarray(0, whole.length - 100));
+    const out = join(dir, 'out.ckpt');
+    const io = capture();
+    expect(await main(['convert', cut, out, '--to', 'mindspore', '--layer', 'enc.norm1'], io)).toBe(2);
+    expect(io.stderr).toMatch(/FormatError: .*cut\.safetensors: safetensors: .*truncated/);
+    expect(existsSync(out)).toBe(false);
+    // an existing output stays as it was
+    writeFileSync(out, 'previous');
+    expect(await main(['convert', cut, out, '--to', 'mindspore', '--layer', 'enc.norm1'], capture())).toBe(2);
+    expect(readFileSync(out, 'utf8')).toBe('previous');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('exits 2 for usage problems: no --layer, no --to for safetensors, an unknown extension', async () => {
+    const pt = join(FIXTURES, 'model.pt');
+    const cases: [string[], RegExp][] = [
+      [['convert', pt, join(dir, 'a.ckpt')], /--layer PREFIX .* never guessed/],
+      [['convert', join(FIXTURES, 'model.ckpt'), join(dir, 'a.safetensors'), '--layer', 'enc.norm1'], /--to must be torch or mindspore \(a safetensors file can hold either's names/],
+      [['convert', pt, join(dir, 'a.npz'), '--layer', 'x'], /cannot tell the format of/],
+      [['convert', pt, join(dir, 'a.ckpt'), '--layer', 'x:big'], /unknown part 'big'/],
+      [['convert', pt], /needs <in> and <out>/],
+    ];
+    for (const [args, message] of cases) {
+      const io = capture();
+      expect(await main(args, io)).toBe(2);
+      expect(io.stderr).toMatch(message);
+    }
+  });
+
+  it('draws a progress bar', () => {
+    expect(bar(3 * 2 ** 20, 12 * 2 ** 20, 8)).toBe('reading [##      ]  25% 3.0/12.0 MiB');
+  });
+
+  it('two runs writing one path at once leave one complete, valid file', async () => {
+    // two different inputs, big enough that the writes overlap in time
+    const make = (value: number) => {
+      const path = join(dir, `big${value}.safetensors`);
+      const C = 1 << 20;
+      writeFileSync(path, writeSafetensors(new Map([['n.weight', Tensor.full([C], value, 'float32')], ['n.bias', Tensor.full([C], 0, 'float32')]])));
+      return path;
+    };
+    const inputs = [make(2), make(3)];
+    const out = join(dir, 'race.ckpt');
+    copyFileSync(join(FIXTURES, 'toplevel.ckpt'), out);
+    const run = (input: string) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), 'convert', input, out, '--to', 'mindspore', '--layer', 'n'], {
+          cwd: ROOT,
+          stdio: 'ignore',
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => resolve(code ?? -1));
+      });
+    expect(await Promise.all(inputs.map(run))).toEqual([0, 0]);
+    const result = readStateDict(out);
+    expect([...result.keys()]).toEqual(['n.moving_mean', 'n.moving_variance', 'n.gamma', 'n.beta']);
+    const gamma = result.get('n.gamma')!;
+    expect(gamma.size).toBe(1 << 20);
+    const first = gamma.item(0);
+    expect([2, 3]).toContain(first);
+    expect(gamma.data.every((v) => v === first)).toBe(true); // all from one run, not a mix
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 60000);
+});

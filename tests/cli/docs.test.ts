@@ -1,0 +1,51 @@
+/**
+ * `docs`: the committed docs are what mapping.json generates (`--check`), regeneration is
+ * byte-identical, and `--check` fails on a changed file.
+ */
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import type { Io } from '../../src/cli/output';
+
+function capture(): Io & { text: () => string } {
+  const chunks: string[] = [];
+  return { out: (t) => chunks.push(t), err: (t) => chunks.push(t), isTTY: false, text: () => chunks.join('\n') };
+}
+
+describe('instancenorm-shim docs', () => {
+  it('--check passes on the committed docs', async () => {
+    const io = capture();
+    const code = await main(['docs', '--check'], io);
+    expect(io.text()).toMatch(/OK: the docs are what mapping.json generates/);
+    expect(code).toBe(0);
+  });
+
+  it('writes byte-identical files twice, and --check catches an edit or a missing file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docs-'));
+    expect(await main(['docs', '--out', dir], capture())).toBe(0);
+    const page = join(dir, 'api_mapping', 'zh', 'InstanceNorm1d.md');
+    const first = readFileSync(page);
+    const io = capture();
+    expect(await main(['docs', '--out', dir, '--json'], io)).toBe(0);
+    const report = JSON.parse(io.text());
+    expect(report.files.every((f: { status: string }) => f.status === 'unchanged')).toBe(true);
+    expect(report.files).toHaveLength(9);
+    expect(readFileSync(page).equals(first)).toBe(true);
+    // No temporary files are left behind by the atomic writes.
+    expect(readdirSync(join(dir, 'api_mapping', 'zh')).sort()).toEqual(['InstanceNorm1d.md', 'InstanceNorm2d.md', 'InstanceNorm3d.md']);
+
+    writeFileSync(page, first.toString('utf8').replace('参数1', '参数0'));
+    const edited = capture();
+    expect(await main(['docs', '--check', '--out', dir, '--json'], edited)).toBe(1);
+    expect(JSON.parse(edited.text()).files.find((f: { path: string }) => f.path === 'api_mapping/zh/InstanceNorm1d.md').status).toBe('differs');
+    expect(readFileSync(page, 'utf8')).toContain('参数0'); // --check writes nothing
+  });
+
+  it('--check reports missing files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docs-'));
+    const io = capture();
+    expect(await main(['docs', '--check', '--out', dir], io)).toBe(1);
+    expect(io.text()).toMatch(/missing/);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * Argument fuzzing for the MindSpore facade: every constructor argument of InstanceNorm{1,2,3}d,
+ * positional and keyword, and every construct input, fed wrong values. Each case must end in the
+ * facade's TypeError / ValueError / RuntimeError whose message names the argument (or MindSpore's
+ * own name for it: the primitive calls eps 'epsilon'; initializer errors name 'initializer') and
+ * the value (its repr or its Python type) — never a bare JS error.
+ *
+ * Some "wrong-looking" values are accepted because MindSpore accepts them; they are listed in
+ * ACCEPTED and must construct (so a change of that decision shows up here): NaN for eps/momentum
+ * (MindSpore's range checks compare, and NaN compares false), any JS number for momentum (JS numbers
+ * are Python floats in this facade), a BigInt num_features (a Python int), and any Python number
+ * (bool, BigInt, NaN, inf) as gamma_init/beta_init (a Constant).
+ */
+import { mindspore, Tensor, isPyError } from '../../src';
+import { pyFloat, pyRepr, pyTypeName } from '../../src/core/python';
+import { PARAMS } from '../../src/mindspore/options';
+import { isKeywordObject } from '../../src/core/python-args';
+
+const { nn } = mindspore;
+const CLASSES = [
+  ['InstanceNorm1d', nn.InstanceNorm1d, 3],
+  ['InstanceNorm2d', nn.InstanceNorm2d, 4],
+  ['InstanceNorm3d', nn.InstanceNorm3d, 5],
+] as const;
+
+const WRONG: [string, unknown][] = [
+  ['string', 'abc'],
+  ['empty string', ''],
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['-Infinity', -Infinity],
+  ['negative int', -1],
+  ['negative float', -0.5],
+  ['zero', 0],
+  ['non-integer', 2.5],
+  ['huge', 2 ** 40],
+  ['BigInt', 3n],
+  ['negative BigInt', -2n],
+  ['null', null],
+  ['object', { a: 1 }],
+  ['array', [1, 2]],
+  ['nested array', [[1], [2]]],
+  ['true', true],
+  ['false', false],
+  ['function', () => 1],
+  ['symbol', Symbol('s')],
+  ['Map', new Map()],
+  ['wrong-shape Tensor', Tensor.from([1, 2, 3])],
+  ['float64 Tensor', Tensor.from([1, 2], { dtype: 'float64' })],
+];
+
+/** Values MindSpore itself accepts for an argument (see the header). */
+const ACCEPTED: Record<string, (label: string) => boolean> = {
+  num_features: (label) => label === 'BigInt',
+  eps: (label) => label === 'NaN',
+  momentum: (label) => ['NaN', 'zero'].includes(label),
+  affine: (label) => label === 'true' || label === 'false',
+  gamma_init: (label) => ['NaN', 'Infinity', '-Infinity', 'negative int', 'negative float', 'zero', 'non-integer', 'huge', 'BigInt', 'negative BigInt', 'true', 'false'].includes(label),
+  beta_init: (label) => ACCEPTED.gamma_init(label),
+  dtype: () => false,
+};
+
+/** The names a message may use for each argument. */
+const NAMES: Record<string, string[]> = {
+  num_features: ["'num_features'"],
+  eps: ["'eps'", "'epsilon'"],
+  momentum: ["'momentum'"],
+  affine: ["'affine'"],
+  gamma_init: ["'gamma_init'", "'initializer'"],
+  beta_init: ["'beta_init'", "'initializer'"],
+  dtype: ["'dtype'"],
+};
+
+/** Marks the text a message must contain when the value has no repr of its own (e.g. a position). */
+class Mention {
+  constructor(readonly text: string) {}
+}
+
+function mentionsValue(message: string, value: unknown): boolean {
+  if (value instanceof Mention) return message.includes(value.text);
+  const texts = [pyTypeName(value), typeof value === 'symbol' ? String(value) : pyRepr(value)];
+  if (typeof value === 'number') texts.push(pyFloat(value));
+  if (value instanceof Tensor) texts.push(`[${value.shape.join(', ')}]`, value.dtype, value.dtype.charAt(0).toUpperCase() + value.dtype.slice(1));
+  return texts.some((t) => message.includes(t));
+}
+
+type Outcome = { ok: true } | { ok: false; err: unknown };
+function run(fn: () => unknown): Outcome {
+  try {
+    fn();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, err };
+  }
+}
+
+let cases = 0;
+afterAll(() => {
+  console.log(`MindSpore facade argument fuzz: ${cases} cases`);
+});
+
+describe.each(CLASSES)('%s: wrong constructor arguments', (_cls, Layer) => {
+  const valid: unknown[] = [2, 1e-5, 0.1, true, 'ones', 'zeros', 'float32'];
+  it.each(PARAMS.map((p, i) => [p, i] as const))('%s', (param, index) => {
+    const failures: string[] = [];
+    for (const [label, value] of WRONG) {
+      const positional = valid.slice(0, index + 1);
+      positional[index] = value;
+      const shapes: [string, unknown[]][] = [['keyword', param === 'num_features' ? [{ num_features: value }] : [2, { [param]: value }]]];
+      // A trailing plain object is the keyword arguments by this package's call convention, so a
+      // plain object cannot be passed positionally; every other value is tried both ways.
+      if (!isKeywordObject(value)) shapes.push(['positional', positional]);
+      for (const [shape, args] of shapes) {
+        cases++;
+        const outcome = run(() => new Layer(...(args as [number])));
+        const context = `${param}=${label} (${shape})`;
+        const problem = judge(outcome, ACCEPTED[param](label), NAMES[param], value);
+        if (problem) failures.push(`${context}: ${problem}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+/** Why an outcome is wrong, or null when it is right. */
+function judge(outcome: Outcome, accepted: boolean, names: string[], value: unknown): string | null {
+  if (accepted) return outcome.ok ? null : `MindSpore accepts this, but it raised ${(outcome.err as Error).name}: ${(outcome.err as Error).message}`;
+  if (outcome.ok) return 'accepted, expected an error';
+  const err = outcome.err as Error;
+  if (!isPyError(err)) return `bare ${(outcome.err as Error)?.name}: ${(outcome.err as Error)?.message}`;
+  if (!names.some((n) => err.message.includes(n))) return `message does not name the argument: ${err.message}`;
+  if (!mentionsValue(err.message, value)) return `message does not name the value: ${err.message}`;
+  return null;
+}
+
+describe.each(CLASSES)('%s: wrong construct inputs', (cls, Layer, rank) => {
+  const m = new Layer(2);
+  const good = [1, 2, 3, 3, 3].slice(0, rank);
+
+  const failures: string[] = [];
+  function expectPyError(context: string, fn: () => unknown, names: string[], value: unknown): void {
+    cases++;
+    const problem = judge(run(fn), false, names, value);
+    if (problem) failures.push(`${context}: ${problem}`);
+  }
+  afterEach(() => {
+    expect(failures.splice(0)).toEqual([]);
+  });
+
+  it('wrong rank, dtype and channel count', () => {
+    for (let r = 0; r <= 6; r++) {
+      if (r === rank) continue;
+      const shape = [1, 2, 2, 2, 2, 2].slice(0, r);
+      expectPyError(`rank ${r}`, () => m.construct(Tensor.zeros(shape, 'float32')), ['in_shape'], r);
+    }
+    for (const dtype of ['float64', 'bfloat16', 'int8', 'uint8', 'int16', 'int32', 'int64', 'bool'] as const) {
+      expectPyError(`dtype ${dtype}`, () => m.construct(Tensor.zeros(good, dtype)), ['input_x'], Tensor.zeros([1], dtype));
+    }
+    for (const c of [1, 3, 7]) {
+      const shape = [...good];
+      shape[1] = c;
+      expectPyError(`channels ${c}`, () => m.construct(Tensor.zeros(shape, 'float32')), ['gamma shape', '(C, )'], c);
+    }
+  });
+
+  it('non-tensor and ragged inputs', () => {
+    const nonTensors: unknown[] = ['x', 3, 2.5, NaN, null, undefined, true, 5n, {}, { shape: good, dtype: 'float32', data: new Float32Array(12) }, [[[1, 2]]], new Map(), () => 1];
+    for (const value of nonTensors) expectPyError(`input ${pyTypeName(value)}`, () => m.construct(value as Tensor), ['input_x'], value);
+    const ragged = [[[1, 2], [3]], [[1, 2, 3]]];
+    expectPyError('ragged list through mindspore.Tensor', () => m.construct(mindspore.Tensor(ragged as never)), ['Tensor'], new Mention('values['));
+    expectPyError('non-numeric list through mindspore.Tensor', () => m.construct(mindspore.Tensor([[['a']]] as never)), ['Tensor'], new Mention("'a'"));
+  });
+
+  it('wrong out tensors', () => {
+    const x = Tensor.zeros(good, 'float32');
+    expectPyError('out string', () => m.construct(x, { out: 'y' as never }), ['out'], 'y');
+    expectPyError('out float16', () => m.construct(x, { out: Tensor.zeros(good, 'float16') }), ['out'], Tensor.zeros([1], 'float16'));
+    const wrongShape = [...good];
+    wrongShape[0] = 3;
+    expectPyError('out shape', () => m.construct(x, { out: Tensor.zeros(wrongShape, 'float32') }), ['out'], Tensor.zeros(wrongShape, 'float32'));
+    expectPyError('out is x', () => m.construct(x, { out: x }), ['out'], new Mention('input tensor'));
+  });
+
+  it(`${cls}: valid input still works after all that`, () => {
+    expect(m.construct(Tensor.zeros(good, 'float32')).shape).toEqual(good);
+  });
+});
+
+describe('the fuzz judge itself', () => {
+  it('rejects bare JS errors, unnamed arguments or values, and silent acceptance', () => {
+    expect(judge(run(() => (null as unknown as { x(): void }).x()), false, ["'x'"], 1)).toMatch(/^bare TypeError/);
+    expect(judge(run(() => mindspore.set_seed(-1)), false, ["'eps'"], -1)).toMatch(/does not name the argument/);
+    expect(judge(run(() => mindspore.set_seed(-1)), false, ["'seed'"], 'zzz')).toMatch(/does not name the value/);
+    expect(judge(run(() => 1), false, ["'x'"], 1)).toBe('accepted, expected an error');
+    expect(judge(run(() => mindspore.set_seed(-1)), false, ["'seed'"], -1)).toBeNull();
+  });
+});

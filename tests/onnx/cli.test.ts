@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import type { Io } from '../../src/cli/output';
+import { Tensor, torch } from '../../src';
+import { maxAbsDiff } from '../helpers/close';
+import { mulberry32 } from '../helpers/random';
+import { decode, dimsOf, initializerValues, ortRun, randomTensor } from './helpers';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  return io;
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'instancenorm-shim-export-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('instancenorm-shim export', () => {
+  it('exports and verifies a torch layer in eval with JSON weights; the file runs in onnxruntime like the facade', async () => {
+    const weights = join(dir, 'state.json');
+    const state = { weight: [1.5, -2], bias: [0.25, 1], running_mean: [0.5, -0.5], running_var: [2, 0.5] };
+    writeFileSync(weights, JSON.stringify(state));
+    const out = join(dir, 'model.onnx');
+    const io = capture();
+    const argv = ['export', '--api', 'torch', '--config', '{"num_features": 2, "affine": true, "track_running_stats": true}'];
+    const code = await main([...argv, '--weights', weights, '--shape', '1,2,4', '--eval', '--out', out, '--verify'], io);
+    expect(io.stderr).toBe('');
+    expect(code).toBe(0);
+    expect(io.stdout).toContain('torch InstanceNorm1d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True) (eval), weights: weight, bias, running_mean, running_var');
+    expect(io.stdout).toContain('graph: opset 17, BatchNormalization');
+    expect(io.stdout).toMatch(/OK: max \|difference\| \S+ <= tolerance 1\.0e-5/);
+    expect(io.stdout).toContain(`wrote ${out}`);
+
+    const bytes = new Uint8Array(readFileSync(out));
+    const graph = decode(bytes).graph!;
+    expect(Object.fromEntries(graph.initializer.map((t) => [t.name, initializerValues(t)]))).toEqual(state);
+    const m = new torch.nn.InstanceNorm1d(2, { affine: true, track_running_stats: true });
+    m.load_state_dict(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, Tensor.from(v)])), { strict: false });
+    m.eval();
+    const x = randomTensor(mulberry32(9), [1, 2, 4]);
+    expect(maxAbsDiff(await ortRun(bytes, x), m.forward(x))).toBeLessThanOrEqual(1e-5);
+    expect(readdirSync(dir).sort()).toEqual(['model.onnx', 'state.json']);
+  });
+
+  it('mindspore with --dynamic --json --opset: a machine-readable report', async () => {
+    const out = join(dir, 'ms.onnx');
+    const io = capture();
+    const code = await main(
+      ['export', '--api', 'mindspore', '--config', '{"num_features": 3, "gamma_init": 2.0}', '--shape', '2,3,5,5', '--out', out, '--verify', '--dynamic', '--opset', '13', '--json'],
+      io,
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(io.stdout);
+    expect(report).toMatchObject({ api: 'mindspore', layer: 'InstanceNorm2d', written: true, ok: true });
+    expect(report.model.opset).toBe(13);
+    expect(report.model.input).toEqual({ name: 'input', dtype: 'float32', dims: ['batch', 3, 'height', 'width'] });
+    expect(report.model.initializers).toEqual([{ name: 'gamma', dims: [3] }, { name: 'beta', dims: [3] }]);
+    expect(report.verify.ok).toBe(true);
+    expect(report.verify.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+    expect(report.verify.runs[1].shape).not.toEqual([2, 3, 5, 5]);
+    expect(dimsOf(decode(new Uint8Array(readFileSync(out))).graph.output[0])).toEqual(['batch', 3, 'height', 'width']);
+  });
+
+  it('--layer picks the class where the rank is ambiguous (torch 2d, unbatched)', async () => {
+    const out = join(dir, 'm.onnx');
+    const io = capture();
+    expect(await main(['export', '--api', 'torch', '--layer', 'InstanceNorm2d', '--config', '{"num_features": 2}', '--shape', '2,3,3', '--out', out, '--verify'], io)).toBe(0);
+    expect(io.stdout).toContain('InstanceNorm2d(2');
+    expect(io.stdout).toContain('Unsqueeze -> InstanceNormalization -> Squeeze');
+  });
+
+  it('a failing verify exits 1 and leaves the existing output file untouched', async () => {
+    const out = join(dir, 'model.onnx');
+    writeFileSync(out, 'previous model');
+    const io = capture();
+    const code = await main(['export', '--api', 'torch', '--config', '{"num_features": 4}', '--shape', '2,4,64', '--out', out, '--verify', '--tolerance', '1e-12'], io);
+    expect(code).toBe(1);
+    expect(io.stdout).toMatch(/FAILED: max \|difference\| \S+ > tolerance 1\.0e-12/);
+    expect(io.stdout).toContain(`${out} not written`);
+    expect(readFileSync(out, 'utf8')).toBe('previous model');
+    expect(readdirSync(dir)).toEqual(['model.onnx']);
+  });
+
+  it.each([
+    [['--config', '{"num_features": 3}', '--shape', '1,2,4'], "argument 'inputShape' [1, 2, 4] has 2 channels"],
+    [['--config', '{"num_features": 2}', '--shape', '1,2,x'], '--shape must be positive integers'],
+    [['--config', '{num_features: 2}', '--shape', '1,2,4'], '--config must be a JSON object'],
+    [['--config', '{"num_features": 2, "eps": -1}', '--shape', '1,2,4'], "argument 'eps' must be a non-negative float"],
+    [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--opset', '30'], '--opset must be an integer from 9 to 23'],
+    [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--weights', 'missing.json'], '--weights missing.json: cannot read it (ENOENT)'],
+    [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--dtype', 'int8'], '--dtype must be float32, float64 or float16'],
+  ])('a failed export (%j) exits 2, names the problem and leaves the file untouched', async (args, message) => {
+    const out = join(dir, 'model.onnx');
+    writeFileSync(out, 'previous model');
+    const io = capture();
+    expect(await main(['export', '--api', 'torch', ...args, '--out', out], io)).toBe(2);
+    expect(io.stderr).toContain(message);
+    expect(readFileSync(out, 'utf8')).toBe('previous model');
+    expect(readdirSync(dir)).toEqual(['model.onnx']);
+  });
+
+  it('weights that do not fit are an error naming the file and the key', async () => {
+    const weights = join(dir, 'w.json');
+    const io = capture();
+    writeFileSync(weights, JSON.stringify({ running_mean: [0, 0] }));
+    expect(await main(['export', '--api', 'torch', '--config', '{"num_features": 2}', '--weights', weights, '--shape', '1,2,4', '--out', join(dir, 'm.onnx')], io)).toBe(2);
+    expect(io.stderr).toContain(`--weights ${weights}: 'running_mean' not in the module's state_dict (empty)`);
+    writeFileSync(weights, JSON.stringify({ gamma: [1, 2, 3] }));
+    expect(await main(['export', '--api', 'mindspore', '--config', '{"num_features": 2}', '--weights', weights, '--shape', '1,2,4', '--out', join(dir, 'm.onnx')], io)).toBe(2);
+    expect(io.stderr).toContain("'gamma' has shape [3], the parameter has [2]");
+    writeFileSync(weights, JSON.stringify({ weight: [1, 'x'] }));
+    expect(await main(['export', '--api', 'torch', '--config', '{"num_features": 2, "affine": true}', '--weights', weights, '--shape', '1,2,4', '--out', join(dir, 'm.onnx')], io)).toBe(2);
+    expect(io.stderr).toContain(`--weights ${weights}: 'weight': `);
+    writeFileSync(weights, JSON.stringify({ weight: [1, 2, 3] }));
+    expect(await main(['export', '--api', 'torch', '--config', '{"num_features": 2, "affine": true}', '--weights', weights, '--shape', '1,2,4', '--out', join(dir, 'm.onnx')], io)).toBe(2);
+    expect(io.stderr).toContain('size mismatch for weight');
+    expect(readdirSync(dir)).toEqual(['w.json']);
+  });
+
+  it('requires --api, --shape and --out', async () => {
+    const io = capture();
+    expect(await main(['export', '--shape', '1,2,4', '--out', 'x.onnx'], io)).toBe(2);
+    expect(io.stderr).toContain('--api must be torch or mindspore');
+    expect(await main(['export', '--api', 'torch', '--shape', '1,2,4'], io)).toBe(2);
+    expect(io.stderr).toContain('--out FILE is required');
+    expect(await main(['export', '--api', 'torch', '--out', 'x.onnx'], io)).toBe(2);
+    expect(io.stderr).toContain('--shape is required');
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * convertStateDict: names from mapping.json, fills, drops and warnings in the report, and the
+ * interop that matters: a facade loaded from converted weights gives the source facade's output.
+ * Inputs are the fixtures of gen_formats.py and seeded random tensors.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tensor } from '../../src/core/tensor';
+import { decodeStateDict, encodeStateDict, readMindSporeCheckpoint, readTorch, type FormatName, type StateDict } from '../../src/io/formats';
+import * as mindspore from '../../src/mindspore';
+import { Cell } from '../../src/mindspore/cell';
+import { convertStateDict, formatReport } from '../../src/porting/convert';
+import * as torch from '../../src/torch';
+import { Module } from '../../src/torch/module';
+import { maxAbsDiff } from '../helpers/close';
+import { mulberry32, normals } from '../helpers/random';
+
+const DIR = join(__dirname, '..', 'fixtures', 'formats');
+const torchFixture = () => readTorch(readFileSync(join(DIR, 'model.pt')), 'model.pt');
+
+class TorchNet extends Module {
+  forward(x: Tensor): Tensor {
+    return (this.get('enc.norm1') as torch.nn.InstanceNorm1d).forward(x);
+  }
+  get(path: string): Module {
+    return [...this.named_modules()].find(([p]) => p === path)![1];
+  }
+}
+class TorchEnc extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+/** A torch model with its InstanceNorm at `enc.norm1`, as the fixtures name it. */
+function torchNet(norm: torch.nn.InstanceNorm1d): TorchNet {
+  return new TorchNet().add_module('enc', new TorchEnc().add_module('norm1', norm));
+}
+
+class MsNet extends Cell {
+  constructor(readonly norm: mindspore.nn.InstanceNorm1d) {
+    super();
+    const enc = new MsEnc();
+    enc.insert_child_to_cell('norm1', norm);
+    this.insert_child_to_cell('enc', enc);
+  }
+  construct(x: Tensor): Tensor {
+    return this.norm.construct(x);
+  }
+}
+class MsEnc extends Cell {
+  construct(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/** Parameter.set_data by checkpoint name, as load_param_into_net matches names; every parameter must be given. */
+function loadIntoCell(cell: Cell, sd: StateDict): void {
+  const params = cell.parameters_dict();
+  expect([...params.keys()].sort()).toEqual([...sd.keys()].filter((k) => params.has(k)).sort());
+  for (const [name, p] of params) p.set_data(sd.get(name)! as never);
+}
+
+const input = (seed: number, C = 4) => Tensor.from(normals(mulberry32(seed), 2 * C * 7, 3, 1), { shape: [2, C, 7] });
+const only = (sd: StateDict, prefix: string) => new Map([...sd].filter(([k]) => k.startsWith(prefix)));
+
+describe('convertStateDict names and report', () => {
+  it('torch -> MindSpore: renames by mapping.json, drops num_batches_tracked, keeps other keys in place', () => {
+    const { stateDict, report } = convertStateDict(torchFixture(), { to: 'mindspore', layers: [{ prefix: 'enc.norm1' }] });
+    expect([...stateDict.keys()]).toEqual([
+      'conv.weight',
+      'conv.bias',
+      'enc.norm1.moving_mean',
+      'enc.norm1.moving_variance',
+      'enc.norm1.gamma',
+      'enc.norm1.beta',
+      'head.weight',
+      'head.half',
+      'head.big',
+      'head.mask',
+      'head.bf16',
+    ]);
+    // the keys are the fixture's MindSpore names, written by gen_formats.py into the .ckpt
+    const ckpt = readMindSporeCheckpoint(readFileSync(join(DIR, 'model.ckpt'))).tensors;
+    expect([...stateDict.keys()].sort()).toEqual([...ckpt.keys()].sort());
+    for (const [k, t] of ckpt) expect(maxAbsDiff(stateDict.get(k)!, t)).toBe(0);
+    expect(report.layers[0].dropped).toEqual([{ name: 'enc.norm1.num_batches_tracked', reason: expect.stringContaining('no counterpart') }]);
+    expect(report.layers[0].warnings.join()).toMatch(/running statistics in eval/);
+    expect(report.passedThrough).toEqual(['conv.weight', 'conv.bias', 'head.weight', 'head.half', 'head.big', 'head.mask', 'head.bf16']);
+    expect(formatReport(report)).toContain('renamed  enc.norm1.weight -> enc.norm1.gamma');
+  });
+
+  it('a top-level MindSpore cell names its statistics mean/variance (Parameter(name="mean"))', () => {
+    const torchSd = new Map<string, Tensor>([
+      ['weight', Tensor.from([1, 2])],
+      ['bias', Tensor.from([0, 1])],
+      ['running_mean', Tensor.from([0, 0])],
+      ['running_var', Tensor.from([1, 1])],
+      ['num_batches_tracked', Tensor.zeros([], 'int64')],
+    ]);
+    const { stateDict } = convertStateDict(torchSd, { to: 'mindspore', layers: [{ prefix: '' }] });
+    expect([...stateDict.keys()]).toEqual(['mean', 'variance', 'gamma', 'beta']);
+    expect([...new mindspore.nn.InstanceNorm1d(2).parameters_dict().keys()]).toEqual(['mean', 'variance', 'gamma', 'beta']);
+    const back = convertStateDict(stateDict, { to: 'torch', layers: [{ prefix: '', track_running_stats: true }] }).stateDict;
+    expect([...back.keys()]).toEqual([...torchSd.keys()]);
+  });
+
+  it('torch defaults (no tensors) -> MindSpore needs num_features and fills identity values', () => {
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'norm' }] })).toThrow(/layer 'norm' has no tensors .* num_features/);
+    const { stateDict, report } = convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'norm', num_features: 3 }] });
+    expect(Object.fromEntries([...stateDict].map(([k, t]) => [k, t.tolist()]))).toEqual({
+      'norm.moving_mean': [0, 0, 0],
+      'norm.moving_variance': [1, 1, 1],
+      'norm.gamma': [1, 1, 1],
+      'norm.beta': [0, 0, 0],
+    });
+    expect(report.layers[0].filled.map((f) => f.name)).toEqual(['norm.moving_mean', 'norm.moving_variance', 'norm.gamma', 'norm.beta']);
+    expect(report.layers[0].target.affine).toBe(false);
+  });
+
+  it('MindSpore affine=False with non-identity gamma/beta -> torch needs affine=True, and says so', () => {
+    const ms = new Map([
+      ['n.moving_mean', Tensor.from([0, 0])],
+      ['n.moving_variance', Tensor.from([1, 1])],
+      ['n.gamma', Tensor.from([2, 1])],
+      ['n.beta', Tensor.from([0, 0])],
+    ]);
+    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] });
+    expect([...stateDict.keys()]).toEqual(['n.weight', 'n.bias']);
+    expect(report.layers[0].target).toEqual({ affine: true, track_running_stats: false });
+    expect(report.layers[0].warnings.join()).toMatch(/needs affine=True/);
+    expect(report.layers[0].dropped.map((d) => d.name)).toEqual(['n.moving_mean', 'n.moving_variance']);
+    // identity gamma/beta with affine=False: PyTorch drops them
+    ms.set('n.gamma', Tensor.from([1, 1]));
+    const identity = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] });
+    expect([...identity.stateDict.keys()]).toEqual([]);
+    expect(identity.report.layers[0].target.affine).toBe(false);
+  });
+
+  it('refuses keys under a layer that InstanceNorm does not have, a layer listed twice, and a bad prefix', () => {
+    const sd = new Map([['n.weight', Tensor.from([1])], ['n.conv', Tensor.from([1])]]);
+    expect(() => convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/'n\.conv' is under the InstanceNorm layer 'n'/);
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a', num_features: 1 }, { prefix: 'a', num_features: 1 }] })).toThrow(/listed twice/);
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a.' }] })).toThrow(/no leading or trailing dot/);
+    expect(() => convertStateDict(new Map(), { to: 'tf' as never, layers: [] })).toThrow(/'to' must be 'torch' or 'mindspore'/);
+    const mixed = new Map([['n.weight', Tensor.from([1, 2])], ['n.bias', Tensor.from([1, 2, 3])]]);
+    expect(() => convertStateDict(mixed, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/'n\.bias' has 3 features, but layer 'n' has 2/);
+  });
+});
+
+describe('converted weights give the same outputs in the other facade (<= 1e-6)', () => {
+  const formats: FormatName[] = ['safetensors', 'torch', 'mindspore', 'json'];
+
+  it.each(formats)('torch affine+stats (fixture) -> MindSpore through %s, train mode', (format) => {
+    const norm = new torch.nn.InstanceNorm1d(4, { affine: true, track_running_stats: true });
+    const tnet = torchNet(norm);
+    tnet.load_state_dict(Object.fromEntries(only(torchFixture(), 'enc.norm1.')));
+    tnet.train();
+    const converted = convertStateDict(tnet.state_dict(), { to: 'mindspore', layers: [{ prefix: 'enc.norm1' }] }).stateDict;
+    const onDisk = decodeStateDict(encodeStateDict(converted, format), format, `x.${format}`);
+    const msNorm = new mindspore.nn.InstanceNorm1d(4);
+    const msNet = new MsNet(msNorm);
+    loadIntoCell(msNet, onDisk);
+    const x = input(1);
+    const expected = tnet.forward(x);
+    expect(maxAbsDiff(msNet.construct(x), expected)).toBeLessThanOrEqual(1e-6);
+    // and the weights did something: without them the output differs
+    expect(maxAbsDiff(new MsNet(new mindspore.nn.InstanceNorm1d(4)).construct(x), expected)).toBeGreaterThan(1e-3);
+  });
+
+  it.each(formats)('MindSpore top-level (toplevel.ckpt) -> torch through %s, eval mode', (format) => {
+    const ms = readMindSporeCheckpoint(readFileSync(join(DIR, 'toplevel.ckpt'))).tensors;
+    const msNorm = new mindspore.nn.InstanceNorm1d(4);
+    loadIntoCell(msNorm, ms);
+    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: '' }] });
+    const onDisk = decodeStateDict(encodeStateDict(stateDict, format), format, `x.${format}`);
+    const t = new torch.nn.InstanceNorm1d(4, { affine: report.layers[0].target.affine });
+    t.load_state_dict(Object.fromEntries(onDisk));
+    t.eval();
+    const x = input(2);
+    expect(maxAbsDiff(t.forward(x), msNorm.construct(x))).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('MindSpore affine=False with trained-looking gamma/beta -> torch affine=True gives MindSpore output', () => {
+    const rand = mulberry32(3);
+    const msNorm = new mindspore.nn.InstanceNorm1d(5, { affine: false });
+    msNorm.gamma.set_data(Tensor.from(normals(rand, 5, 0.2, 1)) as never);
+    msNorm.beta.set_data(Tensor.from(normals(rand, 5, 0.2)) as never);
+    const sd = new Map([...msNorm.parameters_dict()].map(([k, p]) => [k, p.data]));
+    const { stateDict, report } = convertStateDict(sd, { to: 'torch', layers: [{ prefix: '', affine: false }] });
+    expect(report.layers[0].target.affine).toBe(true);
+    const t = new torch.nn.InstanceNorm1d(5, { affine: true });
+    t.load_state_dict(Object.fromEntries(stateDict));
+    const x = input(4, 5);
+    expect(maxAbsDiff(t.forward(x), msNorm.construct(x))).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('torch defaults -> MindSpore affine=False with filled gamma/beta gives the torch output', () => {
+    const t = new torch.nn.InstanceNorm1d(3);
+    const { stateDict, report } = convertStateDict(t.state_dict(), { to: 'mindspore', layers: [{ prefix: '', num_features: 3 }] });
+    const msNorm = new mindspore.nn.InstanceNorm1d(3, { affine: report.layers[0].target.affine, gamma_init: 2.0 });
+    loadIntoCell(msNorm, stateDict);
+    const x = input(5, 3);
+    expect(maxAbsDiff(msNorm.construct(x), t.forward(x))).toBeLessThanOrEqual(1e-6);
+  });
+});
