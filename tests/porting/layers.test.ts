@@ -8,8 +8,8 @@ const prefixes = (source: string, model?: string) => instanceNormLayers(source, 
 describe('InstanceNorm layers from the model source', () => {
   test('the torch fixture: Sequential index and a nested block; configs from literals and defaults', () => {
     expect(instanceNormLayers(fixture('model_torch.py'))).toEqual([
-      { prefix: 'stem.2', api: 'InstanceNorm1d', framework: 'torch', line: 28, column: 73, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [] },
-      { prefix: 'block.norm1', api: 'InstanceNorm1d', framework: 'torch', line: 15, column: 21, config: { eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: ['num_features', '**norm_kwargs'] },
+      { prefix: 'stem.2', api: 'InstanceNorm1d', framework: 'torch', line: 28, column: 73, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [], written: ['num_features', 'affine'] },
+      { prefix: 'block.norm1', api: 'InstanceNorm1d', framework: 'torch', line: 15, column: 21, config: { eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: ['num_features', '**norm_kwargs'], written: ['eps'] },
     ]);
   });
 

@@ -23,6 +23,8 @@ export interface InstanceNormLayer {
   config: Record<string, PyLiteral>;
   /** Arguments whose value the source does not show as a literal (variables, `**kwargs`). */
   unknown: string[];
+  /** Arguments written in the call with a literal value (the rest of `config` is defaults). */
+  written: string[];
 }
 
 export interface LayerOptions {
@@ -126,10 +128,11 @@ const DEFAULTS: Record<Framework, Record<string, PyLiteral>> = {
   })(),
 };
 
-function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'unknown'> {
+function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'unknown' | 'written'> {
   const params: readonly string[] = call.framework === 'torch' ? TORCH_PARAMS : MINDSPORE_PARAMS;
   const config: Record<string, PyLiteral> = { ...DEFAULTS[call.framework] };
   const unknown: string[] = [];
+  const written: string[] = [];
   let position = 0;
   for (const arg of call.args) {
     if (arg.star) {
@@ -138,14 +141,16 @@ function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'u
     }
     const name = arg.name ?? params[position++] ?? `#${position}`;
     const value = evaluateLiteral(arg.text);
-    if (value.ok) config[name] = value.value;
-    else {
+    if (value.ok) {
+      config[name] = value.value;
+      written.push(name);
+    } else {
       delete config[name];
       unknown.push(name);
     }
   }
   const ordered = Object.fromEntries(Object.entries(config).sort(([a], [b]) => params.indexOf(a) - params.indexOf(b)));
-  return { config: ordered, unknown };
+  return { config: ordered, unknown, written };
 }
 
 function layersOf(classes: ReadonlyMap<string, ClassInfo>, name: string, prefix: string, visiting: Set<string>): InstanceNormLayer[] {
