@@ -210,3 +210,15 @@ describe('moved imports never duplicate', () => {
     expect(portSource(source, { to: 'mindspore' }).code).toBe(expected);
   });
 });
+
+describe('routes to the target respect what each call sees', () => {
+  test('a torch nn shadowed by a later MindSpore nn is not used for the ported call', () => {
+    const source = 'import torch.nn as nn\nfrom mindspore import nn\nx = nn.InstanceNorm1d(2)\ny = nn.Dense(2, 2)\n';
+    const ported = portSource(source, { to: 'torch' });
+    expect(ported.code).toBe('import torch.nn as nn\nfrom mindspore import nn\nimport torch\nx = torch.nn.InstanceNorm1d(2, affine=True)\ny = nn.Dense(2, 2)\n');
+  });
+  test('the added import goes above the first call that needs it', () => {
+    const source = 'import torch.nn as nn\nx = nn.InstanceNorm1d(2)\ny = nn.Conv1d(1, 1, 1)\nimport os\n';
+    expect(portSource(source, { to: 'mindspore' }).code).toBe('import torch.nn as nn\nimport mindspore\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\ny = nn.Conv1d(1, 1, 1)\nimport os\n');
+  });
+});

@@ -13,7 +13,7 @@ import { RuntimeError, ValueError } from '../../core/errors';
 import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
 import { argumentEdits } from './args';
 import { applyEdits, indentOf, lineEnd, lineStart, type Edit } from './splice';
-import { assumedImports, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
+import { assumedImports, bindingAt, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
 
 export interface CallReport {
   line: number;
@@ -210,7 +210,7 @@ function planImports(file: PythonFile, calls: readonly InstanceNormCall[], to: F
     if (file.imports.some((s) => !s.assumed && s.bindings.some((b) => b.local === to && b.path !== to))) {
       throw new ValueError(`port: the name '${to}' is bound to something else in this file; cannot add \`import ${to}\``);
     }
-    const at = importAnchor(file);
+    const at = importAnchor(file, Math.min(...stay.flatMap(([, bound]) => bound.map((c) => c.from))));
     const text = at === source.length && !source.endsWith('\n') && at > 0 ? `\nimport ${to}` : `import ${to}\n`;
     edits.push({ from: at, to: at, text });
     reports.push({ line: lineOf(source, at), before: '', after: `import ${to}`, note: `added: the ported calls are written ${to}.nn.InstanceNorm…` });
@@ -232,17 +232,19 @@ function newLocal(file: PythonFile, binding: ImportBinding, path: string): strin
 
 /** A binding the file already has (or gets from a move) that reaches the target class. */
 function existingRoute(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>, call: InstanceNormCall, to: Framework): Move | undefined {
-  const candidates: Move[] = [...moves.values()];
-  for (const st of file.imports) for (const b of st.bindings) if (b.local !== '*' && !moves.has(b) && rootOf(b.path) === to) candidates.push({ local: b.local, path: b.path });
+  // Only a binding the call's position actually sees (not shadowed by a later import of the same name).
+  const visible = (b: ImportBinding) => bindingAt(file.imports, b.local, call.from) === b;
+  const candidates: Move[] = [...moves].filter(([b]) => visible(b)).map(([, m]) => m);
+  for (const st of file.imports) for (const b of st.bindings) if (b.local !== '*' && !moves.has(b) && rootOf(b.path) === to && visible(b)) candidates.push({ local: b.local, path: b.path });
   // Keep the call's style: `nn.X` goes through a module, a bare `IN(...)` through a class import.
   const bare = !call.callee.text.includes('.');
   const rank = (m: Move) => (m.path === `${to}.nn.${call.api}` ? (bare ? 0 : 3) : m.path === `${to}.nn` ? 1 : m.path === to ? 2 : 3);
   return candidates.filter((m) => rank(m) < 3 && calleeThrough(m.local, m.path, call.api, to) !== null).sort((a, b) => rank(a) - rank(b))[0];
 }
 
-/** After the last top-level import; else after a module docstring; else the top of the file. */
-function importAnchor(file: PythonFile): number {
-  const top = file.imports.filter((s) => !s.assumed && s.column === 0);
+/** After the last top-level import before `before`; else after a module docstring; else the top of the file. */
+function importAnchor(file: PythonFile, before: number): number {
+  const top = file.imports.filter((s) => !s.assumed && s.column === 0 && s.to <= before);
   if (top.length > 0) return lineEnd(file.source, top[top.length - 1].to);
   const first = file.tree.topNode.firstChild;
   if (first?.name === 'ExpressionStatement' && first.firstChild?.name === 'String') return lineEnd(file.source, first.to);
