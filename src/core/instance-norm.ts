@@ -7,6 +7,7 @@
 import { numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from './dtype';
 import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
+import { loadWasmKernel } from './kernels/wasm';
 import type { ChannelValues, NormalizeArgs, NormalizeKernel } from './kernels/types';
 import { numel, sameShape, Tensor } from './tensor';
 
@@ -33,7 +34,11 @@ export type InstanceNormOptions = {
   | ({ /** Normalize with fixed per-channel statistics (PyTorch eval with running stats). */ useInputStats: false } & RunningStats)
 );
 
-let activeKernel: NormalizeKernel = jsKernel;
+/** The kernels this build can run, fastest first; the JS kernel is always there. */
+const wasmKernel = loadWasmKernel();
+export const kernels: readonly NormalizeKernel[] = wasmKernel ? [wasmKernel, jsKernel] : [jsKernel];
+
+let activeKernel: NormalizeKernel = kernels[0];
 
 /** Chooses the kernel the core runs (the fast one is registered at load when it is available). */
 export function registerKernel(kernel: NormalizeKernel): void {
@@ -44,48 +49,57 @@ export function currentKernel(): string {
   return activeKernel.name;
 }
 
+// Called once per forward: no closures, spreads or temporary arrays here (the [1, 2, 4] case
+// is a budget of about a microsecond); everything beyond the output is O(N * C).
 export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: InstanceNormOptions): Tensor<D> {
-  if (x.ndim < 2) throw new ValueError(`instance norm: expected an input of shape (N, C, ...), got shape [${x.shape.join(', ')}]`);
-  const [N, C] = x.shape;
-  const length = numel(x.shape.slice(2));
-  for (const [name, t] of channelTensors(options)) {
-    if (t.ndim !== 1 || t.size !== C) {
-      throw new ValueError(`instance norm: ${name} must have shape [${C}] (one value per channel), got [${t.shape.join(', ')}]`);
+  const shape = x.shape;
+  if (shape.length < 2) throw new ValueError(`instance norm: expected an input of shape (N, C, ...), got shape [${shape.join(', ')}]`);
+  const N = shape[0];
+  const C = shape[1];
+  let length = 1;
+  for (let d = 2; d < shape.length; d++) length *= shape[d];
+  const track = options.useInputStats ? options.track : undefined;
+  const weight = options.weight ?? null;
+  const bias = options.bias ?? null;
+  checkChannel('weight', weight, C);
+  checkChannel('bias', bias, C);
+  if (options.useInputStats) {
+    if (track) {
+      checkChannel('running_mean', track.runningMean, C);
+      checkChannel('running_var', track.runningVar, C);
     }
+  } else {
+    checkChannel('running_mean', options.runningMean, C);
+    checkChannel('running_var', options.runningVar, C);
   }
   const out = prepareOut(x, options.out);
   const rows = N * C;
-  const track = options.useInputStats ? options.track : undefined;
   const rowMean = track ? new Float64Array(rows) : null;
   const rowVar = track ? new Float64Array(rows) : null;
-  const args = {
+  const args: NormalizeArgs<Float32Array | Float64Array> = {
+    x: x.data as Float32Array,
+    y: out.data as Float32Array,
     rows,
     channels: C,
     length,
     eps: options.eps,
-    weight: options.weight?.data ?? null,
-    bias: options.bias?.data ?? null,
+    weight: weight === null ? null : weight.data,
+    bias: bias === null ? null : bias.data,
     stats: options.useInputStats
-      ? { useInputStats: true as const, rowMean, rowVar }
-      : { useInputStats: false as const, runningMean: options.runningMean.data, runningVar: options.runningVar.data },
+      ? { useInputStats: true, rowMean, rowVar }
+      : { useInputStats: false, runningMean: options.runningMean.data, runningVar: options.runningVar.data },
   };
-  if (x.dtype === 'float64') {
-    activeKernel.normalize64({ ...args, x: x.data as Float64Array, y: out.data as Float64Array });
-  } else if (x.dtype === 'float32') {
-    activeKernel.normalize32({ ...args, x: x.data as Float32Array, y: out.data as Float32Array });
-  } else {
-    normalizeHalf(x as Tensor<'float16'>, out as Tensor<'float16'>, args);
-  }
+  if (x.dtype === 'float32') activeKernel.normalize32(args as NormalizeArgs<Float32Array>);
+  else if (x.dtype === 'float64') activeKernel.normalize64(args as NormalizeArgs<Float64Array>);
+  else normalizeHalf(x as Tensor<'float16'>, out as Tensor<'float16'>, args);
   if (track && rowMean && rowVar && N > 0 && length > 0) {
     blendRunningStats(track, rowMean, rowVar, N, C, length);
   }
   return out;
 }
 
-type ChannelArgs = Omit<NormalizeArgs<Float32Array>, 'x' | 'y'>;
-
 /** float16 is stored as IEEE half bits and computed in float32, as MindSpore's GPU kernel does. */
-function normalizeHalf(x: Tensor<'float16'>, out: Tensor<'float16'>, args: ChannelArgs): void {
+function normalizeHalf(x: Tensor<'float16'>, out: Tensor<'float16'>, args: NormalizeArgs<Float32Array | Float64Array>): void {
   const wide = new Float32Array(x.size);
   for (let i = 0; i < x.size; i++) wide[i] = halfToNumber(x.data[i]);
   const result = new Float32Array(x.size);
@@ -122,14 +136,11 @@ function blendRunningStats(
   }
 }
 
-function channelTensors(options: InstanceNormOptions): [string, FloatTensor][] {
-  const list: [string, FloatTensor | null | undefined][] = [
-    ['weight', options.weight],
-    ['bias', options.bias],
-    ['running_mean', options.useInputStats ? options.track?.runningMean : options.runningMean],
-    ['running_var', options.useInputStats ? options.track?.runningVar : options.runningVar],
-  ];
-  return list.filter((entry): entry is [string, FloatTensor] => entry[1] != null);
+function checkChannel(name: string, t: FloatTensor | null | undefined, C: number): void {
+  if (t == null) return;
+  if (t.shape.length !== 1 || t.data.length !== C) {
+    throw new ValueError(`instance norm: ${name} must have shape [${C}] (one value per channel), got [${t.shape.join(', ')}]`);
+  }
 }
 
 function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: Tensor | undefined): Tensor<D> {

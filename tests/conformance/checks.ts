@@ -68,10 +68,17 @@ export function fingerprint(fw: Framework, api: Api, kwargs: Kwargs): string {
   return fingerprintOf(fw, api, [{ num_features: C, ...kwargs }]);
 }
 
+/** PyTorch refuses input whose dtype differs from the layer's tensors (mixed dtype), so match them. */
+function inputFor(fw: Framework, layer: unknown, x: Tensor): Tensor {
+  if (fw !== 'torch') return x;
+  const own = Object.values((layer as torch.nn._InstanceNorm).state_dict()).find((t) => t.dtype === 'float32' || t.dtype === 'float64');
+  return own ? x.astype(own.dtype) : x;
+}
+
 /** The fingerprint of the layer a constructor call with these arguments (Python call shape) builds. */
 export function fingerprintOf(fw: Framework, api: Api, args: unknown[]): string {
   const layer = construct(fw, api, ...args);
-  const x = sampleInput(api);
+  const x = inputFor(fw, layer, sampleInput(api));
   const parts: unknown[] = [String(layer)];
   if (fw === 'torch') {
     const m = layer as torch.nn._InstanceNorm;

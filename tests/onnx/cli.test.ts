@@ -89,7 +89,7 @@ describe('instancenorm-shim export', () => {
     [['--config', '{"num_features": 3}', '--shape', '1,2,4'], "argument 'inputShape' [1, 2, 4] has 2 channels"],
     [['--config', '{"num_features": 2}', '--shape', '1,2,x'], '--shape must be positive integers'],
     [['--config', '{num_features: 2}', '--shape', '1,2,4'], '--config must be a JSON object'],
-    [['--config', '{"num_features": 2, "eps": -1}', '--shape', '1,2,4'], "argument 'eps' must be a non-negative float"],
+    [['--config', '{"num_features": 2, "eps": -1}', '--shape', '1,2,4'], "argument 'eps' must be a finite, non-negative float"],
     [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--opset', '30'], '--opset must be an integer from 9 to 23'],
     [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--weights', 'missing.json'], '--weights missing.json: cannot read it (ENOENT)'],
     [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--dtype', 'int8'], '--dtype must be float32, float64 or float16'],

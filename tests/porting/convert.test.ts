@@ -36,20 +36,28 @@ function torchNet(norm: torch.nn.InstanceNorm1d): TorchNet {
   return new TorchNet().add_module('enc', new TorchEnc().add_module('norm1', norm));
 }
 
+/**
+ * A MindSpore model with its InstanceNorm at `enc.norm1`: assigning cells to attributes names
+ * the parameters by path, as `Cell.__setattr__` does.
+ */
 class MsNet extends Cell {
-  constructor(readonly norm: mindspore.nn.InstanceNorm1d) {
+  enc: MsEnc;
+  constructor(norm: mindspore.nn.InstanceNorm1d) {
     super();
-    const enc = new MsEnc();
-    enc.insert_child_to_cell('norm1', norm);
-    this.insert_child_to_cell('enc', enc);
+    this.enc = new MsEnc(norm);
   }
   construct(x: Tensor): Tensor {
-    return this.norm.construct(x);
+    return this.enc.construct(x);
   }
 }
 class MsEnc extends Cell {
+  norm1: mindspore.nn.InstanceNorm1d;
+  constructor(norm: mindspore.nn.InstanceNorm1d) {
+    super();
+    this.norm1 = norm;
+  }
   construct(x: Tensor): Tensor {
-    return x;
+    return this.norm1.construct(x);
   }
 }
 

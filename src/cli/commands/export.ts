@@ -10,6 +10,7 @@ import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import { Tensor, type NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
+import type { Parameter as MsParameter } from '../../mindspore/cell';
 import * as ms from '../../mindspore/nn';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
 import type { ExportDType, Layer } from '../../onnx/layer';
@@ -106,12 +107,12 @@ function loadWeights(module: Layer, weights: Weights, file: string): string[] {
     return Object.keys(dict);
   }
   const m = module as ms._InstanceNorm;
-  const byName = new Map<string, ms.Parameter>();
+  const byName = new Map<string, MsParameter>();
   for (const [attribute, param] of m.parameters_and_names()) {
     byName.set(param.name, param);
     byName.set(attribute, param);
   }
-  const staged: [ms.Parameter, Tensor<'float32'>][] = [];
+  const staged: [MsParameter, Tensor<'float32'>][] = [];
   for (const [key, value] of Object.entries(weights)) {
     const param = byName.get(key);
     if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})`);
@@ -122,7 +123,7 @@ function loadWeights(module: Layer, weights: Weights, file: string): string[] {
     staged.push([param, tensor]);
   }
   // Nothing changes unless every entry fits.
-  for (const [param, tensor] of staged) (param as ms.Parameter<'float32'>).set_data(tensor);
+  for (const [param, tensor] of staged) (param as MsParameter<'float32'>).set_data(tensor);
   return Object.keys(weights);
 }
 

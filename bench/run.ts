@@ -1,0 +1,297 @@
+/**
+ * `npm run bench`: the torch facade's forward against its memory floors (`out.set(x)` into a warm
+ * buffer, `x.slice()`) and onnxruntime-node's InstanceNormalization, measured in the same run,
+ * interleaved, warm, as medians. Prints a table and writes bench/results.json.
+ *
+ *   npm run bench                 full sizes (about a minute)
+ *   npm run bench -- --quick      tiny sizes, few repeats (what the smoke test runs)
+ *   npm run bench -- --out FILE   write the results elsewhere
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { currentKernel, registerKernel, kernels } from '../src/core/instance-norm';
+import { jsKernel } from '../src/core/kernels/js';
+import { Tensor } from '../src/core/tensor';
+import { writeFileAtomic } from '../src/io/atomic-write';
+import { createSession, instanceNormModel, onnxruntime, type Session } from '../src/onnx/runtime';
+import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from '../src/torch/nn';
+
+type Dtype = 'float32' | 'float64';
+type Module = InstanceNorm1d | InstanceNorm2d | InstanceNorm3d;
+
+interface CaseSpec {
+  name: string;
+  shape: number[];
+  dtype: Dtype;
+  /** The module under test, in the mode the case names. */
+  module: () => Module;
+  /** Compare with onnxruntime (only where ONNX has the same operation: batch statistics). */
+  ort: boolean;
+  /** Also time the JS kernel (the fallback), for context. */
+  js?: boolean;
+  /** Name of the case this one is a variant of (its ratio to copy should stay within 10%). */
+  baseOf?: string;
+}
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+}
+
+export interface CaseResult {
+  name: string;
+  shape: number[];
+  dtype: Dtype;
+  elements: number;
+  timings: Record<string, Timing>;
+  /** forward(x, { out }) / out.set(x). */
+  outVsSet: number;
+  /** forward(x) / x.slice(). */
+  forwardVsSlice: number;
+  /** onnxruntime session.run / forward(x), where compared. */
+  ortVsForward: number | null;
+  /** This variant's outVsSet / its base case's outVsSet. */
+  vsBase: number | null;
+}
+
+export interface BenchResults {
+  date: string;
+  node: string;
+  v8: string;
+  cpu: string;
+  cores: number;
+  kernel: string;
+  onnxruntime: string;
+  quick: boolean;
+  repeats: number;
+  cases: CaseResult[];
+  /** forward(x, { out }) on [1, 4, L] for growing sizes: time per element should stay flat. */
+  growth: { elements: number; medianMs: number; nsPerElement: number; setNsPerElement: number }[];
+  /** Per-call cost of forward(x) on the smallest case, in microseconds. */
+  callOverheadUs: number | null;
+}
+
+const m1 = (c: number, kw: Record<string, unknown> = {}) => () => new InstanceNorm1d(c, kw);
+
+function cases(quick: boolean): CaseSpec[] {
+  const s = (full: number[], tiny: number[]) => (quick ? tiny : full);
+  const f32 = 'float32' as const;
+  const base = 'float32 [32, 64, 4096]';
+  return [
+    { name: base, shape: s([32, 64, 4096], [2, 8, 512]), dtype: f32, module: m1(s([64], [8])[0]), ort: true, js: true },
+    { name: 'float32 [4, 16, 262144]', shape: s([4, 16, 262144], [1, 2, 4096]), dtype: f32, module: m1(s([16], [2])[0]), ort: true, js: true },
+    { name: 'float32 [1, 2, 4] (call overhead)', shape: [1, 2, 4], dtype: f32, module: m1(2), ort: true },
+    { name: 'float64 [32, 64, 4096]', shape: s([32, 64, 4096], [2, 8, 512]), dtype: 'float64', module: m1(s([64], [8])[0], { dtype: 'float64' }), ort: false },
+    { name: 'affine', shape: s([32, 64, 4096], [2, 8, 512]), dtype: f32, module: m1(s([64], [8])[0], { affine: true }), ort: true, baseOf: base },
+    {
+      name: 'running stats (training, updates them)',
+      shape: s([32, 64, 4096], [2, 8, 512]),
+      dtype: f32,
+      module: m1(s([64], [8])[0], { track_running_stats: true }),
+      ort: false,
+      baseOf: base,
+    },
+    {
+      name: 'running stats (eval, fixed statistics)',
+      shape: s([32, 64, 4096], [2, 8, 512]),
+      dtype: f32,
+      module: () => new InstanceNorm1d(s([64], [8])[0], { track_running_stats: true }).eval(),
+      ort: false,
+      baseOf: base,
+    },
+    { name: 'InstanceNorm2d [8, 32, 128, 128]', shape: s([8, 32, 128, 128], [2, 4, 16, 16]), dtype: f32, module: () => new InstanceNorm2d(s([32], [4])[0]), ort: true },
+    { name: 'InstanceNorm3d [2, 16, 16, 64, 64]', shape: s([2, 16, 16, 64, 64], [1, 2, 4, 8, 8]), dtype: f32, module: () => new InstanceNorm3d(s([16], [2])[0]), ort: true },
+  ];
+}
+
+/** Repeats `fn` enough times per sample that timer resolution does not matter; returns ms per call. */
+async function sampler(fn: () => unknown | Promise<unknown>, isAsync: boolean): Promise<() => Promise<number>> {
+  const once = async () => {
+    const t = performance.now();
+    if (isAsync) await fn();
+    else fn();
+    return performance.now() - t;
+  };
+  await once();
+  const first = await once();
+  const inner = Math.max(1, Math.min(100000, Math.ceil(2 / Math.max(first, 1e-5))));
+  if (inner === 1) return once;
+  return async () => {
+    const t = performance.now();
+    if (isAsync) for (let i = 0; i < inner; i++) await fn();
+    else for (let i = 0; i < inner; i++) fn();
+    return (performance.now() - t) / inner;
+  };
+}
+
+/** Runs the samplers round-robin (rotating the order each round) and summarizes each. */
+async function interleave(samplers: Record<string, () => Promise<number>>, repeats: number): Promise<Record<string, Timing>> {
+  const names = Object.keys(samplers);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < repeats; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + r) % names.length];
+      samples[name].push(await samplers[name]());
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { medianMs: median(samples[n]), minMs: Math.min(...samples[n]) }]));
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function randomInput(shape: number[], dtype: Dtype): Tensor<Dtype> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    data[i] = (seed / 4294967296) * 4 - 2 + 0.5;
+  }
+  return new Tensor(dtype, data, shape);
+}
+
+async function ortSampler(spec: CaseSpec, x: Tensor): Promise<{ session: Session; run: () => Promise<unknown> }> {
+  const session = await createSession(instanceNormModel(spec.shape, spec.dtype, { eps: 1e-5 }));
+  const feeds = { x: x.toOrt() };
+  return { session, run: () => session.run(feeds) };
+}
+
+async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult, 'vsBase'>> {
+  const x = randomInput(spec.shape, spec.dtype);
+  const out = new Tensor(spec.dtype, spec.dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size), spec.shape);
+  const module = spec.module();
+  const samplers: Record<string, () => Promise<number>> = {
+    'out.set(x)': await sampler(() => (out.data as Float32Array).set(x.data as Float32Array), false),
+    'x.slice()': await sampler(() => x.data.slice(), false),
+    'forward(x, { out })': await sampler(() => module.forward(x, { out }), false),
+    'forward(x)': await sampler(() => module.forward(x), false),
+  };
+  let session: Session | null = null;
+  if (spec.ort) {
+    const ort = await ortSampler(spec, x);
+    session = ort.session;
+    samplers['onnxruntime run'] = await sampler(ort.run, true);
+  }
+  if (spec.js) {
+    const fast = kernels[0];
+    samplers['forward(x, { out }), JS kernel'] = await sampler(() => {
+      registerKernel(jsKernel);
+      try {
+        module.forward(x, { out });
+      } finally {
+        registerKernel(fast);
+      }
+    }, false);
+  }
+  const timings = await interleave(samplers, repeats);
+  if (session) await session.release();
+  const t = (k: string) => timings[k].medianMs;
+  return {
+    name: spec.name,
+    shape: spec.shape,
+    dtype: spec.dtype,
+    elements: x.size,
+    timings,
+    outVsSet: t('forward(x, { out })') / t('out.set(x)'),
+    forwardVsSlice: t('forward(x)') / t('x.slice()'),
+    ortVsForward: spec.ort ? t('onnxruntime run') / t('forward(x)') : null,
+  };
+}
+
+async function growth(quick: boolean, repeats: number): Promise<BenchResults['growth']> {
+  const rows: BenchResults['growth'] = [];
+  const top = quick ? 12 : 24;
+  for (let k = 10; k <= top; k += 2) {
+    const shape = [1, 4, 2 ** k / 4];
+    const x = randomInput(shape, 'float32');
+    const out = new Tensor('float32', new Float32Array(x.size), shape);
+    const module = new InstanceNorm1d(4);
+    const timings = await interleave(
+      {
+        set: await sampler(() => (out.data as Float32Array).set(x.data as Float32Array), false),
+        forward: await sampler(() => module.forward(x, { out }), false),
+      },
+      repeats,
+    );
+    rows.push({
+      elements: x.size,
+      medianMs: timings.forward.medianMs,
+      nsPerElement: (timings.forward.medianMs * 1e6) / x.size,
+      setNsPerElement: (timings.set.medianMs * 1e6) / x.size,
+    });
+  }
+  return rows;
+}
+
+export async function runBench(options: { quick: boolean; repeats?: number; log?: (line: string) => void }): Promise<BenchResults> {
+  const log = options.log ?? (() => undefined);
+  const repeats = options.repeats ?? (options.quick ? 3 : 15);
+  const results: CaseResult[] = [];
+  for (const spec of cases(options.quick)) {
+    const r = await runCase(spec, repeats);
+    const base = spec.baseOf ? results.find((c) => c.name === spec.baseOf) : undefined;
+    results.push({ ...r, vsBase: base ? r.outVsSet / base.outVsSet : null });
+    log(`  ${spec.name}: forward(x, { out }) ${fmtMs(r.timings['forward(x, { out })'].medianMs)}, ${r.outVsSet.toFixed(2)}x out.set(x)`);
+  }
+  const small = results.find((c) => c.elements === 8);
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} logical cores)`,
+    cores: os.cpus().length,
+    kernel: currentKernel(),
+    onnxruntime: onnxruntime().env.versions?.common ?? 'unknown',
+    quick: options.quick,
+    repeats,
+    cases: results,
+    growth: await growth(options.quick, repeats),
+    callOverheadUs: small ? small.timings['forward(x)'].medianMs * 1000 : null,
+  };
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 0.1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(2)} us`;
+}
+
+/** The results as a Markdown table (also what the README shows). */
+export function formatTable(r: BenchResults): string {
+  const lines = [
+    `Node ${r.node}, ${r.cpu}, kernel ${r.kernel}, onnxruntime-node ${r.onnxruntime}; medians of ${r.repeats} interleaved warm runs.`,
+    '',
+    '| case | out.set(x) | forward(x, {out}) | ratio (target <= 1.5) | x.slice() | forward(x) | ratio (target <= 1.25) | onnxruntime | ort / forward (target >= 1.2) | JS kernel, {out} |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of r.cases) {
+    const t = (k: string) => (c.timings[k] ? fmtMs(c.timings[k].medianMs) : '-');
+    const vsBase = c.vsBase === null ? '' : ` (${c.vsBase.toFixed(2)}x base)`;
+    lines.push(
+      `| ${c.name} | ${t('out.set(x)')} | ${t('forward(x, { out })')} | ${c.outVsSet.toFixed(2)}${vsBase} | ${t('x.slice()')} | ${t('forward(x)')} | ${c.forwardVsSlice.toFixed(2)} | ${t('onnxruntime run')} | ${c.ortVsForward === null ? '-' : c.ortVsForward.toFixed(2)} | ${t('forward(x, { out }), JS kernel')} |`,
+    );
+  }
+  lines.push('', '| elements | forward(x, {out}) | ns / element | out.set(x) ns / element |', '|---|---|---|---|');
+  for (const g of r.growth) lines.push(`| 2^${Math.log2(g.elements)} | ${fmtMs(g.medianMs)} | ${g.nsPerElement.toFixed(3)} | ${g.setNsPerElement.toFixed(3)} |`);
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const outAt = argv.indexOf('--out');
+  const outPath = outAt >= 0 ? argv[outAt + 1] : path.join(__dirname, 'results.json');
+  console.log(`instance norm benchmark (${quick ? 'quick' : 'full'}), kernel ${currentKernel()}`);
+  const results = await runBench({ quick, log: (line) => console.log(line) });
+  console.log(`\n${formatTable(results)}\n`);
+  writeFileAtomic(outPath, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${outPath}`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,238 @@
+/**
+ * The fast kernel: the AssemblyScript/wasm SIMD code in wasm/normalize.ts, built into
+ * ./wasm-binary.ts by `npm run build:wasm` (during `npm install`, not in git). Inputs are streamed
+ * through wasm memory in cache-sized blocks: copy a block of rows in, normalize it there, copy it
+ * out, so each copy reads or writes cache rather than main memory a second time. Rows longer than
+ * a block take two streamed passes (statistics merged per block, then normalize). Small inputs go
+ * to the JS kernel, which is cheaper than the wasm call and copies at that size.
+ */
+import { jsKernel } from './js';
+import type { NormalizeArgs, NormalizeKernel } from './types';
+
+// lib ES2022 and @types/node 20 do not declare the WebAssembly global; these are the parts used here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+};
+
+interface KernelExports {
+  memory: WasmMemory;
+  statMean(): number;
+  statM2(): number;
+  stats32(p: number, n: number): void;
+  stats64(p: number, n: number): void;
+  normalize32(p: number, n: number, mean: number, scale: number, shift: number): void;
+  normalize64(p: number, n: number, mean: number, scale: number, shift: number): void;
+  block32(...args: BlockArgs): void;
+  block64(...args: BlockArgs): void;
+}
+
+type BlockArgs = [p: number, rows: number, length: number, r0: number, channels: number, eps: number, flags: number, chan: number, rowStats: number, totalRows: number];
+
+// Must match wasm/normalize.ts.
+const USE_INPUT_STATS = 1;
+const HAS_WEIGHT = 2;
+const HAS_BIAS = 4;
+const WRITE_STATS = 8;
+
+/**
+ * Bytes of input per streamed block: about L2, so the passes over a block hit cache, and large
+ * enough that the copies run at full speed (measured here: 128 KiB to 2 MiB differ by little; whole
+ * 1 MiB rows at once beat two streamed passes by about a third).
+ */
+const BLOCK_BYTES = 1024 * 1024;
+/** Rows up to this size are taken whole (one read of the input); longer ones are streamed twice. */
+const WHOLE_ROW_BYTES = 8 * 1024 * 1024;
+/** Below this many elements the JS kernel wins (no copies, no wasm call). */
+const SMALL = 2048;
+
+type FloatArray = Float32Array | Float64Array;
+
+/** Size thresholds (the defaults above; tests shrink them to reach every path with small inputs). */
+export interface WasmKernelSizes {
+  blockBytes: number;
+  wholeRowBytes: number;
+  /** Inputs with fewer elements go to the JS kernel. */
+  small: number;
+}
+
+const DEFAULT_SIZES: WasmKernelSizes = { blockBytes: BLOCK_BYTES, wholeRowBytes: WHOLE_ROW_BYTES, small: SMALL };
+
+export class WasmKernel implements NormalizeKernel {
+  readonly name = 'wasm-simd';
+  private readonly wasm: KernelExports;
+  private buffer: ArrayBuffer;
+  private f32: Float32Array;
+  private f64: Float64Array;
+
+  private readonly sizes: WasmKernelSizes;
+
+  constructor(module: object, sizes: WasmKernelSizes = DEFAULT_SIZES) {
+    this.sizes = sizes;
+    this.wasm = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+    this.buffer = this.wasm.memory.buffer;
+    this.f32 = new Float32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+  }
+
+  normalize32(args: NormalizeArgs<Float32Array>): void {
+    if (args.x.length < this.sizes.small || args.length === 0) jsKernel.normalize32(args);
+    else this.run(args, 4);
+  }
+
+  normalize64(args: NormalizeArgs<Float64Array>): void {
+    if (args.x.length < this.sizes.small || args.length === 0) jsKernel.normalize64(args);
+    else this.run(args, 8);
+  }
+
+  private run(args: NormalizeArgs<FloatArray>, bytes: 4 | 8): void {
+    const { rows, channels, length, stats, weight, bias } = args;
+    const writeStats = stats.useInputStats && (stats.rowMean !== null || stats.rowVar !== null);
+    // Layout: [channel values: 4 * channels f64 | row statistics: 2 * rows f64 | block].
+    const chan = 0;
+    const rowStats = 32 * channels;
+    // The block starts half a page off page alignment: large typed arrays sit just past a page
+    // boundary, and copies between addresses with equal low 12 bits stall on 4K aliasing.
+    const block = alignUp(rowStats + (writeStats ? 16 * rows : 0) + 2048, 4096) - 2048;
+    const rowBytes = length * bytes;
+    const { blockBytes, wholeRowBytes } = this.sizes;
+    const blockElems = rowBytes > blockBytes && rowBytes <= wholeRowBytes ? length : Math.max(1, Math.floor(blockBytes / bytes));
+    this.reserve(block + blockElems * bytes);
+    const f64 = this.f64;
+    let flags = 0;
+    if (stats.useInputStats) flags |= USE_INPUT_STATS;
+    if (writeStats) flags |= WRITE_STATS;
+    if (weight) {
+      flags |= HAS_WEIGHT;
+      for (let c = 0; c < channels; c++) f64[c] = weight[c];
+    }
+    if (bias) {
+      flags |= HAS_BIAS;
+      for (let c = 0; c < channels; c++) f64[channels + c] = bias[c];
+    }
+    if (!stats.useInputStats) {
+      for (let c = 0; c < channels; c++) {
+        f64[2 * channels + c] = stats.runningMean[c];
+        f64[3 * channels + c] = stats.runningVar[c];
+      }
+    }
+    if (length <= blockElems) this.shortRows(args, bytes, flags, chan, rowStats, block, Math.floor(blockElems / length));
+    else this.longRows(args, bytes, flags, rowStats, block, blockElems);
+    if (writeStats && stats.useInputStats) {
+      const s = rowStats >> 3;
+      if (stats.rowMean) stats.rowMean.set(this.f64.subarray(s, s + rows));
+      if (stats.rowVar) stats.rowVar.set(this.f64.subarray(s + rows, s + 2 * rows));
+    }
+  }
+
+  /** Whole rows per block: one wasm call computes statistics and normalizes every row in it. */
+  private shortRows(args: NormalizeArgs<FloatArray>, bytes: 4 | 8, flags: number, chan: number, rowStats: number, block: number, perBlock: number): void {
+    const { x, y, rows, channels, length, eps } = args;
+    const view = bytes === 4 ? this.f32 : this.f64;
+    const at = block / bytes;
+    const full = view.subarray(at, at + perBlock * length);
+    const run = bytes === 4 ? this.wasm.block32 : this.wasm.block64;
+    for (let r0 = 0; r0 < rows; r0 += perBlock) {
+      const count = Math.min(perBlock, rows - r0);
+      const start = r0 * length;
+      const n = count * length;
+      view.set(x.subarray(start, start + n), at);
+      run(block, count, length, r0, channels, eps, flags, chan, rowStats, rows);
+      y.set(count === perBlock ? full : view.subarray(at, at + n), start);
+    }
+  }
+
+  /**
+   * Rows longer than a block: statistics block by block (each block's mean and M2 merged with
+   * Chan et al.'s pairwise update, which stays accurate however the blocks differ), then a second
+   * streamed pass that normalizes.
+   */
+  private longRows(args: NormalizeArgs<FloatArray>, bytes: 4 | 8, flags: number, rowStats: number, block: number, blockElems: number): void {
+    const { x, y, rows, channels, length, eps, weight, bias, stats } = args;
+    const view = bytes === 4 ? this.f32 : this.f64;
+    const at = block / bytes;
+    const wasm = this.wasm;
+    const statsOf = bytes === 4 ? wasm.stats32 : wasm.stats64;
+    const normalize = bytes === 4 ? wasm.normalize32 : wasm.normalize64;
+    const full = view.subarray(at, at + blockElems);
+    for (let r = 0; r < rows; r++) {
+      const c = r % channels;
+      const rowStart = r * length;
+      const rowEnd = rowStart + length;
+      let mean: number;
+      let invstd: number;
+      if (stats.useInputStats) {
+        let count = 0;
+        mean = 0;
+        let m2 = 0;
+        for (let s = rowStart; s < rowEnd; s += blockElems) {
+          const n = Math.min(blockElems, rowEnd - s);
+          view.set(x.subarray(s, s + n), at);
+          statsOf(block, n);
+          const bMean = wasm.statMean();
+          const total = count + n;
+          const delta = bMean - mean;
+          mean += (delta * n) / total;
+          m2 += wasm.statM2() + ((delta * delta * count) / total) * n;
+          count = total;
+        }
+        const variance = m2 / length;
+        if (flags & WRITE_STATS) {
+          this.f64[(rowStats >> 3) + r] = mean;
+          this.f64[(rowStats >> 3) + rows + r] = variance;
+        }
+        // A constant row with eps 0 normalizes to 0 rather than NaN (PyTorch's InvStd rule).
+        invstd = variance === 0 && eps === 0 ? 0 : 1 / Math.sqrt(variance + eps);
+      } else {
+        mean = stats.runningMean[c];
+        invstd = 1 / Math.sqrt(stats.runningVar[c] + eps);
+      }
+      const scale = weight ? invstd * weight[c] : invstd;
+      const shift = bias ? bias[c] : 0;
+      for (let s = rowStart; s < rowEnd; s += blockElems) {
+        const n = Math.min(blockElems, rowEnd - s);
+        view.set(x.subarray(s, s + n), at);
+        normalize(block, n, mean, scale, shift);
+        y.set(n === blockElems ? full : view.subarray(at, at + n), s);
+      }
+    }
+  }
+
+  /** Grows wasm memory to at least `bytes` (views are rebuilt: growing detaches the old buffer). */
+  private reserve(bytes: number): void {
+    const have = this.wasm.memory.buffer.byteLength;
+    if (bytes > have) this.wasm.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (this.buffer !== this.wasm.memory.buffer) {
+      this.buffer = this.wasm.memory.buffer;
+      this.f32 = new Float32Array(this.buffer);
+      this.f64 = new Float64Array(this.buffer);
+    }
+  }
+}
+
+function alignUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/**
+ * The wasm kernel when its binary was built and this runtime has wasm SIMD, else null (the core
+ * then keeps the JS kernel).
+ */
+export function loadWasmKernel(sizes?: WasmKernelSizes): WasmKernel | null {
+  let base64: string;
+  try {
+    // Generated by scripts/build-wasm.js; absent in a checkout that has not run `npm install`.
+    base64 = (require('./wasm-binary') as { WASM_BASE64: string }).WASM_BASE64;
+  } catch {
+    return null;
+  }
+  try {
+    return new WasmKernel(new WebAssembly.Module(Buffer.from(base64, 'base64')), sizes);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Every registered kernel against the float64 reference on inputs chosen to break fast
+ * arithmetic: a large mean with a tiny spread, values near the float32 extremes, long rows,
+ * constant rows, an outlier where a shifted sum would cancel. float32 outputs must be within
+ * 2e-6 + 2e-6 * |y| of the reference (issue 9), float64 ones within (1 + |y|) * 1e-12 * max(1, |mean| / std):
+ * in float64 the reference itself rounds by about that much (the problem's conditioning), so the
+ * float64 inputs are the same float32-representable values, for which its sums are mostly exact.
+ */
+import { currentKernel, instanceNorm, kernels } from '../../src/core/instance-norm';
+import { loadWasmKernel } from '../../src/core/kernels/wasm';
+import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
+import { instanceNormReference, runningStatsReference } from '../../src/core/reference';
+import { Tensor } from '../../src/core/tensor';
+import { mulberry32, normals } from '../helpers/random';
+
+type Case = {
+  name: string;
+  shape: [number, number, number];
+  /** Value of element i of row r. */
+  value: (r: number, i: number, rand: () => number) => number;
+  eps?: number;
+  affine?: boolean;
+  /** Fixed per-channel statistics instead of each row's own. */
+  running?: { mean: number[]; var: number[] };
+};
+
+const normal = (rand: () => number) => normals(rand, 1)[0];
+
+const CASES: Case[] = [
+  { name: 'mean offset 1e4 with spread 1e-3', shape: [2, 3, 4096], value: (_r, _i, g) => 1e4 + 1e-3 * normal(g) },
+  { name: 'mean offset 1e4 with spread 1e-3, eps 0, affine', shape: [2, 3, 4099], value: (_r, _i, g) => -1e4 + 1e-3 * normal(g), eps: 0, affine: true },
+  { name: 'values near 1e-30, eps 0', shape: [2, 2, 4096], value: (r, _i, g) => 1e-30 * (1 + r + 0.1 * normal(g)), eps: 0 },
+  { name: 'values near 1e-30, eps 1e-5', shape: [2, 2, 4096], value: (_r, _i, g) => 1e-30 * (1 + 0.1 * normal(g)) },
+  { name: 'values near 3e38 of both signs', shape: [2, 2, 4096], value: (_r, _i, g) => 3e38 * (2 * g() - 1) },
+  { name: 'values near 3e38, one sign, tiny relative spread', shape: [1, 2, 4096], value: (_r, _i, g) => 3e38 * (1 + 1e-6 * normal(g)) },
+  { name: 'one row of 2^20 with offset 100', shape: [1, 1, 1 << 20], value: (_r, _i, g) => 100 + normal(g) },
+  { name: 'constant rows, eps 0 (PyTorch gives 0, or the bias)', shape: [2, 2, 3000], value: (r) => 7.25 * (r + 1), eps: 0, affine: true },
+  { name: 'constant rows, eps 1e-5', shape: [2, 2, 3000], value: (r) => -3.5 * r },
+  { name: 'an outlier first (a shift at x[0] would cancel)', shape: [1, 2, 1 << 16], value: (_r, i, g) => (i < 32 ? 1e4 : 0.01 * normal(g)) },
+  { name: 'short rows with tails (7 values)', shape: [64, 48, 7], value: (r, _i, g) => r + normal(g), affine: true },
+  { name: 'mixed magnitudes per row', shape: [1, 6, 5000], value: (r, _i, g) => 10 ** (6 * r - 15) * (3 + normal(g)) },
+  {
+    name: 'fixed statistics (running mean 1e4, running var 1e-6)',
+    shape: [2, 2, 4096],
+    value: (_r, _i, g) => 1e4 + 1e-3 * normal(g),
+    affine: true,
+    running: { mean: [1e4, 1e4 + 1e-3], var: [1e-6, 4e-6] },
+  },
+  {
+    name: 'fixed statistics where x - mean overflows float32',
+    shape: [1, 2, 4096],
+    value: (_r, _i, g) => 3e38 * g(),
+    running: { mean: [-3e38, -1e38], var: [1e76, 1e70] },
+  },
+];
+
+/** Every kernel the core may run, plus the wasm kernel with tiny blocks so long-row streaming runs too. */
+function kernelsUnderTest(): NormalizeKernel[] {
+  const tiny = loadWasmKernel({ blockBytes: 4096, wholeRowBytes: 8192, small: 0 });
+  return tiny ? [...kernels, Object.assign(Object.create(tiny) as NormalizeKernel, { name: 'wasm-simd (4 KiB blocks)' })] : [...kernels];
+}
+
+const built = new Map<string, ReturnType<typeof buildUncached>>();
+
+/** The input and its reference, once per case and dtype (the reference is slow on purpose). */
+function build(c: Case, dtype: 'float32' | 'float64') {
+  const key = `${c.name}/${dtype}`;
+  if (!built.has(key)) built.set(key, buildUncached(c, dtype));
+  return built.get(key) as ReturnType<typeof buildUncached>;
+}
+
+function buildUncached(c: Case, dtype: 'float32' | 'float64') {
+  const [N, C, L] = c.shape;
+  const rand = mulberry32(0x9e37 + L);
+  const data = dtype === 'float32' ? new Float32Array(N * C * L) : new Float64Array(N * C * L);
+  for (let r = 0; r < N * C; r++) for (let i = 0; i < L; i++) data[r * L + i] = Math.fround(c.value(r, i, rand));
+  const x = new Tensor(dtype, data, c.shape);
+  const weight = c.affine ? Array.from({ length: C }, (_, k) => (k % 2 ? -1.5 : 0.75) + k) : undefined;
+  const bias = c.affine ? Array.from({ length: C }, (_, k) => 0.25 - k) : undefined;
+  const eps = c.eps ?? 1e-5;
+  // The kernel gets the bias as float32 values, so the reference does too.
+  const ref = instanceNormReference(x, { eps, weight, bias: bias && Array.from(Float32Array.from(bias)), running: c.running });
+  let condition = 1;
+  for (let r = 0; r < N * C; r++) {
+    const std = Math.sqrt(ref.biasedVar[r]);
+    if (std > 0) condition = Math.max(condition, Math.abs(ref.mean[r]) / std);
+  }
+  return { x, weight, bias, eps, ref, condition };
+}
+
+function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64') {
+  const { x, weight, bias, eps, ref, condition } = build(c, dtype);
+  const [N, C, L] = c.shape;
+  const y = dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size);
+  const rowMean = new Float64Array(N * C);
+  const rowVar = new Float64Array(N * C);
+  const args: NormalizeArgs<Float32Array | Float64Array> = {
+    x: x.data as Float32Array,
+    y: y as Float32Array,
+    rows: N * C,
+    channels: C,
+    length: L,
+    eps,
+    weight: weight ? Float64Array.from(weight) : null,
+    bias: bias ? Float32Array.from(bias) : null,
+    stats: c.running
+      ? { useInputStats: false, runningMean: Float64Array.from(c.running.mean), runningVar: Float64Array.from(c.running.var) }
+      : { useInputStats: true, rowMean, rowVar },
+  };
+  if (dtype === 'float32') kernel.normalize32(args as NormalizeArgs<Float32Array>);
+  else kernel.normalize64(args as NormalizeArgs<Float64Array>);
+  return { y, ref, rowMean, rowVar, condition };
+}
+
+/** Largest |y - ref| / (abs + rel * |ref|); <= 1 passes. Non-finite values must match exactly. */
+function worstError(y: Float32Array | Float64Array, ref: Tensor<'float64'>, abs: number, rel: number, dtype: 'float32' | 'float64') {
+  let worst = 0;
+  for (let i = 0; i < y.length; i++) {
+    const want = dtype === 'float32' ? Math.fround(ref.data[i]) : ref.data[i];
+    if (!Number.isFinite(want) || !Number.isFinite(y[i])) {
+      if (!Object.is(want, y[i])) return { worst: Infinity, at: i, got: y[i], want };
+      continue;
+    }
+    const e = Math.abs(y[i] - ref.data[i]) / (abs + rel * Math.abs(ref.data[i]));
+    if (e > worst) worst = e;
+  }
+  return { worst };
+}
+
+describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))('kernel %s against the float64 reference', (_name, kernel) => {
+  it.each(CASES.map((c) => [c.name, c] as const))('float32: %s', (_n, c) => {
+    const { y, ref, rowMean, rowVar } = run(kernel, c, 'float32');
+    expect(worstError(y, ref.y, 2e-6, 2e-6, 'float32')).toEqual({ worst: expect.any(Number) });
+    expect(worstError(y, ref.y, 2e-6, 2e-6, 'float32').worst).toBeLessThanOrEqual(1);
+    if (!c.running) {
+      for (let r = 0; r < rowMean.length; r++) {
+        const std = Math.sqrt(ref.biasedVar[r]);
+        expect(Math.abs(rowMean[r] - ref.mean[r])).toBeLessThanOrEqual(1e-6 * std + 1e-15 * Math.abs(ref.mean[r]));
+        expect(Math.abs(rowVar[r] - ref.biasedVar[r])).toBeLessThanOrEqual(4e-6 * ref.biasedVar[r]);
+      }
+    }
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('float64: %s', (_n, c) => {
+    const { y, ref, rowMean, rowVar, condition } = run(kernel, c, 'float64');
+    const tol = 1e-12 * condition;
+    expect(worstError(y, ref.y, tol, tol, 'float64')).toEqual({ worst: expect.any(Number) });
+    expect(worstError(y, ref.y, tol, tol, 'float64').worst).toBeLessThanOrEqual(1);
+    if (!c.running) {
+      for (let r = 0; r < rowMean.length; r++) {
+        expect(Math.abs(rowMean[r] - ref.mean[r])).toBeLessThanOrEqual(tol * Math.sqrt(ref.biasedVar[r]) + 1e-15 * Math.abs(ref.mean[r]));
+        expect(Math.abs(rowVar[r] - ref.biasedVar[r])).toBeLessThanOrEqual(tol * ref.biasedVar[r]);
+      }
+    }
+  });
+});
+
+describe('the fast kernel in the core', () => {
+  it('is built by npm install (prepare) and is the one the core runs', () => {
+    // Fails when `npm run build:wasm` has not run: the core then falls back to the JS kernel.
+    expect(currentKernel()).toBe('wasm-simd');
+    expect(kernels.map((k) => k.name)).toEqual(['wasm-simd', 'js']);
+  });
+
+  it('updates running statistics like the reference on an input large enough for the wasm path', () => {
+    const rand = mulberry32(11);
+    const [N, C, L] = [3, 4, 3000];
+    const x = Tensor.from(Float32Array.from(normals(rand, N * C * L, 2, 5)), { shape: [N, C, L] });
+    const runningMean = Tensor.from([0.5, -1, 2, 0]);
+    const runningVar = Tensor.from([1, 2, 0.5, 3]);
+    const before = { mean: Array.from(runningMean.data), var: Array.from(runningVar.data) };
+    instanceNorm(x, { eps: 1e-5, useInputStats: true, track: { runningMean, runningVar, momentum: 0.1 } });
+    const want = runningStatsReference(x, before, 0.1);
+    for (let c = 0; c < C; c++) {
+      expect(runningMean.data[c]).toBeCloseTo(want.mean[c], 6);
+      expect(runningVar.data[c]).toBeCloseTo(want.var[c], 5);
+    }
+  });
+});
