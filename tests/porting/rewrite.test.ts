@@ -222,3 +222,11 @@ describe('routes to the target respect what each call sees', () => {
     expect(portSource(source, { to: 'mindspore' }).code).toBe('import torch.nn as nn\nimport mindspore\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\ny = nn.Conv1d(1, 1, 1)\nimport os\n');
   });
 });
+
+describe('line endings', () => {
+  test('a CRLF file stays CRLF, inserted lines included', () => {
+    const source = 'import torch.nn as nn\r\nx = nn.InstanceNorm1d(\r\n    2,\r\n    eps=1e-3,\r\n)\r\ny = nn.Conv1d(1, 1, 1)\r\n';
+    const ported = portSource(source, { to: 'mindspore' });
+    expect(ported.code).toBe('import torch.nn as nn\r\nimport mindspore\r\nx = mindspore.nn.InstanceNorm1d(\r\n    2,\r\n    eps=1e-3,\r\n    affine=False,\r\n)\r\ny = nn.Conv1d(1, 1, 1)\r\n');
+  });
+});

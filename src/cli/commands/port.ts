@@ -69,7 +69,10 @@ function portFile(path: string, to: Framework, out: string | undefined, asJson: 
   const ported = portSource(readFileSync(path, 'utf8'), { to });
   // --out may name the file to write or a directory to write it into.
   if (out && existsSync(out) && statSync(out).isDirectory()) out = join(out, basename(path));
-  if (out) writeFileAtomic(out, ported.code);
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileAtomic(out, ported.code);
+  }
   if (asJson) io.out(json({ ...fileJson(path, ported, out), code: ported.code }));
   else {
     io.out(fileReport(path, ported));
@@ -100,7 +103,7 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
   }
   for (const r of results.filter((x) => x.ported.calls.length > 0 || x.ported.imports.length > 0)) io.out(`${fileReport(relative(root, resolve(r.file)), r.ported)}\n`);
   const notExact = results.flatMap((r) => r.ported.calls).filter((c) => c.verdict !== 'exact').length;
-  io.out(`${files.length} .py file${files.length === 1 ? '' : 's'}, ${calls} call${calls === 1 ? '' : 's'} ported to ${to}, ${notExact} not exact${out ? `; wrote ${files.length} file${files.length === 1 ? '' : 's'} under ${out}` : ''}`);
+  io.out(`${files.length} .py file${files.length === 1 ? '' : 's'}, ${calls} call${calls === 1 ? '' : 's'} ported to ${to}, ${notExact} not exact${out ? `; wrote ${files.length} file${files.length === 1 ? '' : 's'} under ${out} (other files are not copied)` : ''}`);
   return exact;
 }
 

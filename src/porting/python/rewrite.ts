@@ -12,7 +12,7 @@
 import { RuntimeError, ValueError } from '../../core/errors';
 import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
 import { argumentEdits } from './args';
-import { applyEdits, indentOf, lineEnd, lineStart, type Edit } from './splice';
+import { applyEdits, indentOf, inLineEndings, lineEnd, lineStart, type Edit } from './splice';
 import { assumedImports, bindingAt, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
 
 export interface CallReport {
@@ -128,13 +128,14 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
     });
   const ported = planned.filter((p) => p.result !== null);
   const { edits: importEdits, callee, reports } = planImports(file, ported.map((p) => p.call), to);
-  const edits: Edit[] = [...importEdits];
+  const edits: Edit[] = inLineEndings(source, importEdits);
   const calls: CallReport[] = planned.map(({ call, result, error }) => {
-    const callEdits: Edit[] = [];
+    let callEdits: Edit[] = [];
     if (result) {
       callEdits.push(...argumentEdits(source, call, result.args));
       const newCallee = callee.get(call);
       if (newCallee !== undefined && newCallee !== call.callee.text) callEdits.push({ ...call.callee, text: newCallee });
+      callEdits = inLineEndings(source, callEdits);
     }
     edits.push(...callEdits);
     return {
