@@ -7,6 +7,7 @@ import { evaluateLiteral } from '../../src/porting/python/literal';
 import { portSource, type PortedSource } from '../../src/porting/python/rewrite';
 import { parsePython, type ApiName, type Framework } from '../../src/porting/python/syntax';
 import { maxAbsDiff } from '../helpers/close';
+import { rebuild } from './rebuild';
 import { mulberry32, normals } from '../helpers/random';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -16,21 +17,7 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name)
  * else: the regions between the rewritten calls and import lines are compared byte for byte.
  */
 function expectOnlyReportedChanges(source: string, ported: PortedSource): void {
-  const changes = [
-    ...ported.calls.map((c) => ({ before: c.before, after: c.after })),
-    ...ported.imports.filter((i) => i.before !== '').map((i) => ({ before: i.before, after: i.after })),
-  ];
-  let rebuilt = source;
-  for (const { before, after } of changes) {
-    expect(rebuilt.split(before).length - 1).toBeGreaterThanOrEqual(1);
-    rebuilt = rebuilt.replace(before, () => after);
-  }
-  for (const added of ported.imports.filter((i) => i.before === '')) {
-    const lines = rebuilt.split('\n');
-    lines.splice(added.line - 1, 0, added.after);
-    rebuilt = lines.join('\n');
-  }
-  expect(ported.code).toBe(rebuilt);
+  expect(ported.code).toBe(rebuild(source, ported));
 }
 
 describe('porting the torch model fixture to MindSpore', () => {

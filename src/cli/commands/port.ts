@@ -55,7 +55,7 @@ function fileReport(path: string, ported: PortedSource): string {
   for (const i of ported.imports) {
     lines.push(`@@ line ${i.line}: import: ${i.note} @@`);
     if (i.before === i.after) lines.push(...prefixed(' ', i.before));
-    else lines.push(...(i.before ? prefixed('-', i.before) : []), ...prefixed('+', i.after));
+    else lines.push(...(i.before ? prefixed('-', i.before) : []), ...(i.after ? prefixed('+', i.after) : []));
   }
   for (const c of ported.calls) lines.push(...callHunk(c));
   return lines.join('\n');

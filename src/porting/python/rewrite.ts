@@ -296,7 +296,8 @@ function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>):
     }
     const names = moving.map((b) => `\`${b.local}\``).join(', ');
     const targets = [...new Set(moving.map((b) => rootOf(moves.get(b)!.path)))].join(', ');
-    reports.push({ line: lineOf(source, st.from), before, after, note: `moved ${names} to ${targets}: every use in the file is a ported call` });
+    const note = after === '' ? `removed: every use of ${names} is a ported call, and the file already imports ${targets} the same way` : `moved ${names} to ${targets}: every use in the file is a ported call`;
+    reports.push({ line: lineOf(source, st.from), before, after, note });
   }
   return { edits, reports };
 }
