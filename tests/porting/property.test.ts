@@ -16,10 +16,12 @@ const IMPORTS = [
   'import mindspore',
   'import mindspore.nn as msnn',
   'from mindspore.nn import InstanceNorm2d',
+  'from torch.nn import *',
+  'import mindspore as ms',
 ];
 const CALLEES = ['torch.nn.InstanceNorm1d', 'nn.InstanceNorm2d', 'tnn.InstanceNorm3d', 'IN', 'mindspore.nn.InstanceNorm1d', 'msnn.InstanceNorm2d', 'InstanceNorm2d'];
 const ARGS = ['8', 'c', 'eps=1e-3', 'eps=1', 'momentum=0.2', 'affine=True', 'affine=False', 'track_running_stats=True', "gamma_init='zeros'", 'dtype=d', '**kw', '*a'];
-const OTHER = ['y = nn.Conv1d(1, 2, 3)', 's = "nn.InstanceNorm1d(3)"', '# IN(4) in a comment', 'z = BatchNorm1d(2)', 'w = torch.relu', 'v = msnn.Dense(1, 1)', 'pass'];
+const OTHER = ['seq = nn.Sequential(IN(2), nn.ReLU(), msnn.InstanceNorm1d(2, affine=False))', 'p, q = IN(1), ms.nn.InstanceNorm3d(1)', 'y = nn.Conv1d(1, 2, 3)', 's = "nn.InstanceNorm1d(3)"', '# IN(4) in a comment', 'z = BatchNorm1d(2)', 'w = torch.relu', 'v = msnn.Dense(1, 1)', 'pass'];
 
 const call = fc.record({
   callee: fc.constantFrom(...CALLEES),
@@ -42,8 +44,13 @@ const source = fc
   .record({
     imports: fc.uniqueArray(fc.constantFrom(...IMPORTS), { minLength: 1 }),
     lines: fc.array(fc.oneof(call.map(render), fc.constantFrom(...OTHER)), { minLength: 1, maxLength: 6 }),
+    indent: fc.constantFrom('', '    ', '\t'),
   })
-  .map(({ imports, lines }) => `${imports.join('\n')}\n\n${lines.join('\n')}\n`);
+  // Optionally inside a class's method, as model code is.
+  .map(({ imports, lines, indent }) => {
+    const body = indent ? `class M:\n${indent}def __init__(self):\n${lines.map((l) => l.split('\n').map((x) => `${indent}${indent}${x}`).join('\n')).join('\n')}` : lines.join('\n');
+    return `${imports.join('\n')}\n\n${body}\n`;
+  });
 
 test.each(['mindspore', 'torch'] as const)('drawn sources ported to %s: only reported bytes change, and every ported call lands', (to) => {
   fc.assert(
