@@ -171,6 +171,24 @@ describe('behaviour is kept: facades built from the original and the ported argu
     expect([ms.trainsAffine, t1.trainsAffine]).toEqual([t0.trainsAffine, t0.trainsAffine]);
   });
 
+  test.each([0, 1, 2, 3])('MindSpore call %i: mindspore -> torch -> mindspore gives equal outputs (<= 1e-6), eps and affine kept', (i) => {
+    const msSource = fixture('literal_calls_mindspore.py');
+    const toTorch = portSource(msSource, { to: 'torch' });
+    const again = portSource(toTorch.code, { to: 'mindspore' });
+    expect([toTorch.calls[i].verdict, again.calls[i].verdict]).toEqual(['exact', 'exact']);
+    const [m0, t, m1] = [callsOf(msSource)[i], callsOf(toTorch.code)[i], callsOf(again.code)[i]];
+    const x = input(m0.api, 200 + i);
+    const ms0 = construct('mindspore', m0.api, m0.args);
+    const pt = construct('torch', t.api, t.args);
+    const ms1 = construct('mindspore', m1.api, m1.args);
+    const reference = ms0.run(x);
+    expect(maxAbsDiff(pt.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(ms1.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect([pt.eps, ms1.eps]).toEqual([ms0.eps, ms0.eps]);
+    // MindSpore's affine says whether gamma/beta train; PyTorch's whether they exist (and so train).
+    expect([pt.trainsAffine, ms1.trainsAffine]).toEqual([ms0.trainsAffine, ms0.trainsAffine]);
+  });
+
   test('a dropped eps would show: the inputs are sensitive to eps', () => {
     const x = input('InstanceNorm1d', 101);
     const loose = construct('torch', 'InstanceNorm1d', a[1].args).run(x);
