@@ -82,6 +82,8 @@ describe('imports and aliases', () => {
     ['import torch.nn\nx = torch.nn.InstanceNorm1d(2)\n', 'mindspore', 'import mindspore.nn\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\n'],
     ['import mindspore.nn as msnn\nx = msnn.InstanceNorm1d(2)\n', 'torch', 'import torch.nn as nn\nx = nn.InstanceNorm1d(2, affine=True)\n'],
     ['import mindspore as ms\nx = ms.nn.InstanceNorm3d(2)\n', 'torch', 'import torch\nx = torch.nn.InstanceNorm3d(2, affine=True)\n'],
+    ['from torch import nn as tnn\nx = tnn.InstanceNorm3d(2)\n', 'mindspore', 'from mindspore import nn\nx = nn.InstanceNorm3d(2, affine=False)\n'],
+    ['from torch.nn import InstanceNorm1d as Norm\nx = Norm(2)\n', 'mindspore', 'from mindspore.nn import InstanceNorm1d as Norm\nx = Norm(2, affine=False)\n'],
     [
       'from torch.nn import InstanceNorm1d as IN, BatchNorm1d\na = IN(2)\nb = BatchNorm1d(2)\n',
       'mindspore',

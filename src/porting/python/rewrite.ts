@@ -220,7 +220,7 @@ function planImports(file: PythonFile, calls: readonly InstanceNormCall[], to: F
 }
 
 /** Aliases that name the source framework (`ms`, `msnn`, `torch_nn`) would mislead once they point at the other one. */
-const FLAVOURED = /^(ms|mindspore|torch|pt|th)(_?nn)?$/i;
+const FLAVOURED = /^(ms|mindspore|torch|pt|th|t|m)(_?nn)?$/i;
 
 /** The local name a moved binding gets: the same, unless it names the framework (then the target's usual name, if free). */
 function newLocal(file: PythonFile, binding: ImportBinding, path: string): string {
