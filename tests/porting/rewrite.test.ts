@@ -237,3 +237,27 @@ describe('line endings', () => {
     expect(ported.code).toBe('import torch.nn as nn\r\nimport mindspore\r\nx = mindspore.nn.InstanceNorm1d(\r\n    2,\r\n    eps=1e-3,\r\n    affine=False,\r\n)\r\ny = nn.Conv1d(1, 1, 1)\r\n');
   });
 });
+
+describe('the norm-factory pattern: functools.partial, comparisons and isinstance', () => {
+  const source = fixture('norm_factory_torch.py');
+  const ported = portSource(source, { to: 'mindspore' });
+
+  test('partials are ported like calls, with the caveat that later arguments are unseen; class mentions follow the layers', () => {
+    expect(ported.calls.map((c) => [c.kind, c.line, c.verdict, c.after])).toEqual([
+      ['partial', 13, 'differs', 'functools.partial(mindspore.nn.InstanceNorm2d, affine=False)'],
+      ['partial', 14, 'differs', 'partial(mindspore.nn.InstanceNorm2d, affine=False)'],
+      ['reference', 21, 'exact', 'mindspore.nn.InstanceNorm2d'],
+      ['reference', 25, 'exact', 'mindspore.nn.InstanceNorm2d'],
+    ]);
+    expect(ported.calls[0].reasons).toContain('functools.partial(nn.InstanceNorm2d, ...): arguments given where the partial is called are not seen by the port');
+    expect(ported.code).toContain('functools.partial(nn.BatchNorm2d, affine=True, track_running_stats=True)');
+    expectOnlyReportedChanges(source, ported);
+  });
+
+  test('a class kept as a value (not compared, not type-checked) may be constructed anywhere: differs', () => {
+    const r = portSource('import torch.nn as nn\nnorm = nn.InstanceNorm1d\nlayer = norm(4)\n', { to: 'mindspore' });
+    // Every use of nn is this mention, so nn itself moves to MindSpore and the text stays.
+    expect(r.calls.map((c) => [c.kind, c.verdict, c.after])).toEqual([['reference', 'differs', 'nn.InstanceNorm1d']]);
+    expect(r.code).toBe('import mindspore.nn as nn\nnorm = nn.InstanceNorm1d\nlayer = norm(4)\n');
+  });
+});

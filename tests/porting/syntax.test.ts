@@ -101,3 +101,32 @@ describe('literal values of argument text', () => {
     expect(evaluateLiteral(text).ok).toBe(false);
   });
 });
+
+describe('partials and mentions', () => {
+  test('functools.partial(<class>, ...) is a construction whose arguments follow the class; other mentions are references', () => {
+    const source = [
+      'import functools',
+      'from functools import partial as P',
+      'import torch.nn as nn',
+      'a = functools.partial(nn.InstanceNorm2d, affine=True)',
+      'b = P(nn.InstanceNorm1d)',
+      'c = functools.partial(nn.BatchNorm2d, affine=True)',
+      'd = isinstance(m, (nn.Conv2d, nn.InstanceNorm3d))',
+      'e = f.func is nn.InstanceNorm2d',
+      'g = nn.InstanceNorm1d',
+      'h = nn.InstanceNorm1d.__name__',
+      '',
+    ].join('\n');
+    const file = parsePython(source);
+    expect(file.calls.map((c) => [c.kind, c.line, c.callee.text, c.args.map((a) => a.text)])).toEqual([
+      ['partial', 4, 'nn.InstanceNorm2d', ['True']],
+      ['partial', 5, 'nn.InstanceNorm1d', []],
+    ]);
+    expect(file.references.map((r) => [r.line, r.text, r.typeCheck])).toEqual([
+      [7, 'nn.InstanceNorm3d', true],
+      [8, 'nn.InstanceNorm2d', true],
+      [9, 'nn.InstanceNorm1d', false],
+      [10, 'nn.InstanceNorm1d', false],
+    ]);
+  });
+});

@@ -38,7 +38,8 @@ function prefixed(mark: string, text: string): string[] {
 
 /** One call as a diff hunk: `@@ line N: verdict @@`, the old and new text, then reasons and fixes. */
 function callHunk(call: CallReport): string[] {
-  const lines = [`@@ line ${call.line}: ${call.api} ${call.from} -> ${call.to}: ${call.verdict} @@`];
+  const what = call.kind === 'call' ? call.api : `${call.api} (${call.kind === 'partial' ? 'functools.partial' : 'referenced, not called'})`;
+  const lines = [`@@ line ${call.line}: ${what} ${call.from} -> ${call.to}: ${call.verdict} @@`];
   if (call.before === call.after) lines.push(...prefixed(' ', call.before));
   else lines.push(...prefixed('-', call.before), ...prefixed('+', call.after));
   lines.push(...call.reasons.map((r) => `  reason: ${r}`), ...call.fixes.map((f) => `  fix: ${f}`));

@@ -61,6 +61,7 @@ function deletions(source: string, call: InstanceNormCall, dropped: ReadonlySet<
     while (dropped.has(j + 1)) j++;
     if (j + 1 < args.length) edits.push({ from: args[i].from, to: args[j + 1].from, text: '' });
     else if (i > 0) edits.push({ from: args[i - 1].to, to: args[j].to, text: '' });
+    else if (call.head) edits.push({ from: call.head.to, to: args[j].to, text: '' });
     else edits.push({ from: args[i].from, to: call.argList.to - 1, text: '' });
     i = j;
   }
@@ -92,7 +93,8 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
     else if (call.args.length > kept.size + dropped.size || kept.size > 0) {
       const first = call.args.find((a, i) => !dropped.has(i))!;
       edits.push({ from: first.from, to: first.from, text: text + separator });
-    } else edits.push({ from: call.argList.from + 1, to: call.argList.from + 1, text });
+    } else if (call.head) edits.push({ from: call.head.to, to: call.head.to, text: `, ${text}` });
+    else edits.push({ from: call.argList.from + 1, to: call.argList.from + 1, text });
     pending = [];
   };
   targets.forEach((t, k) => {
@@ -108,7 +110,8 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
 /** Fallback: write the whole argument list anew (the rules reordered kept arguments). */
 function rewriteAll(source: string, call: InstanceNormCall, targets: readonly TargetArg[]): Edit {
   const stars = call.args.filter((a) => a.star).map((a) => source.slice(a.from, a.to));
-  const parts = [...targets.map(renderArg), ...stars];
+  const head = call.head ? [source.slice(call.head.from, call.head.to)] : [];
+  const parts = [...head, ...targets.map(renderArg), ...stars];
   const vertical = isVertical(source, call);
   const indent = vertical ? indentOf(source, call.args[0].from) : '';
   const closing = vertical ? `,\n${indentOf(source, call.argList.to - 1)}` : '';

@@ -13,9 +13,11 @@ import { RuntimeError, ValueError } from '../../core/errors';
 import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
 import { argumentEdits } from './args';
 import { applyEdits, indentOf, inLineEndings, lineEnd, lineStart, type Edit } from './splice';
-import { assumedImports, bindingAt, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
+import { assumedImports, bindingAt, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type InstanceNormReference, type PythonFile } from './syntax';
 
 export interface CallReport {
+  /** A call, a `functools.partial(<class>, ...)`, or a mention of the class that is not constructed here. */
+  kind: 'call' | 'partial' | 'reference';
   line: number;
   column: number;
   api: ApiName;
@@ -61,6 +63,20 @@ interface Planned {
   error?: string;
 }
 
+/** A place where a class name is written and must name the target's class after porting: a call's callee or a reference. */
+interface Site {
+  api: ApiName;
+  /** Offset of the name (what the import bindings must be visible at). */
+  from: number;
+  binding: ImportBinding;
+  /** The name as written (`nn.InstanceNorm2d`, `IN`). */
+  text: string;
+}
+
+function siteOfCall(call: InstanceNormCall): Site {
+  return { api: call.api, from: call.callee.from, binding: call.callee.binding, text: call.callee.text };
+}
+
 /** Where a binding goes in the target: its new local name and the dotted path it then stands for. */
 interface Move {
   local: string;
@@ -70,13 +86,13 @@ interface Move {
 const rootOf = (path: string) => path.split('.')[0];
 
 /** The target path a binding moves to, or null when it names something the target has no twin for. */
-function movedPath(binding: ImportBinding, calls: readonly InstanceNormCall[], to: Framework): string | null {
+function movedPath(binding: ImportBinding, sites: readonly Site[], to: Framework): string | null {
   const from = otherFramework(to);
-  const api = calls[0].api;
+  const api = sites[0].api;
   if (binding.path === from) return to;
   if (binding.path === `${from}.nn`) return `${to}.nn`;
-  // A class imported by name: every call through it is the same class.
-  if (calls.every((c) => c.callee.text === binding.local && c.api === api)) return `${to}.nn.${api}`;
+  // A class imported by name: every use of it is the same class.
+  if (sites.every((c) => c.text === binding.local && c.api === api)) return `${to}.nn.${api}`;
   return null;
 }
 
@@ -121,24 +137,29 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
       if (call.broken) return { call, result: null, error: 'the call has a syntax error; left unchanged' };
       try {
         const args = call.args.filter((a) => !a.star).map((a) => ({ name: a.name, text: a.text }));
-        return { call, result: rules({ api: call.api, from: call.framework, to, args, hasStarArgs: call.hasStarArgs }) };
+        const result = rules({ api: call.api, from: call.framework, to, args, hasStarArgs: call.hasStarArgs });
+        return { call, result: call.kind === 'partial' ? partialCaveat(result, call) : result };
       } catch (err) {
         return { call, result: null, error: `not ported: ${(err as Error).message}` };
       }
     });
   const ported = planned.filter((p) => p.result !== null);
-  const { edits: importEdits, callee, reports } = planImports(file, ported.map((p) => p.call), to);
+  const references = file.references.filter((r) => r.framework !== to);
+  const callSites = new Map(ported.map((p) => [p.call, siteOfCall(p.call)]));
+  const refSites = new Map(references.map((r) => [r, { api: r.api, from: r.from, binding: r.binding, text: r.text } as Site]));
+  const { edits: importEdits, callee, reports } = planImports(file, [...callSites.values(), ...refSites.values()], to);
   const edits: Edit[] = inLineEndings(source, importEdits);
   const calls: CallReport[] = planned.map(({ call, result, error }) => {
     let callEdits: Edit[] = [];
     if (result) {
       callEdits.push(...argumentEdits(source, call, result.args));
-      const newCallee = callee.get(call);
+      const newCallee = callee.get(callSites.get(call)!);
       if (newCallee !== undefined && newCallee !== call.callee.text) callEdits.push({ ...call.callee, text: newCallee });
       callEdits = inLineEndings(source, callEdits);
     }
     edits.push(...callEdits);
     return {
+      kind: call.kind,
       line: call.line,
       column: call.column,
       api: call.api,
@@ -151,6 +172,12 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
       fixes: result?.fixes ?? [],
     };
   });
+  for (const ref of references) {
+    const text = callee.get(refSites.get(ref)!) ?? ref.text;
+    if (text !== ref.text) edits.push({ from: ref.from, to: ref.to, text });
+    calls.push({ kind: 'reference', line: ref.line, column: ref.column, api: ref.api, from: ref.framework, to, before: ref.text, after: text, ...referenceVerdict(ref) });
+  }
+  calls.sort((a, b) => a.line - b.line || a.column - b.column);
   const code = applyEdits(source, edits);
   if (!options.prelude) checkPorted(code, ported.length, to);
   return {
@@ -163,6 +190,26 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
   };
 }
 
+/** A partial's later call may add arguments (`norm_layer(64, affine=True)`) that the port never sees. */
+function partialCaveat(result: PortResult, call: InstanceNormCall): PortResult {
+  return {
+    ...result,
+    verdict: result.verdict === 'exact' ? 'differs' : result.verdict,
+    reasons: [...result.reasons, `functools.partial(${call.callee.text}, ...): arguments given where the partial is called are not seen by the port`],
+    fixes: [...result.fixes, 'check that the calls of this partial pass only num_features (or port them too)'],
+  };
+}
+
+/** A class named without being constructed: a type check keeps its meaning; anything else may be constructed elsewhere with unseen arguments. */
+function referenceVerdict(ref: InstanceNormReference): Pick<CallReport, 'verdict' | 'reasons' | 'fixes'> {
+  if (ref.typeCheck) return { verdict: 'exact', reasons: [], fixes: [] };
+  return {
+    verdict: 'differs',
+    reasons: [`${ref.text} is referenced, not called: the arguments it is constructed with elsewhere are not seen by the port, and the frameworks' defaults differ`],
+    fixes: ['where this class is constructed, pass its arguments (affine in particular) explicitly, or port that call with `instancenorm-shim port "<call>"`'],
+  };
+}
+
 /** The rewritten text must parse and hold at least as many target calls as were ported: a guard against splicing bugs. */
 function checkPorted(code: string, ported: number, to: Framework): void {
   const again = parsePython(code);
@@ -172,18 +219,18 @@ function checkPorted(code: string, ported: number, to: Framework): void {
 
 interface ImportPlan {
   edits: Edit[];
-  /** The callee text each ported call gets. */
-  callee: Map<InstanceNormCall, string>;
+  /** The text each site's class name gets. */
+  callee: Map<Site, string>;
   reports: ImportReport[];
 }
 
-function planImports(file: PythonFile, calls: readonly InstanceNormCall[], to: Framework): ImportPlan {
+function planImports(file: PythonFile, sites: readonly Site[], to: Framework): ImportPlan {
   const { source } = file;
-  const byBinding = new Map<ImportBinding, InstanceNormCall[]>();
-  for (const c of calls) byBinding.set(c.callee.binding, [...(byBinding.get(c.callee.binding) ?? []), c]);
-  const callee = new Map<InstanceNormCall, string>();
+  const byBinding = new Map<ImportBinding, Site[]>();
+  for (const c of sites) byBinding.set(c.binding, [...(byBinding.get(c.binding) ?? []), c]);
+  const callee = new Map<Site, string>();
   const moves = new Map<ImportBinding, Move>();
-  const stay: [ImportBinding, InstanceNormCall[]][] = [];
+  const stay: [ImportBinding, Site[]][] = [];
   for (const [binding, bound] of byBinding) {
     const uses = file.nameUses.get(binding.local)?.length ?? 0;
     const path = binding.local === '*' ? null : movedPath(binding, bound, to);
@@ -232,13 +279,13 @@ function newLocal(file: PythonFile, binding: ImportBinding, path: string): strin
 }
 
 /** A binding the file already has (or gets from a move) that reaches the target class. */
-function existingRoute(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>, call: InstanceNormCall, to: Framework): Move | undefined {
+function existingRoute(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>, call: Site, to: Framework): Move | undefined {
   // Only a binding the call's position actually sees (not shadowed by a later import of the same name).
   const visible = (b: ImportBinding) => bindingAt(file.imports, b.local, call.from) === b;
   const candidates: Move[] = [...moves].filter(([b]) => visible(b)).map(([, m]) => m);
   for (const st of file.imports) for (const b of st.bindings) if (b.local !== '*' && !moves.has(b) && rootOf(b.path) === to && visible(b)) candidates.push({ local: b.local, path: b.path });
   // Keep the call's style: `nn.X` goes through a module, a bare `IN(...)` through a class import.
-  const bare = !call.callee.text.includes('.');
+  const bare = !call.text.includes('.');
   const rank = (m: Move) => (m.path === `${to}.nn.${call.api}` ? (bare ? 0 : 3) : m.path === `${to}.nn` ? 1 : m.path === to ? 2 : 3);
   return candidates.filter((m) => rank(m) < 3 && calleeThrough(m.local, m.path, call.api, to) !== null).sort((a, b) => rank(a) - rank(b))[0];
 }
