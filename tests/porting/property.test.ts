@@ -18,10 +18,15 @@ const IMPORTS = [
   'from mindspore.nn import InstanceNorm2d',
   'from torch.nn import *',
   'import mindspore as ms',
+  'import functools',
 ];
 const CALLEES = ['torch.nn.InstanceNorm1d', 'nn.InstanceNorm2d', 'tnn.InstanceNorm3d', 'IN', 'mindspore.nn.InstanceNorm1d', 'msnn.InstanceNorm2d', 'InstanceNorm2d'];
 const ARGS = ['8', 'c', 'eps=1e-3', 'eps=1', 'momentum=0.2', 'affine=True', 'affine=False', 'track_running_stats=True', "gamma_init='zeros'", 'dtype=d', '**kw', '*a'];
-const OTHER = ['seq = nn.Sequential(IN(2), nn.ReLU(), msnn.InstanceNorm1d(2, affine=False))', 'p, q = IN(1), ms.nn.InstanceNorm3d(1)', 'y = nn.Conv1d(1, 2, 3)', 's = "nn.InstanceNorm1d(3)"', '# IN(4) in a comment', 'z = BatchNorm1d(2)', 'w = torch.relu', 'v = msnn.Dense(1, 1)', 'pass'];
+const OTHER = [
+  'n = functools.partial(nn.InstanceNorm2d, affine=True)',
+  'k = isinstance(m, (IN, msnn.InstanceNorm1d))',
+  'j = norm.func == tnn.InstanceNorm3d',
+'seq = nn.Sequential(IN(2), nn.ReLU(), msnn.InstanceNorm1d(2, affine=False))', 'p, q = IN(1), ms.nn.InstanceNorm3d(1)', 'y = nn.Conv1d(1, 2, 3)', 's = "nn.InstanceNorm1d(3)"', '# IN(4) in a comment', 'z = BatchNorm1d(2)', 'w = torch.relu', 'v = msnn.Dense(1, 1)', 'pass'];
 
 const call = fc.record({
   callee: fc.constantFrom(...CALLEES),
@@ -64,6 +69,7 @@ test.each(['mindspore', 'torch'] as const)('drawn sources ported to %s: only rep
       // At least: a call of an unimported name (a NameError as written) may resolve once the import moves.
       expect(after.calls.filter((c) => c.framework === to).length).toBeGreaterThanOrEqual(before.calls.length);
       expect(after.calls.filter((c) => c.framework !== to)).toEqual([]);
+      expect(after.references.filter((r) => r.framework !== to).map((r) => r.text)).toEqual([]);
     }),
     { numRuns: 150, seed: 7 },
   );

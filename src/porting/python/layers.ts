@@ -67,7 +67,8 @@ function argumentNodes(argList: SyntaxNode): SyntaxNode[] {
 
 function member(file: PythonFile, classes: ReadonlySet<string>, node: SyntaxNode): Member {
   if (node.name !== 'CallExpression') return { kind: 'other' };
-  const call = file.calls.find((c) => c.from === node.from && c.to === node.to);
+  // A partial is a factory, not a module: it is no layer until called.
+  const call = file.calls.find((c) => c.kind === 'call' && c.from === node.from && c.to === node.to);
   if (call) return { kind: 'norm', call };
   const callee = node.firstChild!;
   const names = dotted(file, callee);
