@@ -72,8 +72,8 @@ function stripParens(text: string): string {
 }
 
 /** Python's `==` between a literal and a mapping scalar (1 == 1.0, but True is not matched by 1 here). */
-function equalsLiteral(value: PyValue & { kind: 'literal' }, wanted: number | boolean | string | null): boolean {
-  if (typeof value.value === 'number' && typeof wanted === 'number') return value.value === wanted;
+function equalsLiteral(value: PyValue & { kind: 'literal' }, wanted: number | boolean | string | null, ignoreCase = false): boolean {
+  if (ignoreCase && typeof value.value === 'string' && typeof wanted === 'string') return value.value.toLowerCase() === wanted.toLowerCase();
   return value.value === wanted;
 }
 
@@ -81,7 +81,7 @@ function equalsLiteral(value: PyValue & { kind: 'literal' }, wanted: number | bo
 function matches(predicate: Predicate | undefined, value: PyValue): boolean | undefined {
   if (!predicate) return true;
   if ('is' in predicate) {
-    if (value.kind === 'literal') return predicate.is.some((w) => equalsLiteral(value, w));
+    if (value.kind === 'literal') return predicate.is.some((w) => equalsLiteral(value, w, predicate.ignoreCase));
     return undefined; // a name may be a variable holding any value
   }
   if ('name' in predicate) {

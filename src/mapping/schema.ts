@@ -85,7 +85,11 @@ export const claimSchema = z.discriminatedUnion('kind', [
 /** A condition on an argument's value as written in Python source. */
 export const predicateSchema = z.union([
   /** The value is one of these literals (numbers compare numerically, as Python's ==). */
-  z.object({ is: z.array(scalar).min(1) }),
+  z.object({
+    is: z.array(scalar).min(1),
+    /** Strings compare case-insensitively (MindSpore's initializer names: 'Ones' is 'ones'). */
+    ignoreCase: z.boolean().optional(),
+  }),
   /** The value is a (dotted) name whose last part is one of these: `torch.float32`, `mstype.float32`. */
   z.object({ name: z.array(z.string()).min(1) }),
   /** The value is a number outside the range. */
@@ -231,11 +235,15 @@ export const stateTensorSchema = z.object({
 export const decisionSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   facade: framework,
+  /** The entry of the facade's own list this records (torch: STRICTER_THAN_PYTORCH's `argument`). */
+  argument: z.string().optional(),
   topic: z.string(),
   /** What the framework does. */
   framework: textSchema,
   /** What the facade does instead, and why. */
   facadeBehaviour: textSchema,
+  /** Constructor calls (keywords beside num_features) whose outcome in the facade shows the decision; checked by tests/conformance. */
+  evidence: z.array(z.object({ facade: framework, args: z.record(z.string(), scalar), outcome: z.enum(['ok', 'TypeError', 'ValueError']) })),
 });
 
 /** Where the generated pages depart from the published (seed) pages, and why. */

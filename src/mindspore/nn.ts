@@ -1,2 +1,2 @@
-export { Cell } from './cell';
+export { Cell, Parameter } from './cell';
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, _InstanceNorm, type ConstructOptions } from './instancenorm';

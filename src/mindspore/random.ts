@@ -92,11 +92,12 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** Standard normal CDF via erfc (W. J. Cody's rational approximations are overkill here; 1e-7 is plenty). */
+/** Standard normal CDF. */
 export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
+/** erfc by the Chebyshev fit of Numerical Recipes' `erfcc` (fractional error below 1.2e-7, plenty for sampling). */
 function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);

@@ -211,7 +211,8 @@ export abstract class _InstanceNorm extends Module {
     if (!isKeywordObject(options)) {
       throw new PyTypeError(`${this._get_name()}.forward(): options must be an object like { out }, got ${describe(options)}`);
     }
-    for (const key of Object.keys(options)) {
+    // for...in rather than Object.keys: no array per call.
+    for (const key in options) {
       if (key !== 'out') throw new PyTypeError(`${this._get_name()}.forward() got an unexpected keyword argument '${key}'`);
     }
     const out = options.out;

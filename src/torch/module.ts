@@ -134,16 +134,22 @@ export abstract class Module {
    * Unlike PyTorch, which copies each valid tensor before it raises, nothing changes unless
    * everything loads (a half-loaded module is never useful, and this way a caller can retry).
    */
-  load_state_dict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): IncompatibleKeys {
+  load_state_dict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean; assign?: boolean } = {}): IncompatibleKeys {
     const incoming = readMapping(stateDict);
     if (!isKeywordObject(options)) throw new PyTypeError(`load_state_dict(): options must be an object like { strict: false }, got ${pyRepr(options)}`);
+    for (const key in options) {
+      if (key !== 'strict' && key !== 'assign') throw new PyTypeError(`Module.load_state_dict() got an unexpected keyword argument '${key}'`);
+    }
     const strict = options.strict === undefined ? true : options.strict;
-    if (typeof strict !== 'boolean') throw new PyTypeError(`load_state_dict(): argument 'strict' must be bool, not ${pyTypeName(strict)}`);
+    const assign = options.assign === undefined ? false : options.assign;
+    for (const [name, value] of [['strict', strict], ['assign', assign]] as const) {
+      if (typeof value !== 'boolean') throw new PyTypeError(`load_state_dict(): argument '${name}' must be bool, not ${pyTypeName(value)} (${pyRepr(value)})`);
+    }
     const metadata = (stateDict as { _metadata?: StateDictMetadata })._metadata;
     const missing: string[] = [];
     const unexpected: string[] = [];
     const errors: string[] = [];
-    const copies: [Tensor, Tensor][] = [];
+    const copies: Copy[] = [];
     for (const [path, module] of this.named_modules()) {
       const prefix = path ? `${path}.` : '';
       module._prepareStateDict(incoming, prefix, metadata?.[path]?.version, errors);
@@ -155,7 +161,10 @@ export abstract class Module {
     if (errors.length) {
       throw new RuntimeError(`Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join('\n\t')}`);
     }
-    for (const [target, converted] of copies) target.data.set(converted.data as never);
+    for (const copy of copies) {
+      if (assign) copy.module.assignTensor(copy.name, copy.source);
+      else copy.target.data.set(copy.converted.data as never);
+    }
     return { missing_keys: missing, unexpected_keys: unexpected };
   }
 
@@ -166,7 +175,7 @@ export abstract class Module {
   protected _prepareStateDict(_incoming: Map<string, unknown>, _prefix: string, _version: number | undefined, _errors: string[]): void {}
 
   /** The checks of `Module._load_from_state_dict` for this module's own tensors; copies are converted up front. */
-  private collectCopies(incoming: Map<string, unknown>, prefix: string, missing: string[], errors: string[], copies: [Tensor, Tensor][]): void {
+  private collectCopies(incoming: Map<string, unknown>, prefix: string, missing: string[], errors: string[], copies: Copy[]): void {
     for (const [name, target] of this.localState()) {
       const key = prefix + name;
       if (!incoming.has(key)) {
@@ -186,7 +195,8 @@ export abstract class Module {
         continue;
       }
       try {
-        copies.push([target, source.dtype === target.dtype ? source : source.astype(target.dtype)]);
+        const converted = source.dtype === target.dtype ? source : source.astype(target.dtype);
+        copies.push({ module: this, name, target, source, converted });
       } catch (err) {
         errors.push(`While copying the parameter named "${key}", whose dimensions in the model are ${torchSize(target.shape)} and whose dimensions in the checkpoint are ${torchSize(source.shape)}, an exception occurred : ('${(err as Error).message}',).`);
       }
@@ -207,6 +217,13 @@ export abstract class Module {
     return out;
   }
 
+  /** `assign=True`: the module takes the checkpoint's tensor itself (its dtype too); a parameter keeps its requires_grad. */
+  private assignTensor(name: string, source: Tensor): void {
+    const param = this._parameters.get(name);
+    if (param) this._parameters.set(name, new Parameter(source, param.requires_grad));
+    else this._buffers.set(name, source);
+  }
+
   private localState(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [name, p] of this._parameters) if (p) out.push([name, p]);
@@ -225,6 +242,15 @@ export abstract class Module {
     const lines = [...(this.extra_repr() ? this.extra_repr().split('\n') : []), ...children];
     return `${this._get_name()}(\n  ${lines.join('\n  ')}\n)`;
   }
+}
+
+interface Copy {
+  module: Module;
+  name: string;
+  target: Tensor;
+  source: Tensor;
+  /** `source` in the target's dtype, made before anything is written. */
+  converted: Tensor;
 }
 
 /** `str(torch.Size([...]))`. */

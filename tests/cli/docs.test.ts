@@ -42,10 +42,31 @@ describe('instancenorm-shim docs', () => {
     expect(readFileSync(page, 'utf8')).toContain('参数0'); // --check writes nothing
   });
 
+  it('--check reports a page the mapping does not generate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docs-'));
+    expect(await main(['docs', '--out', dir], capture())).toBe(0);
+    writeFileSync(join(dir, 'api_mapping', 'en', 'InstanceNorm4d.md'), '# stale\n');
+    const io = capture();
+    expect(await main(['docs', '--check', '--out', dir, '--json'], io)).toBe(1);
+    expect(JSON.parse(io.text()).files).toContainEqual({ path: 'api_mapping/en/InstanceNorm4d.md', status: 'extra' });
+  });
+
   it('--check reports missing files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'docs-'));
     const io = capture();
     expect(await main(['docs', '--check', '--out', dir], io)).toBe(1);
     expect(io.text()).toMatch(/missing/);
+  });
+});
+
+describe('compare (npm start)', () => {
+  it('prints the generated parameter-difference table of InstanceNorm1d', async () => {
+    const { differenceTable, markdownTable } = await import('../../src/mapping/render');
+    const { mappingEntry } = await import('../../src/mapping');
+    const zh = differenceTable(mappingEntry('InstanceNorm1d'), 'zh');
+    const io = capture();
+    await main([], io);
+    expect(io.text()).toContain(markdownTable(zh.header, zh.rows));
+    expect(io.text()).toContain('| 输入 | 单输入 | input | x |');
   });
 });

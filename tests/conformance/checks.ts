@@ -88,10 +88,18 @@ export function fingerprintOf(fw: Framework, api: Api, args: unknown[]): string 
     const cell = layer as mindspore.nn._InstanceNorm;
     parts.push([...cell.parameters_dict()].map(([k, p]) => [k, p.requires_grad, p.data.dtype, p.data.tolist()]));
   }
+  // An error is observable behaviour too (a float64 torch layer refuses float32 input, as PyTorch does).
+  const outcome = () => {
+    try {
+      return forward(fw, layer, x).tolist();
+    } catch (err) {
+      return `${(err as Error).name}: ${(err as Error).message}`;
+    }
+  };
   setTrain(fw, layer, false);
-  parts.push(forward(fw, layer, x).tolist());
+  parts.push(outcome());
   setTrain(fw, layer, true);
-  parts.push(forward(fw, layer, x).tolist());
+  parts.push(outcome());
   return JSON.stringify(parts, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 

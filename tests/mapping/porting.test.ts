@@ -103,6 +103,11 @@ describe('mindspore -> torch', () => {
     expect(render(r.args)).toBe('2, affine=False');
     expect(r.verdict).toBe('exact');
   });
+  it('initializer names match case-insensitively, as MindSpore looks them up', () => {
+    const r = call('mindspore', [pos('2'), kw('gamma_init', "'Ones'"), kw('beta_init', '"ZEROS"')]);
+    expect(render(r.args)).toBe('2, affine=True');
+    expect(r.verdict).toBe('exact');
+  });
   it('non-default initializers need weights, and turn affine on', () => {
     const r = call('mindspore', [pos('2'), kw('affine', 'False'), kw('gamma_init', '0.5')]);
     expect(render(r.args)).toBe('2, affine=True');

@@ -1,5 +1,8 @@
 /** mapping.json validates, and a bad mapping fails with an error naming the entry and the field. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadMapping, parseMapping } from '../../src/mapping';
+import { jsonSchemaText } from '../../src/mapping/render';
 
 const copy = () => JSON.parse(JSON.stringify(loadMapping()));
 
@@ -28,5 +31,21 @@ describe('mapping.json', () => {
     const json = copy();
     mutate(json);
     expect(() => parseMapping(json)).toThrow(message);
+  });
+});
+
+describe('docs/mapping.schema.json', () => {
+  it('is the JSON Schema of the zod schema, and mapping.json points at it', () => {
+    const root = join(__dirname, '..', '..');
+    const raw = JSON.parse(readFileSync(join(root, 'mapping.json'), 'utf8'));
+    expect(raw.$schema).toBe('./docs/mapping.schema.json');
+    const committed = readFileSync(join(root, 'docs', 'mapping.schema.json'), 'utf8');
+    expect(committed).toBe(jsonSchemaText());
+    const schema = JSON.parse(committed);
+    const entry = schema.properties.entries.items;
+    expect(entry.required).toEqual(expect.arrayContaining(['api', 'torch', 'mindspore', 'description', 'rows']));
+    const row = entry.properties.rows.items;
+    expect(row.properties.kind.enum).toEqual(['same', 'default differs', 'torch only', 'MindSpore only', 'input differs']);
+    expect(row.properties.claims.items.oneOf ?? row.properties.claims.items.anyOf).toHaveLength(8);
   });
 });

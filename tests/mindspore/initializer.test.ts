@@ -7,7 +7,7 @@
  * MindSpore's, only reproducible under `set_seed`.
  */
 import { mindspore, Tensor, ValueError, TypeError as PyTypeError } from '../../src';
-import { normalCdf } from '../../src/mindspore/random';
+import { normalCdf, normalQuantile } from '../../src/mindspore/random';
 
 const { nn, initializer: init } = mindspore;
 
@@ -173,6 +173,15 @@ describe('random initializers: distributions', () => {
     const phi1 = Math.exp(-0.5) / Math.sqrt(2 * Math.PI);
     expect(Math.abs(t.std ** 2 - (1 - (2 * phi1) / 0.6826894921370859))).toBeLessThan(0.01);
     expect(normalCdf(1) - normalCdf(-1)).toBeCloseTo(0.6826894921370859, 6);
+  });
+});
+
+describe('the normal CDF and quantile behind TruncatedNormal', () => {
+  it('match tabulated values and invert each other', () => {
+    expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 6);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 7);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306167813, 7);
+    for (const x of [-4, -1.5, -0.3, 0, 0.7, 2.2, 3.9]) expect(normalQuantile(normalCdf(x))).toBeCloseTo(x, 4);
   });
 });
 

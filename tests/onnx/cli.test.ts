@@ -103,6 +103,56 @@ describe('instancenorm-shim export', () => {
     expect(readdirSync(dir)).toEqual(['model.onnx']);
   });
 
+  describe('--weights from checkpoint files (fixtures written by tests/fixtures/gen_formats.py with numpy)', () => {
+    const FIXTURES = join(__dirname, '..', 'fixtures', 'formats');
+    const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
+    const values = (file: string, key: string): number[] => expected[file][key].data.map(Number);
+
+    it.each(['model.pt', 'model.safetensors'])('torch: one layer of %s by --prefix, in eval with its running statistics', async (fixture) => {
+      const out = join(dir, 'norm1.onnx');
+      const io = capture();
+      const config = '{"num_features": 4, "affine": true, "track_running_stats": true}';
+      const argv = ['export', '--api', 'torch', '--config', config, '--weights', join(FIXTURES, fixture), '--prefix', 'enc.norm1', '--shape', '2,4,6', '--eval', '--out', out, '--verify', '--json'];
+      expect(await main(argv, io)).toBe(0);
+      expect(JSON.parse(io.stdout).weights).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+      const graph = decode(new Uint8Array(readFileSync(out))).graph;
+      const stored = Object.fromEntries(graph.initializer.map((t) => [t.name, initializerValues(t)]));
+      for (const name of ['weight', 'bias', 'running_mean', 'running_var']) {
+        expect(stored[name]).toEqual(values('model', `enc.norm1.${name}`));
+      }
+    });
+
+    it('mindspore: a nested layer of model.ckpt by --prefix, and a top-level cell of toplevel.ckpt', async () => {
+      const io = capture();
+      const base = ['export', '--api', 'mindspore', '--config', '{"num_features": 4}', '--shape', '1,4,5', '--verify'];
+      expect(await main([...base, '--weights', join(FIXTURES, 'model.ckpt'), '--prefix', 'enc.norm1', '--out', join(dir, 'a.onnx')], io)).toBe(0);
+      const nested = decode(new Uint8Array(readFileSync(join(dir, 'a.onnx')))).graph;
+      // model.ckpt holds the torch model's enc.norm1 converted: gamma = weight, beta = bias.
+      expect(initializerValues(nested.initializer[0])).toEqual(values('model', 'enc.norm1.weight'));
+      expect(initializerValues(nested.initializer[1])).toEqual(values('model', 'enc.norm1.bias'));
+      expect(await main([...base, '--weights', join(FIXTURES, 'toplevel.ckpt'), '--out', join(dir, 'b.onnx')], io)).toBe(0);
+      const top = decode(new Uint8Array(readFileSync(join(dir, 'b.onnx')))).graph;
+      expect(top.initializer.map((t) => [t.name, initializerValues(t)])).toEqual([
+        ['gamma', values('toplevel', 'gamma')],
+        ['beta', values('toplevel', 'beta')],
+      ]);
+    });
+
+    it('a whole-model checkpoint without --prefix is an error that suggests it; a corrupt file names the file', async () => {
+      const io = capture();
+      const config = '{"num_features": 4, "affine": true, "track_running_stats": true}';
+      const out = join(dir, 'm.onnx');
+      expect(await main(['export', '--api', 'torch', '--config', config, '--weights', join(FIXTURES, 'model.pt'), '--shape', '1,4,5', '--out', out], io)).toBe(2);
+      expect(io.stderr).toContain("'conv.weight'");
+      expect(io.stderr).toContain('give --prefix');
+      const broken = join(dir, 'broken.safetensors');
+      writeFileSync(broken, readFileSync(join(FIXTURES, 'model.safetensors')).subarray(0, 40));
+      expect(await main(['export', '--api', 'torch', '--config', config, '--weights', broken, '--shape', '1,4,5', '--out', out], io)).toBe(2);
+      expect(io.stderr).toContain(broken);
+      expect(readdirSync(dir)).toEqual(['broken.safetensors']);
+    });
+  });
+
   it('weights that do not fit are an error naming the file and the key', async () => {
     const weights = join(dir, 'w.json');
     const io = capture();

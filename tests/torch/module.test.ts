@@ -224,6 +224,18 @@ describe('load_state_dict', () => {
     });
   });
 
+  it('assign=true makes the module hold the checkpoint tensors themselves (keeping requires_grad)', () => {
+    const m = new InstanceNorm1d(2, { affine: true, track_running_stats: true });
+    m.weight!.requires_grad = false;
+    const sd = { weight: Tensor.from([2, 3], { dtype: 'float64' }), bias: Tensor.from([4, 5]), running_mean: Tensor.from([1, 1]), running_var: Tensor.from([2, 2]) };
+    expect(m.load_state_dict(sd, { assign: true })).toEqual({ missing_keys: [], unexpected_keys: [] });
+    expect(m.weight?.data).toBe(sd.weight.data);
+    expect(m.weight?.dtype).toBe('float64');
+    expect(m.weight?.requires_grad).toBe(false);
+    expect(m.running_var).toBe(sd.running_var);
+    expect(() => m.load_state_dict(sd, { foo: true } as never)).toThrow(new PyTypeError("Module.load_state_dict() got an unexpected keyword argument 'foo'"));
+  });
+
   it('rejects a non-bool strict (stricter than PyTorch\'s truthiness)', () => {
     expect(() => new InstanceNorm1d(2).load_state_dict({}, { strict: 0 as never })).toThrow(PyTypeError);
   });

@@ -7,6 +7,7 @@ import { pyFloat, pyRepr } from '../../core/python';
 import type { Tensor } from '../../core/tensor';
 import { mappingEntry } from '../../mapping';
 import { maxAbsDiff, pythonCall, runExample } from '../../mapping/example';
+import { differenceTable, markdownTable, pagePath } from '../../mapping/render';
 import { onnxruntime, ortInstanceNorm } from '../../onnx/runtime';
 import { json, sci, table, type Io } from '../output';
 import type { Command } from './types';
@@ -54,6 +55,7 @@ export const compare: Command = {
           published: { torch: published.torch.tolist(), mindspore: published.mindspore.tolist() },
           differences: diffs,
           tolerance: TOLERANCE,
+          differenceTable: { zh: differenceTable(entry, 'zh'), en: differenceTable(entry, 'en') },
           ok,
         }),
       );
@@ -68,6 +70,8 @@ export const compare: Command = {
     io.out(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}\n`);
     io.out('max |difference|');
     io.out(table(['reference', ...outputs.map(([n]) => n)], diffs.map((d) => [d.reference, ...Object.values(d.maxAbsDiff).map(sci)])));
+    const zh = differenceTable(entry, 'zh');
+    io.out(`\nparameter differences, generated from mapping.json (docs/${pagePath('zh', api)}):\n${markdownTable(zh.header, zh.rows)}`);
     io.out(`\n${ok ? 'OK' : 'FAILED'}: every output is within ${sci(TOLERANCE)} of every reference (worst ${sci(worst)}).`);
     return ok ? 0 : 1;
   },

@@ -3,7 +3,7 @@
  * mapping.json from mapping.json; `--check` writes nothing and fails when the committed files
  * differ from what the mapping generates.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { loadMapping, MAPPING_PATH } from '../../mapping';
@@ -13,20 +13,31 @@ import type { Command } from './types';
 
 export const DOCS_DIR = join(dirname(MAPPING_PATH), 'docs');
 
-export type DocStatus = 'unchanged' | 'written' | 'differs' | 'missing';
+export type DocStatus = 'unchanged' | 'written' | 'differs' | 'missing' | 'extra';
 
 /** Compares (and unless `check`, writes) every generated file under `dir`. */
 export function syncDocs(dir: string, check: boolean): { path: string; status: DocStatus }[] {
   const files = generateDocs(loadMapping());
-  return [...files].map(([path, content]) => {
+  const results = [...files].map(([path, content]) => {
     const target = join(dir, path);
     const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
-    if (current === content) return { path, status: 'unchanged' as const };
-    if (check) return { path, status: current === undefined ? ('missing' as const) : ('differs' as const) };
+    if (current === content) return { path, status: 'unchanged' as DocStatus };
+    if (check) return { path, status: (current === undefined ? 'missing' : 'differs') as DocStatus };
     mkdirSync(dirname(target), { recursive: true });
     writeFileAtomic(target, content);
-    return { path, status: 'written' as const };
+    return { path, status: 'written' as DocStatus };
   });
+  // A page the mapping no longer generates (a removed pair) is stale too; it is reported, never deleted.
+  for (const path of listPages(dir, 'api_mapping')) if (!files.has(path)) results.push({ path, status: 'extra' });
+  return results;
+}
+
+function listPages(root: string, sub: string): string[] {
+  const dir = join(root, sub);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? listPages(root, `${sub}/${d.name}`) : d.name.endsWith('.md') ? [`${sub}/${d.name}`] : [],
+  );
 }
 
 export const docs: Command = {
@@ -38,14 +49,15 @@ export const docs: Command = {
     const dir = values.out ? resolve(String(values.out)) : DOCS_DIR;
     const check = Boolean(values.check);
     const results = syncDocs(dir, check);
-    const stale = results.filter((r) => r.status === 'differs' || r.status === 'missing');
+    const stale = results.filter((r) => r.status === 'differs' || r.status === 'missing' || r.status === 'extra');
     const ok = stale.length === 0;
     if (values.json) {
       io.out(json({ dir, check, ok, files: results }));
     } else {
       io.out(table(['file', 'status'], results.map((r) => [join(dir, r.path), r.status])));
-      if (check) io.out(ok ? '\nOK: the docs are what mapping.json generates.' : `\nFAILED: ${stale.length} file(s) differ from what mapping.json generates; run 'instancenorm-shim docs' and commit.`);
+      if (check) io.out(ok ? '\nOK: the docs are what mapping.json generates.' : `\nFAILED: ${stale.length} file(s) differ from what mapping.json generates; run 'instancenorm-shim docs' (and delete extra pages) and commit.`);
     }
-    return check && !ok ? 1 : 0;
+    // An extra page fails the check; when writing, it is reported for the user to delete.
+    return (check || results.some((r) => r.status === 'extra')) && !ok ? 1 : 0;
   },
 };

@@ -10,6 +10,7 @@ import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import { Tensor, type NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
+import { decodeStateDict, formatOfPath } from '../../io/formats';
 import type { Parameter as MsParameter } from '../../mindspore/cell';
 import * as ms from '../../mindspore/nn';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
@@ -65,26 +66,49 @@ function buildLayer(api: Api, name: LayerName, config: Record<string, unknown>):
   return new Cls(config);
 }
 
-function readWeights(file: string): Weights {
-  let text: string;
+function readFile(file: string): Buffer {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (err) {
     throw new ValueError(`--weights ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  let weights: unknown;
-  try {
-    weights = JSON.parse(text);
-  } catch (err) {
-    throw new ValueError(`--weights ${file}: not JSON (only JSON state dicts, {"name": nested list}, are read here): ${(err as Error).message}`);
+}
+
+/**
+ * A checkpoint by its extension (safetensors, torch .pt/.pth/.bin, MindSpore .ckpt, JSON) through
+ * the format readers. JSON whose values are all plain nested lists is read here instead, so the
+ * numbers convert straight to the module's dtype (the JSON reader would make them float32 first).
+ */
+function readWeights(file: string): Weights {
+  const bytes = readFile(file);
+  const format = formatOfPath(file);
+  if (format === 'json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      parsed = undefined; // the JSON reader reports it, naming the file
+    }
+    const plain = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    if (plain && Object.values(parsed as object).every((v) => Array.isArray(v) || typeof v === 'number')) return parsed as Weights;
   }
-  if (typeof weights !== 'object' || weights === null || Array.isArray(weights)) {
-    throw new ValueError(`--weights ${file}: expected a JSON object {"name": nested list}, got ${Array.isArray(weights) ? 'a list' : typeof weights}`);
+  return Object.fromEntries(decodeStateDict(bytes, format, file));
+}
+
+/** The entries under `prefix.` with the prefix removed (a layer's weights inside a model checkpoint). */
+function selectPrefix(weights: Weights, prefix: string | undefined, file: string): Weights {
+  if (prefix === undefined) return weights;
+  const head = prefix.endsWith('.') ? prefix : `${prefix}.`;
+  const selected = Object.entries(weights).filter(([k]) => k.startsWith(head));
+  if (selected.length === 0) {
+    throw new ValueError(`--prefix ${prefix}: no key of --weights ${file} starts with '${head}' (keys: ${Object.keys(weights).slice(0, 8).join(', ')}${Object.keys(weights).length > 8 ? ', ...' : ''})`);
   }
-  return weights as Weights;
+  return Object.fromEntries(selected.map(([k, v]) => [k.slice(head.length), v]));
 }
 
 type Weights = Record<string, Tensor | NestedNumbers>;
+
+const PREFIX_HINT = '; for one layer of a model checkpoint give --prefix (like enc.norm1), and convert checkpoints of the other framework first (instancenorm-shim convert)';
 
 /** A weight as a tensor of the dtype the module keeps it in. */
 function asTensor<D extends DType>(value: Tensor | NestedNumbers, dtype: D, file: string, key: string): Tensor<D> {
@@ -101,7 +125,7 @@ function loadWeights(module: Layer, weights: Weights, file: string): string[] {
   if (module instanceof th._InstanceNorm) {
     const current = module.state_dict();
     const unknown = Object.keys(weights).filter((k) => !(k in current));
-    if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})`);
+    if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})${PREFIX_HINT}`);
     const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, asTensor(v, current[k].dtype, file, k)]));
     module.load_state_dict(dict, { strict: false });
     return Object.keys(dict);
@@ -115,7 +139,7 @@ function loadWeights(module: Layer, weights: Weights, file: string): string[] {
   const staged: [MsParameter, Tensor<'float32'>][] = [];
   for (const [key, value] of Object.entries(weights)) {
     const param = byName.get(key);
-    if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})`);
+    if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})${PREFIX_HINT}`);
     const tensor = asTensor(value, 'float32', file, key);
     if (tensor.shape.join() !== param.shape.join()) {
       throw new ValueError(`--weights ${file}: ${pyRepr(key)} has shape [${tensor.shape.join(', ')}], the parameter has [${param.shape.join(', ')}]`);
@@ -188,13 +212,14 @@ export const exportCommand: Command = {
   summary: 'write a torch or mindspore facade layer as an ONNX model, optionally verified in onnxruntime-node',
   usage:
     "export --api torch|mindspore --config '{\"num_features\": 2}' --shape 1,2,4 --out model.onnx [--layer InstanceNorm1d|2d|3d] " +
-    `[--weights state.json] [--eval] [--opset N (${MIN_OPSET}-${MAX_OPSET}, default ${DEFAULT_OPSET})] [--dynamic] [--dtype float32|float64|float16] ` +
+    `[--weights FILE (.safetensors, .pt/.pth/.bin, .ckpt, .json) [--prefix enc.norm1]] [--eval] [--opset N (${MIN_OPSET}-${MAX_OPSET}, default ${DEFAULT_OPSET})] [--dynamic] [--dtype float32|float64|float16] ` +
     '[--verify] [--tolerance T] [--seed N] [--json]',
   options: {
     api: { type: 'string' },
     config: { type: 'string', default: '{}' },
     layer: { type: 'string' },
     weights: { type: 'string' },
+    prefix: { type: 'string' },
     shape: { type: 'string' },
     out: { type: 'string' },
     eval: { type: 'boolean', default: false },
@@ -222,7 +247,9 @@ export const exportCommand: Command = {
     const config = parseConfig(values.config);
     const name = layerName(api, values.layer, shape);
     const module = buildLayer(api, name, config);
-    const loaded = typeof values.weights === 'string' ? loadWeights(module, readWeights(values.weights), values.weights) : [];
+    if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
+    const file = values.weights;
+    const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(readWeights(file), values.prefix as string | undefined, file), file) : [];
     if (values.eval) {
       if (module instanceof th._InstanceNorm) module.eval();
       else (module as ms._InstanceNorm).set_train(false);

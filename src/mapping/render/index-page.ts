@@ -5,18 +5,18 @@ import { markdownTable } from './table';
 
 export function renderIndex(mapping: Mapping): string {
   const pairs = markdownTable(
-    ['PyTorch', 'MindSpore', '差异对比', 'Differences', 'kinds'],
+    ['PyTorch', 'MindSpore', '差异对比', 'Differences', 'rows that differ'],
     mapping.entries.map((e) => [
       `[${e.torch.name}](${docsUrl(e.torch, 'en')})`,
       `[${e.mindspore.name}](${docsUrl(e.mindspore, 'en')})`,
       `[差异对比](zh/${e.api}.md)`,
       `[diff](en/${e.api}.md)`,
-      [...new Set(e.rows.map((r) => r.kind))].join(', '),
+      e.rows.filter((r) => r.kind !== 'same').map((r) => `${r.torch ?? r.mindspore} (${r.kind})`).join(', '),
     ]),
   );
   const decisions = markdownTable(
-    ['id', 'facade', 'framework', 'facade behaviour'],
-    mapping.decisions.map((d) => [d.id, d.facade, d.framework.en, d.facadeBehaviour.en]),
+    ['id', 'facade', 'topic', 'framework', 'facade behaviour'],
+    mapping.decisions.map((d) => [d.id, d.facade, d.argument ?? d.topic, d.framework.en, d.facadeBehaviour.en]),
   );
   const errata = markdownTable(
     ['id', 'pages', 'part', 'why'],
