@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
 import * as mindspore from '../../src/mindspore';
 import * as torch from '../../src/torch';
-import { evaluateLiteral } from '../../src/porting/python/literal';
+import { pyValue } from '../../src/mapping/porting';
 import { portSource, type PortedSource } from '../../src/porting/python/rewrite';
 import { parsePython, type ApiName, type Framework } from '../../src/porting/python/syntax';
 import { maxAbsDiff } from '../helpers/close';
@@ -121,8 +121,8 @@ function construct(framework: Framework, api: ApiName, args: readonly { name: st
   const positional: unknown[] = [];
   const keywords: Record<string, unknown> = {};
   for (const a of args) {
-    const v = evaluateLiteral(a.text);
-    if (!v.ok) throw new Error(`not a literal: ${a.text}`);
+    const v = pyValue(a.text);
+    if (v.kind !== 'literal') throw new Error(`not a literal: ${a.text}`);
     if (a.name === null) positional.push(v.value);
     else keywords[a.name] = v.value;
   }

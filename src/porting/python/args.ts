@@ -74,7 +74,7 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
   if (!matched) return [rewriteAll(source, call, targets)];
   const edits: Edit[] = [];
   const kept = new Set(matched.filter((i) => i >= 0));
-  const dropped = new Set(call.args.map((a, i) => i).filter((i) => !kept.has(i) && !call.args[i].star));
+  const dropped = new Set(call.args.map((_, i) => i).filter((i) => !kept.has(i) && !call.args[i].star));
   edits.push(...deletions(source, call, dropped));
   targets.forEach((t, k) => {
     const i = matched[k];
@@ -91,7 +91,7 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
     if (anchor >= 0 && vertical && ownsLines(source, call.args[anchor])) edits.push(...linesAfter(source, call.args[anchor], pending));
     else if (anchor >= 0) edits.push({ from: call.args[anchor].to, to: call.args[anchor].to, text: separator + text });
     else if (call.args.length > kept.size + dropped.size || kept.size > 0) {
-      const first = call.args.find((a, i) => !dropped.has(i))!;
+      const first = call.args.find((_, i) => !dropped.has(i))!;
       edits.push({ from: first.from, to: first.from, text: text + separator });
     } else if (call.head) edits.push({ from: call.head.to, to: call.head.to, text: `, ${text}` });
     else edits.push({ from: call.argList.from + 1, to: call.argList.from + 1, text });

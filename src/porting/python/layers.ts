@@ -8,8 +8,11 @@ import type { SyntaxNode } from '@lezer/common';
 import { KeyError, ValueError } from '../../core/errors';
 import { PARAMS as MINDSPORE_PARAMS, parseOptions as mindsporeOptions } from '../../mindspore/options';
 import { PARAMS as TORCH_PARAMS, optionsSchema as torchOptions } from '../../torch/options';
-import { evaluateLiteral, type PyLiteral } from './literal';
+import { pyValue } from '../../mapping/porting';
 import { parsePython, resolvePath, type ApiName, type Framework, type InstanceNormCall, type PythonFile } from './syntax';
+
+/** A literal argument's value as Python has it. */
+export type PyLiteral = number | boolean | string | null;
 
 export interface InstanceNormLayer {
   /** The layer's state-dict prefix, e.g. `enc.norm1` or `stem.2` (empty for a model that is the layer). */
@@ -141,8 +144,8 @@ function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'u
       continue;
     }
     const name = arg.name ?? params[position++] ?? `#${position}`;
-    const value = evaluateLiteral(arg.text);
-    if (value.ok) {
+    const value = pyValue(arg.text);
+    if (value.kind === 'literal') {
       config[name] = value.value;
       written.push(name);
     } else {

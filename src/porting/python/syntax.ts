@@ -8,9 +8,9 @@
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
 
-export type Framework = 'torch' | 'mindspore';
-export type ApiName = 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
-export const FRAMEWORKS: readonly Framework[] = ['torch', 'mindspore'];
+import type { ApiName, Framework } from '../../mapping/porting';
+
+export type { ApiName, Framework };
 
 export function otherFramework(framework: Framework): Framework {
   return framework === 'torch' ? 'mindspore' : 'torch';
@@ -214,15 +214,20 @@ function parseArgs(source: string, argList: SyntaxNode): ParsedArg[] {
   return args;
 }
 
+/** A syntax error inside the node, other than @lezer/python's misreading of a float like `1.` (Number, '.', error). */
 function hasError(node: SyntaxNode): boolean {
-  let found = false;
-  node.toTree().iterate({
-    enter: (n) => {
-      if (n.type.isError) found = true;
-      return !found;
-    },
-  });
-  return found;
+  const cursor = node.cursor();
+  const end = node.to;
+  do {
+    if (cursor.from > end) break;
+    if (cursor.type.isError && !isTrailingDotFloat(cursor.node)) return true;
+  } while (cursor.next() && cursor.from <= end);
+  return false;
+}
+
+function isTrailingDotFloat(error: SyntaxNode): boolean {
+  const member = error.parent;
+  return member?.name === 'MemberExpression' && member.firstChild?.name === 'Number' && member.firstChild.nextSibling?.name === '.' && error.from === error.to;
 }
 
 /** `a == b`, `a is b`, `a in b` and their negations. */
