@@ -101,3 +101,30 @@ describe('constructions that get no prefix are listed, not dropped silently', ()
     ]);
   });
 });
+
+describe('named children', () => {
+  test('Sequential(OrderedDict(...)), ModuleDict / CellDict and add_module / insert_child_to_cell', () => {
+    const torchSource = [
+      'from collections import OrderedDict',
+      'import torch.nn as nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      "        self.body = nn.Sequential(OrderedDict([('conv', nn.Conv2d(3, 8, 3)), ('norm', nn.InstanceNorm2d(8, affine=True))]))",
+      "        self.heads = nn.ModuleDict({'a': nn.InstanceNorm2d(8), 'b': nn.Linear(8, 2)})",
+      "        self.add_module('extra', nn.InstanceNorm2d(8))",
+      '',
+    ].join('\n');
+    expect(prefixes(torchSource)).toEqual(['body.norm', 'heads.a', 'extra']);
+    const msSource = [
+      'from mindspore import nn',
+      'class Net(nn.Cell):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      "        self.heads = nn.CellDict({'x': nn.InstanceNorm1d(4)})",
+      "        self.insert_child_to_cell('tail', nn.InstanceNorm1d(4))",
+      '',
+    ].join('\n');
+    expect(prefixes(msSource)).toEqual(['heads.x', 'tail']);
+  });
+});
