@@ -261,3 +261,20 @@ describe('the norm-factory pattern: functools.partial, comparisons and isinstanc
     expect(r.code).toBe('import mindspore.nn as nn\nnorm = nn.InstanceNorm1d\nlayer = norm(4)\n');
   });
 });
+
+describe('the torch fixture there and back', () => {
+  test('torch -> MindSpore -> torch gives the original back, but for the explicit affine=False and the fully-qualified class', () => {
+    const source = fixture('model_torch.py');
+    const back = portSource(portSource(source, { to: 'mindspore' }).code, { to: 'torch' });
+    const expected = source.replace(
+      'nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            **norm_kwargs,',
+      'torch.nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            affine=False,\n            **norm_kwargs,',
+    );
+    expect(expected).not.toBe(source);
+    expect(back.code).toBe(expected);
+    expect(back.imports.map((i) => [i.before, i.after])).toEqual([
+      ['from mindspore.nn import InstanceNorm1d as IN', 'from torch.nn import InstanceNorm1d as IN'],
+      ['import mindspore', ''],
+    ]);
+  });
+});
