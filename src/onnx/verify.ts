@@ -5,6 +5,7 @@
  */
 import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
+import { mulberry32 } from '../core/random';
 import { Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
 import type * as th from '../torch/nn';
@@ -74,18 +75,6 @@ function describeModel(bytes: Uint8Array): ModelInput {
   const exportShape = recorded ? recorded.split(',').map(Number) : undefined;
   const opset = Number(model.opsetImport?.find((o) => !o.domain)?.version ?? 0);
   return { dtype, dims, exportShape, opset };
-}
-
-/** mulberry32: small, seedable, the same stream on every platform. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -186,7 +175,7 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
   if (!Number.isInteger(count) || count < 0) throw new ValueError(`argument 'randomInputs' must be a non-negative integer, got ${pyRepr(count)}`);
   const given = options.inputs ?? [];
   checkGiven(given, model);
-  const rand = seeded(options.seed ?? 0);
+  const rand = mulberry32(options.seed ?? 0);
   const inputs: [VerifyRun['source'], Tensor][] = [
     ...randomShapes(model, count, rand).map((shape) => ['random', randomInput(rand, shape, model.dtype)] as [VerifyRun['source'], Tensor]),
     ...given.map((x) => ['given', x] as [VerifyRun['source'], Tensor]),

@@ -140,7 +140,7 @@ function channels(found: [string, Tensor][], layer: LayerSpec): { C: number; dty
     dtype ??= t.dtype;
   }
   if (C === undefined) {
-    throw new ValueError(`convertStateDict: layer '${layer.prefix}' has no tensors in the state dict (a PyTorch InstanceNorm without affine and running stats), so give its num_features`);
+    throw new ValueError(`convertStateDict: layer '${layer.prefix}' has no tensors in the state dict (a PyTorch InstanceNorm without affine and running stats, or a prefix that is not in the file), so give its num_features`);
   }
   return { C, dtype: dtype ?? 'float32' };
 }
@@ -172,7 +172,7 @@ function torchToMindSpore(source: StateDict, layer: LayerSpec, tensors: readonly
     const value = source.get(from);
     const to = msName(t, prefix);
     if (to === null) {
-      if (value) report.dropped.push({ name: from, reason: 'MindSpore has no counterpart (it counts no batches)' });
+      if (value) report.dropped.push({ name: from, reason: 'MindSpore has no counterpart: it counts no batches' });
       continue;
     }
     if (value) {
@@ -198,6 +198,10 @@ function mindSporeToTorch(source: StateDict, layer: LayerSpec, tensors: readonly
   const report: LayerReport = { prefix, renamed: [], filled: [], dropped: [], warnings: [], target: { affine: true, track_running_stats: layer.track_running_stats ?? false } };
   const named = tensors.map((t) => ({ t, from: msName(t, prefix), value: undefined as Tensor | undefined }));
   for (const n of named) if (n.from !== null) n.value = source.get(n.from);
+  if (!named.some((n) => n.value)) {
+    const expected = named.filter((n) => n.from !== null).map((n) => n.from);
+    throw new ValueError(`convertStateDict: none of ${expected.join(', ')} is in the MindSpore checkpoint; is '${prefix}' the layer's prefix${prefix ? '' : " (a top-level cell's names)"}?`);
+  }
   const { C, dtype } = channels(named.filter((n) => n.value).map((n) => [n.from!, n.value!]), layer);
   const missing = named.filter((n) => n.from !== null && !n.value).map((n) => n.from);
   if (missing.length) report.warnings.push(`MindSpore always saves all four parameters, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; filled with the value that changes nothing`);

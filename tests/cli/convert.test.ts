@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import type { Io } from '../../src/cli/output';
-import { bar } from '../../src/cli/progress';
+import { PROGRESS_MIN_BYTES, bar, readWithProgress } from '../../src/cli/progress';
 import { Tensor } from '../../src/core/tensor';
 import { readStateDict, writeSafetensors } from '../../src/io/formats';
 
@@ -82,8 +82,18 @@ describe('instancenorm-shim convert', () => {
     }
   });
 
-  it('draws a progress bar', () => {
+  it('draws a progress bar on stderr for a large input when stderr is a terminal, and only then', () => {
     expect(bar(3 * 2 ** 20, 12 * 2 ** 20, 8)).toBe('reading [##      ]  25% 3.0/12.0 MiB');
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, new Uint8Array(PROGRESS_MIN_BYTES + 5));
+    const written: string[] = [];
+    const terminal = { isTTY: true, write: (t: string) => written.push(t) } as unknown as NodeJS.WriteStream;
+    expect(readWithProgress(big, capture(), terminal).length).toBe(PROGRESS_MIN_BYTES + 5);
+    expect(written.length).toBeGreaterThan(2);
+    expect(written[written.length - 2]).toMatch(/^\rreading \[#+\] 100% 16\.0\/16\.0 MiB$/);
+    const piped: string[] = [];
+    readWithProgress(big, capture(), { isTTY: false, write: (t: string) => piped.push(t) } as unknown as NodeJS.WriteStream);
+    expect(piped).toEqual([]);
   });
 
   it('two runs writing one path at once leave one complete, valid file', async () => {

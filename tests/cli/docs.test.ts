@@ -2,7 +2,7 @@
  * `docs`: the committed docs are what mapping.json generates (`--check`), regeneration is
  * byte-identical, and `--check` fails on a changed file.
  */
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -49,6 +49,24 @@ describe('instancenorm-shim docs', () => {
     const io = capture();
     expect(await main(['docs', '--check', '--out', dir, '--json'], io)).toBe(1);
     expect(JSON.parse(io.text()).files).toContainEqual({ path: 'api_mapping/en/InstanceNorm4d.md', status: 'extra' });
+  });
+
+  it('a run that cannot read a target changes nothing, names the file, and leaves no temporary files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docs-'));
+    expect(await main(['docs', '--out', dir], capture())).toBe(0);
+    const en = join(dir, 'api_mapping', 'en', 'InstanceNorm1d.md');
+    writeFileSync(en, 'an edited page\n');
+    // A directory where api_mapping.json belongs cannot be read as the current file.
+    const blocked = join(dir, 'api_mapping.json');
+    rmSync(blocked);
+    mkdirSync(blocked);
+    const io = capture();
+    expect(await main(['docs', '--out', dir], io)).toBe(2);
+    expect(io.text()).toMatch(/api_mapping\.json/);
+    expect(readdirSync(blocked)).toEqual([]);
+    expect(readFileSync(en, 'utf8')).toBe('an edited page\n');
+    for (const sub of ['zh', 'en']) expect(readdirSync(join(dir, 'api_mapping', sub)).every((f) => f.endsWith('.md'))).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['api_mapping', 'api_mapping.json', 'mapping.schema.json']);
   });
 
   it('--check reports missing files', async () => {

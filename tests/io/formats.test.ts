@@ -3,7 +3,9 @@
  * writers), with numpy's values in expected.json; then our writers read back by our readers and by
  * each other, and the checks every reader makes on a bad file.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
 import {
@@ -70,6 +72,10 @@ describe('readers on fixtures from gen_formats.py', () => {
     expect(sd.get('enc.norm1.num_batches_tracked')!.shape).toEqual([]);
   });
 
+  it('torch: pickle protocol 4 (torch.save(pickle_protocol=4)) and another archive folder name', () => {
+    expectMatches(readTorch(fixture('model-protocol4.pt'), 'model-protocol4.pt'), EXPECTED.model);
+  });
+
   it('torch: transposed and sliced views of one shared storage are materialized in order', () => {
     expectMatches(readTorch(fixture('views.pt'), 'views.pt'), EXPECTED.views);
   });
@@ -110,8 +116,43 @@ describe('readers on fixtures from gen_formats.py', () => {
     expect(() => readMindSporeCheckpoint(broken, 'b.ckpt')).toThrow(/b\.ckpt: ckpt: the CRC check failed/);
   });
 
+  it('ckpt: append_dict scalars (dims [] and the older [0]) are 0-d tensors; strings are kept apart', () => {
+    const file = readMindSporeCheckpoint(fixture('extras.ckpt'), 'extras.ckpt');
+    expect([...file.tensors.keys()]).toEqual(['mean', 'variance', 'epoch_num', 'step_num']);
+    expect([file.tensors.get('epoch_num')!.dtype, file.tensors.get('epoch_num')!.shape, file.tensors.get('epoch_num')!.tolist()]).toEqual(['int64', [], 3n]);
+    expect([file.tensors.get('step_num')!.dtype, file.tensors.get('step_num')!.shape, file.tensors.get('step_num')!.tolist()]).toEqual(['int32', [], 120]);
+    expect(file.strings).toEqual(new Map([['note', 'lr=0.1']]));
+    const skipped: string[] = [];
+    decodeStateDict(fixture('extras.ckpt'), 'mindspore', 'extras.ckpt', { skipped });
+    expect(skipped).toEqual(['note']);
+  });
+
+  it('torch: a dict of nn.Parameters (_rebuild_parameter) reads as its tensors', () => {
+    const names = ['enc.norm1.weight', 'enc.norm1.bias', 'enc.norm1.running_mean', 'enc.norm1.running_var'];
+    expectMatches(readTorch(fixture('parameters.pt'), 'parameters.pt'), Object.fromEntries(names.map((n) => [n, EXPECTED.model[n]])));
+  });
+
   it('ckpt: a top-level InstanceNorm names its statistics mean/variance', () => {
     expectMatches(readMindSporeCheckpoint(fixture('toplevel.ckpt'), 'toplevel.ckpt').tensors, EXPECTED.toplevel);
+  });
+});
+
+describe('safetensors bytes from the reference implementation', () => {
+  // huggingface/safetensors bindings/python/tests/test_simple.py, test_serialization: what the
+  // reference serializer wrote for {"test": np.zeros((2, 2), int32)} with data[1, 1] = 1 (a release
+  // that did not yet pad the header to 8 bytes).
+  const header = '{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}';
+  const reference = Buffer.concat([Buffer.from([0x3c, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(header), Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0])]);
+
+  it('reads them', () => {
+    const t = readSafetensors(reference, 'reference.safetensors').tensors.get('test')!;
+    expect([t.dtype, t.shape, t.tolist()]).toEqual(['int32', [2, 2], [[0, 0], [0, 1]]]);
+  });
+
+  it('writes the same bytes, with the header padded to 8 bytes as current releases do', () => {
+    const written = Buffer.from(writeSafetensors(new Map([['test', Tensor.from([[0, 0], [0, 1]], { dtype: 'int32' })]])));
+    const padded = Buffer.concat([Buffer.from([0x40, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(header + '    '), reference.subarray(8 + 0x3c)]);
+    expect(written).toEqual(padded);
   });
 });
 
@@ -135,6 +176,28 @@ describe('writers', () => {
     const at = text.indexOf('archive/data/0') + 'archive/data/0'.length;
     const dataStart = text.indexOf('\u0000\u0000\u0080?', at);
     expect(dataStart % 64).toBe(0);
+  });
+
+  it("Python's pickle and zipfile read the torch writer's file as torch.load would (read_torch_file.py)", () => {
+    const sd = new Map<string, Tensor>([
+      ['n.weight', Tensor.from([[1.5, -2], [3, 4]])],
+      ['n.running_var', Tensor.from([0.25, 1e-3], { dtype: 'float64' })],
+      ['n.num_batches_tracked', Tensor.from([2n ** 40n], { dtype: 'int64' }).reshape([])],
+      ['n.mask', Tensor.from([true, false], { dtype: 'bool' })],
+      ['n.half', Tensor.from([0.5, 65504], { dtype: 'float16' })],
+      ['n.empty', Tensor.zeros([0, 3], 'float32')],
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), 'pt-')), 'w.pt');
+    writeFileSync(path, writeTorch(sd));
+    const read = JSON.parse(execFileSync('python3', [join(__dirname, '..', 'fixtures', 'read_torch_file.py'), path]).toString());
+    expect(read).toEqual({
+      'n.weight': { storage: 'FloatStorage', shape: [2, 2], data: [1.5, -2, 3, 4] },
+      'n.running_var': { storage: 'DoubleStorage', shape: [2], data: [0.25, 1e-3] },
+      'n.num_batches_tracked': { storage: 'LongStorage', shape: [], data: ['1099511627776'] },
+      'n.mask': { storage: 'BoolStorage', shape: [2], data: [true, false] },
+      'n.half': { storage: 'HalfStorage', shape: [2], data: [0.5, 65504] },
+      'n.empty': { storage: 'FloatStorage', shape: [0, 3], data: [] },
+    });
   });
 
   it('the ckpt writer emits the bytes of the hand-encoded fixture', () => {
@@ -184,7 +247,16 @@ describe('bad files', () => {
 
   it('ckpt: truncation and a dims/content mismatch are FormatErrors naming the file', () => {
     const ck = fixture('model.ckpt');
-    expect(() => readMindSporeCheckpoint(ck.subarray(0, ck.length - 5), 'cut.ckpt')).toThrow(/cut\.ckpt: ckpt: .*cannot be parsed/);
+    expect(() => readMindSporeCheckpoint(ck.subarray(0, ck.length - 5), 'cut.ckpt')).toThrow(/cut\.ckpt: ckpt: a parameter at byte \d+ claims \d+ bytes, but only \d+ remain \(truncated\)/);
+    expect(() => readMindSporeCheckpoint(fixture('model.safetensors'), 'st.ckpt')).toThrow(/st\.ckpt: ckpt: byte 0 starts a field other than Checkpoint.value/);
+    expect(() => readMindSporeCheckpoint(new Uint8Array(0), 'empty.ckpt')).toThrow(/empty\.ckpt: ckpt: the checkpoint holds no parameters/);
+    // Value{tag 'a', TensorProto{dims [3], 'Float32', 8 bytes}}: hand-encoded protobuf
+    const len = (b: number[]) => [b.length, ...b];
+    const tensor = [0x08, 3, 0x12, ...len([...Buffer.from('Float32')]), 0x1a, ...len(new Array(8).fill(0))];
+    const value = [0x0a, ...len([0x0a, ...len([0x61]), 0x12, ...len(tensor)])];
+    expect(() => readMindSporeCheckpoint(Uint8Array.from(value), 'dims.ckpt')).toThrow("dims.ckpt: ckpt: 'a' has dims [3] of Float32, which need 12 bytes, but tensor_content has 8");
+    value[value.indexOf(3)] = 2;
+    expect(readMindSporeCheckpoint(Uint8Array.from(value), 'dims.ckpt').tensors.get('a')!.tolist()).toEqual([0, 0]);
   });
 
   it('formats are inferred from extensions', () => {

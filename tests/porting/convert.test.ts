@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
 import { decodeStateDict, encodeStateDict, readMindSporeCheckpoint, readTorch, type FormatName, type StateDict } from '../../src/io/formats';
 import * as mindspore from '../../src/mindspore';
-import { Cell } from '../../src/mindspore/cell';
+import { Cell, Parameter } from '../../src/mindspore/cell';
 import { convertStateDict, formatReport } from '../../src/porting/convert';
 import * as torch from '../../src/torch';
 import { Module } from '../../src/torch/module';
@@ -36,22 +36,9 @@ function torchNet(norm: torch.nn.InstanceNorm1d): TorchNet {
   return new TorchNet().add_module('enc', new TorchEnc().add_module('norm1', norm));
 }
 
-/**
- * A MindSpore model with its InstanceNorm at `enc.norm1`: assigning cells to attributes names
- * the parameters by path, as `Cell.__setattr__` does.
- */
-class MsNet extends Cell {
-  enc: MsEnc;
-  constructor(norm: mindspore.nn.InstanceNorm1d) {
-    super();
-    this.enc = new MsEnc(norm);
-  }
-  construct(x: Tensor): Tensor {
-    return this.enc.construct(x);
-  }
-}
+/** `self.enc = Enc(norm)` and `self.norm1 = norm`: MindSpore names the parameters `enc.norm1.gamma` ... */
 class MsEnc extends Cell {
-  norm1: mindspore.nn.InstanceNorm1d;
+  readonly norm1: mindspore.nn.InstanceNorm1d;
   constructor(norm: mindspore.nn.InstanceNorm1d) {
     super();
     this.norm1 = norm;
@@ -60,12 +47,23 @@ class MsEnc extends Cell {
     return this.norm1.construct(x);
   }
 }
+class MsNet extends Cell {
+  readonly enc: MsEnc;
+  constructor(norm: mindspore.nn.InstanceNorm1d) {
+    super();
+    this.enc = new MsEnc(norm);
+  }
+  construct(x: Tensor): Tensor {
+    return this.enc.construct(x);
+  }
+}
 
-/** Parameter.set_data by checkpoint name, as load_param_into_net matches names; every parameter must be given. */
+/** mindspore.load_param_into_net with the converted tensors as Parameters; every parameter must load. */
 function loadIntoCell(cell: Cell, sd: StateDict): void {
-  const params = cell.parameters_dict();
-  expect([...params.keys()].sort()).toEqual([...sd.keys()].filter((k) => params.has(k)).sort());
-  for (const [name, p] of params) p.set_data(sd.get(name)! as never);
+  const dict = new Map([...sd].map(([k, t]) => [k, new Parameter(t, k)]));
+  const [notLoaded] = mindspore.load_param_into_net(cell, dict, true);
+  expect(notLoaded).toEqual([]);
+  for (const [name, p] of cell.parameters_dict()) expect(maxAbsDiff(p.data, sd.get(name)!)).toBe(0);
 }
 
 const input = (seed: number, C = 4) => Tensor.from(normals(mulberry32(seed), 2 * C * 7, 3, 1), { shape: [2, C, 7] });
@@ -150,6 +148,9 @@ describe('convertStateDict names and report', () => {
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a', num_features: 1 }, { prefix: 'a', num_features: 1 }] })).toThrow(/listed twice/);
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a.' }] })).toThrow(/no leading or trailing dot/);
     expect(() => convertStateDict(new Map(), { to: 'tf' as never, layers: [] })).toThrow(/'to' must be 'torch' or 'mindspore'/);
+    expect(() => convertStateDict(new Map([['enc.gamma', Tensor.from([1])]]), { to: 'torch', layers: [{ prefix: 'dec' }] })).toThrow(
+      "convertStateDict: none of dec.gamma, dec.beta, dec.moving_mean, dec.moving_variance is in the MindSpore checkpoint; is 'dec' the layer's prefix?",
+    );
     const mixed = new Map([['n.weight', Tensor.from([1, 2])], ['n.bias', Tensor.from([1, 2, 3])]]);
     expect(() => convertStateDict(mixed, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/'n\.bias' has 3 features, but layer 'n' has 2/);
   });

@@ -78,15 +78,17 @@ export const convert: Command = {
     const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
     const layers = layersFromArgs(values, fromSource?.specs);
     const bytes = readWithProgress(input, io);
-    const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined });
+    const skipped: string[] = [];
+    const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined, skipped });
     const { stateDict, report } = convertStateDict(source, { to, layers });
     // encode fully before touching the output: a failure leaves an existing file as it was
     writeFileAtomic(output, encodeStateDict(stateDict, toFormat));
     const sourceInfo = fromSource && { path: fromSource.path, model: fromSource.model, layers: fromSource.specs, unplaced: fromSource.unplaced };
-    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
+    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, skipped, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
     else {
       if (fromSource) io.out(sourceSummary(fromSource));
-      io.out(`${formatReport(report)}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
+      const note = skipped.length ? `\nleft out (not tensors): ${skipped.join(', ')}` : '';
+      io.out(`${formatReport(report)}${note}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
     }
     return 0;
   },

@@ -15,21 +15,42 @@ export const DOCS_DIR = join(dirname(MAPPING_PATH), 'docs');
 
 export type DocStatus = 'unchanged' | 'written' | 'differs' | 'missing' | 'extra';
 
-/** Compares (and unless `check`, writes) every generated file under `dir`. */
+/**
+ * Compares (and unless `check`, writes) every generated file under `dir`. Everything is read and
+ * compared before anything is written, so a file that cannot be read stops the run with nothing changed.
+ */
 export function syncDocs(dir: string, check: boolean): { path: string; status: DocStatus }[] {
   const files = generateDocs(loadMapping());
-  const results = [...files].map(([path, content]) => {
+  const plan = [...files].map(([path, content]) => {
+    const current = readIfExists(join(dir, path));
+    const status: DocStatus = current === content ? 'unchanged' : current === undefined ? 'missing' : 'differs';
+    return { path, content, status };
+  });
+  const results = plan.map(({ path, content, status }) => {
+    if (check || status === 'unchanged') return { path, status };
     const target = join(dir, path);
-    const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
-    if (current === content) return { path, status: 'unchanged' as DocStatus };
-    if (check) return { path, status: (current === undefined ? 'missing' : 'differs') as DocStatus };
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileAtomic(target, content);
+    withPath(target, 'write', () => {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileAtomic(target, content);
+    });
     return { path, status: 'written' as DocStatus };
   });
   // A page the mapping no longer generates (a removed pair) is stale too; it is reported, never deleted.
   for (const path of listPages(dir, 'api_mapping')) if (!files.has(path)) results.push({ path, status: 'extra' });
   return results;
+}
+
+function readIfExists(target: string): string | undefined {
+  return existsSync(target) ? withPath(target, 'read', () => readFileSync(target, 'utf8')) : undefined;
+}
+
+/** Runs a file operation so that its error names the file. */
+function withPath<T>(target: string, action: string, operation: () => T): T {
+  try {
+    return operation();
+  } catch (err) {
+    throw new Error(`cannot ${action} ${target}: ${(err as Error).message}`);
+  }
 }
 
 function listPages(root: string, sub: string): string[] {

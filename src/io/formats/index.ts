@@ -45,6 +45,8 @@ export function checkFormat(name: string, option: string): FormatName {
 export interface ReadOptions {
   /** For torch files holding a dict around the state_dict: its key (`state_dict`, `model`). */
   entry?: string;
+  /** Receives the names of entries that are not tensors and were left out (MindSpore `append_dict` strings). */
+  skipped?: string[];
 }
 
 /** Parses `bytes` as `format`; `file` names the source in error messages. */
@@ -55,8 +57,11 @@ export function decodeStateDict(bytes: Uint8Array, format: FormatName, file: str
       return readSafetensors(bytes, file).tensors;
     case 'torch':
       return readTorch(bytes, file, options);
-    case 'mindspore':
-      return readMindSporeCheckpoint(bytes, file).tensors;
+    case 'mindspore': {
+      const checkpoint = readMindSporeCheckpoint(bytes, file);
+      options.skipped?.push(...checkpoint.strings.keys());
+      return checkpoint.tensors;
+    }
     case 'json':
       return readJsonStateDict(bytes, file);
   }

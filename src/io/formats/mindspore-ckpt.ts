@@ -86,6 +86,7 @@ interface RawTensor {
 
 export function readMindSporeCheckpoint(bytes: Uint8Array, file = '<ckpt>'): MindSporeCheckpoint {
   const { content, crc } = stripCrc(bytes, file);
+  checkTopLevel(content, file);
   let message: { value?: { tag: string; tensor?: RawTensor; maptensor?: unknown }[] };
   try {
     message = CHECKPOINT.decode(content) as never;
@@ -93,6 +94,7 @@ export function readMindSporeCheckpoint(bytes: Uint8Array, file = '<ckpt>'): Min
     throw new FormatError(file, `ckpt: the file cannot be parsed as a MindSpore Checkpoint (corrupt, truncated or encrypted): ${(err as Error).message}`);
   }
   const values = message.value ?? [];
+  if (!values.length) throw new FormatError(file, 'ckpt: the checkpoint holds no parameters (empty, or not a MindSpore checkpoint)');
   const tensors: StateDict = new Map();
   const strings = new Map<string, string>();
   for (let i = 0; i < values.length; ) {
@@ -112,6 +114,30 @@ export function readMindSporeCheckpoint(bytes: Uint8Array, file = '<ckpt>'): Min
     tensors.set(tag, toTensor(tag, first, slices.map((v) => v.tensor!.tensor_content), file));
   }
   return { tensors, strings, crc };
+}
+
+/**
+ * A checkpoint is nothing but `Checkpoint.value` entries (field 1, length-delimited) back to back.
+ * protobuf would skip unknown fields silently, so a file of other bytes could parse as an empty or
+ * odd checkpoint; walking the top level first rejects it with a clear message.
+ */
+function checkTopLevel(content: Uint8Array, file: string): void {
+  let p = 0;
+  while (p < content.length) {
+    if (content[p] !== 0x0a) throw new FormatError(file, `ckpt: byte ${p} starts a field other than Checkpoint.value (0x${content[p].toString(16).padStart(2, '0')}); not a MindSpore checkpoint, or corrupt`);
+    p++;
+    let length = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= content.length || shift > 35) throw new FormatError(file, `ckpt: a length at byte ${p} is cut off or too long (truncated or corrupt)`);
+      const b = content[p++];
+      length += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(b & 0x80)) break;
+    }
+    if (p + length > content.length) throw new FormatError(file, `ckpt: a parameter at byte ${p} claims ${length} bytes, but only ${content.length - p} remain (truncated)`);
+    p += length;
+  }
 }
 
 function stripCrc(bytes: Uint8Array, file: string): { content: Uint8Array; crc: boolean } {

@@ -6,6 +6,7 @@
  * PyTorch's reader (miniz) does. Zip64 is not read (torch uses it only for archives over 4 GiB).
  */
 import { inflateSync } from 'fflate';
+import { ValueError } from '../../core/errors';
 import { FormatError } from './types';
 
 const CRC_TABLE = (() => {
@@ -113,6 +114,10 @@ function inflate(raw: Uint8Array, size: number, name: string, file: string): Uin
  * 64 bytes so that a reader can map them in place.
  */
 export function writeZip(files: readonly [string, Uint8Array][], alignment = 64): Uint8Array {
+  const total = files.reduce((n, [, data]) => n + data.length, 0);
+  if (files.length > 0xfffe || total > 0xffff0000) {
+    throw new ValueError(`zip: ${files.length} entries with ${total} bytes need Zip64, which this writer does not write (at most 65534 entries and 4 GiB)`);
+  }
   const chunks: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
