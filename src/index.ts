@@ -14,3 +14,5 @@ export { toOnnx, MIN_OPSET, MAX_OPSET, DEFAULT_OPSET, type ExportOptions } from 
 export { verifyOnnx, DEFAULT_TOLERANCE, type VerifyOptions, type VerifyReport, type VerifyRun } from './onnx/verify';
 export { readStateDict, writeStateDict, decodeStateDict, encodeStateDict, formatOfPath, FormatError, UnpicklingError, type StateDict, type FormatName } from './io/formats';
 export { convertStateDict, formatReport, type LayerSpec, type ConversionReport } from './porting/convert';
+export { portSource, portExpression, type PortedSource, type CallReport, type ImportReport } from './porting/python/rewrite';
+export { instanceNormLayers, type InstanceNormLayer } from './porting/python/layers';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { instanceNormLayers } from '../../src/porting/python/layers';
+import { discoverLayers, instanceNormLayers } from '../../src/porting/python/layers';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const prefixes = (source: string, model?: string) => instanceNormLayers(source, { model }).map((l) => l.prefix);
@@ -8,8 +8,8 @@ const prefixes = (source: string, model?: string) => instanceNormLayers(source, 
 describe('InstanceNorm layers from the model source', () => {
   test('the torch fixture: Sequential index and a nested block; configs from literals and defaults', () => {
     expect(instanceNormLayers(fixture('model_torch.py'))).toEqual([
-      { prefix: 'stem.2', api: 'InstanceNorm1d', framework: 'torch', line: 28, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [] },
-      { prefix: 'block.norm1', api: 'InstanceNorm1d', framework: 'torch', line: 15, config: { eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: ['num_features', '**norm_kwargs'] },
+      { prefix: 'stem.2', api: 'InstanceNorm1d', framework: 'torch', line: 28, column: 73, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [], written: ['num_features', 'affine'] },
+      { prefix: 'block.norm1', api: 'InstanceNorm1d', framework: 'torch', line: 15, column: 21, config: { eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: ['num_features', '**norm_kwargs'], written: ['eps'] },
     ]);
   });
 
@@ -76,5 +76,55 @@ describe('InstanceNorm layers from the model source', () => {
 
   test('a source without InstanceNorm layers gives none', () => {
     expect(instanceNormLayers('import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        self.c = nn.Conv1d(1, 1, 1)\n')).toEqual([]);
+  });
+});
+
+describe('constructions that get no prefix are listed, not dropped silently', () => {
+  test('a comprehension and a helper function', () => {
+    const source = [
+      'import torch.nn as nn',
+      'def make(c):',
+      '    return nn.InstanceNorm1d(c)',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.norms = nn.ModuleList([nn.InstanceNorm1d(c) for c in (2, 4)])',
+      '        self.head = nn.InstanceNorm1d(4)',
+      '',
+    ].join('\n');
+    const found = discoverLayers(source);
+    expect(found.model).toBe('Net');
+    expect(found.layers.map((l) => l.prefix)).toEqual(['head']);
+    expect(found.unplaced.map((u) => [u.line, u.text])).toEqual([
+      [3, 'nn.InstanceNorm1d(c)'],
+      [7, 'nn.InstanceNorm1d(c)'],
+    ]);
+  });
+});
+
+describe('named children', () => {
+  test('Sequential(OrderedDict(...)), ModuleDict / CellDict and add_module / insert_child_to_cell', () => {
+    const torchSource = [
+      'from collections import OrderedDict',
+      'import torch.nn as nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      "        self.body = nn.Sequential(OrderedDict([('conv', nn.Conv2d(3, 8, 3)), ('norm', nn.InstanceNorm2d(8, affine=True))]))",
+      "        self.heads = nn.ModuleDict({'a': nn.InstanceNorm2d(8), 'b': nn.Linear(8, 2)})",
+      "        self.add_module('extra', nn.InstanceNorm2d(8))",
+      '',
+    ].join('\n');
+    expect(prefixes(torchSource)).toEqual(['body.norm', 'heads.a', 'extra']);
+    const msSource = [
+      'from mindspore import nn',
+      'class Net(nn.Cell):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      "        self.heads = nn.CellDict({'x': nn.InstanceNorm1d(4)})",
+      "        self.insert_child_to_cell('tail', nn.InstanceNorm1d(4))",
+      '',
+    ].join('\n');
+    expect(prefixes(msSource)).toEqual(['heads.x', 'tail']);
   });
 });

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
 import * as mindspore from '../../src/mindspore';
 import * as torch from '../../src/torch';
-import { evaluateLiteral } from '../../src/porting/python/literal';
+import { pyValue } from '../../src/mapping/porting';
 import { portSource, type PortedSource } from '../../src/porting/python/rewrite';
 import { parsePython, type ApiName, type Framework } from '../../src/porting/python/syntax';
 import { maxAbsDiff } from '../helpers/close';
+import { rebuild } from './rebuild';
 import { mulberry32, normals } from '../helpers/random';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -16,21 +17,7 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name)
  * else: the regions between the rewritten calls and import lines are compared byte for byte.
  */
 function expectOnlyReportedChanges(source: string, ported: PortedSource): void {
-  const changes = [
-    ...ported.calls.map((c) => ({ before: c.before, after: c.after })),
-    ...ported.imports.filter((i) => i.before !== '').map((i) => ({ before: i.before, after: i.after })),
-  ];
-  let rebuilt = source;
-  for (const { before, after } of changes) {
-    expect(rebuilt.split(before).length - 1).toBeGreaterThanOrEqual(1);
-    rebuilt = rebuilt.replace(before, () => after);
-  }
-  for (const added of ported.imports.filter((i) => i.before === '')) {
-    const lines = rebuilt.split('\n');
-    lines.splice(added.line - 1, 0, added.after);
-    rebuilt = lines.join('\n');
-  }
-  expect(ported.code).toBe(rebuilt);
+  expect(ported.code).toBe(rebuild(source, ported));
 }
 
 describe('porting the torch model fixture to MindSpore', () => {
@@ -95,6 +82,8 @@ describe('imports and aliases', () => {
     ['import torch.nn\nx = torch.nn.InstanceNorm1d(2)\n', 'mindspore', 'import mindspore.nn\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\n'],
     ['import mindspore.nn as msnn\nx = msnn.InstanceNorm1d(2)\n', 'torch', 'import torch.nn as nn\nx = nn.InstanceNorm1d(2, affine=True)\n'],
     ['import mindspore as ms\nx = ms.nn.InstanceNorm3d(2)\n', 'torch', 'import torch\nx = torch.nn.InstanceNorm3d(2, affine=True)\n'],
+    ['from torch import nn as tnn\nx = tnn.InstanceNorm3d(2)\n', 'mindspore', 'from mindspore import nn\nx = nn.InstanceNorm3d(2, affine=False)\n'],
+    ['from torch.nn import InstanceNorm1d as Norm\nx = Norm(2)\n', 'mindspore', 'from mindspore.nn import InstanceNorm1d as Norm\nx = Norm(2, affine=False)\n'],
     [
       'from torch.nn import InstanceNorm1d as IN, BatchNorm1d\na = IN(2)\nb = BatchNorm1d(2)\n',
       'mindspore',
@@ -132,8 +121,8 @@ function construct(framework: Framework, api: ApiName, args: readonly { name: st
   const positional: unknown[] = [];
   const keywords: Record<string, unknown> = {};
   for (const a of args) {
-    const v = evaluateLiteral(a.text);
-    if (!v.ok) throw new Error(`not a literal: ${a.text}`);
+    const v = pyValue(a.text);
+    if (v.kind !== 'literal') throw new Error(`not a literal: ${a.text}`);
     if (a.name === null) positional.push(v.value);
     else keywords[a.name] = v.value;
   }
@@ -184,6 +173,24 @@ describe('behaviour is kept: facades built from the original and the ported argu
     expect([ms.trainsAffine, t1.trainsAffine]).toEqual([t0.trainsAffine, t0.trainsAffine]);
   });
 
+  test.each([0, 1, 2, 3])('MindSpore call %i: mindspore -> torch -> mindspore gives equal outputs (<= 1e-6), eps and affine kept', (i) => {
+    const msSource = fixture('literal_calls_mindspore.py');
+    const toTorch = portSource(msSource, { to: 'torch' });
+    const again = portSource(toTorch.code, { to: 'mindspore' });
+    expect([toTorch.calls[i].verdict, again.calls[i].verdict]).toEqual(['exact', 'exact']);
+    const [m0, t, m1] = [callsOf(msSource)[i], callsOf(toTorch.code)[i], callsOf(again.code)[i]];
+    const x = input(m0.api, 200 + i);
+    const ms0 = construct('mindspore', m0.api, m0.args);
+    const pt = construct('torch', t.api, t.args);
+    const ms1 = construct('mindspore', m1.api, m1.args);
+    const reference = ms0.run(x);
+    expect(maxAbsDiff(pt.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(ms1.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect([pt.eps, ms1.eps]).toEqual([ms0.eps, ms0.eps]);
+    // MindSpore's affine says whether gamma/beta train; PyTorch's whether they exist (and so train).
+    expect([pt.trainsAffine, ms1.trainsAffine]).toEqual([ms0.trainsAffine, ms0.trainsAffine]);
+  });
+
   test('a dropped eps would show: the inputs are sensitive to eps', () => {
     const x = input('InstanceNorm1d', 101);
     const loose = construct('torch', 'InstanceNorm1d', a[1].args).run(x);
@@ -199,5 +206,75 @@ describe('behaviour is kept: facades built from the original and the ported argu
     const [pt] = callsOf(ported.code);
     const x = input('InstanceNorm1d', 7);
     expect(maxAbsDiff(construct('mindspore', 'InstanceNorm1d', ms.args).run(x), construct('torch', 'InstanceNorm1d', pt.args).run(x))).toBeGreaterThan(0.5);
+  });
+});
+
+describe('moved imports never duplicate', () => {
+  test.each([
+    ['import mindspore\nimport torch\nx = torch.nn.InstanceNorm1d(2)\ny = mindspore.ops.relu\n', 'import mindspore\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\ny = mindspore.ops.relu\n'],
+    ['import mindspore\nimport torch, os\nx = torch.nn.InstanceNorm1d(2)\ny = mindspore.ops.relu(os)\n', 'import mindspore\nimport os\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\ny = mindspore.ops.relu(os)\n'],
+  ])('%s', (source, expected) => {
+    expect(portSource(source, { to: 'mindspore' }).code).toBe(expected);
+  });
+});
+
+describe('routes to the target respect what each call sees', () => {
+  test('a torch nn shadowed by a later MindSpore nn is not used for the ported call', () => {
+    const source = 'import torch.nn as nn\nfrom mindspore import nn\nx = nn.InstanceNorm1d(2)\ny = nn.Dense(2, 2)\n';
+    const ported = portSource(source, { to: 'torch' });
+    expect(ported.code).toBe('import torch.nn as nn\nfrom mindspore import nn\nimport torch\nx = torch.nn.InstanceNorm1d(2, affine=True)\ny = nn.Dense(2, 2)\n');
+  });
+  test('the added import goes above the first call that needs it', () => {
+    const source = 'import torch.nn as nn\nx = nn.InstanceNorm1d(2)\ny = nn.Conv1d(1, 1, 1)\nimport os\n';
+    expect(portSource(source, { to: 'mindspore' }).code).toBe('import torch.nn as nn\nimport mindspore\nx = mindspore.nn.InstanceNorm1d(2, affine=False)\ny = nn.Conv1d(1, 1, 1)\nimport os\n');
+  });
+});
+
+describe('line endings', () => {
+  test('a CRLF file stays CRLF, inserted lines included', () => {
+    const source = 'import torch.nn as nn\r\nx = nn.InstanceNorm1d(\r\n    2,\r\n    eps=1e-3,\r\n)\r\ny = nn.Conv1d(1, 1, 1)\r\n';
+    const ported = portSource(source, { to: 'mindspore' });
+    expect(ported.code).toBe('import torch.nn as nn\r\nimport mindspore\r\nx = mindspore.nn.InstanceNorm1d(\r\n    2,\r\n    eps=1e-3,\r\n    affine=False,\r\n)\r\ny = nn.Conv1d(1, 1, 1)\r\n');
+  });
+});
+
+describe('the norm-factory pattern: functools.partial, comparisons and isinstance', () => {
+  const source = fixture('norm_factory_torch.py');
+  const ported = portSource(source, { to: 'mindspore' });
+
+  test('partials are ported like calls, with the caveat that later arguments are unseen; class mentions follow the layers', () => {
+    expect(ported.calls.map((c) => [c.kind, c.line, c.verdict, c.after])).toEqual([
+      ['partial', 13, 'differs', 'functools.partial(mindspore.nn.InstanceNorm2d, affine=False)'],
+      ['partial', 14, 'differs', 'partial(mindspore.nn.InstanceNorm2d, affine=False)'],
+      ['reference', 21, 'exact', 'mindspore.nn.InstanceNorm2d'],
+      ['reference', 25, 'exact', 'mindspore.nn.InstanceNorm2d'],
+    ]);
+    expect(ported.calls[0].reasons).toContain('functools.partial(nn.InstanceNorm2d, ...): arguments given where the partial is called are not seen by the port');
+    expect(ported.code).toContain('functools.partial(nn.BatchNorm2d, affine=True, track_running_stats=True)');
+    expectOnlyReportedChanges(source, ported);
+  });
+
+  test('a class kept as a value (not compared, not type-checked) may be constructed anywhere: differs', () => {
+    const r = portSource('import torch.nn as nn\nnorm = nn.InstanceNorm1d\nlayer = norm(4)\n', { to: 'mindspore' });
+    // Every use of nn is this mention, so nn itself moves to MindSpore and the text stays.
+    expect(r.calls.map((c) => [c.kind, c.verdict, c.after])).toEqual([['reference', 'differs', 'nn.InstanceNorm1d']]);
+    expect(r.code).toBe('import mindspore.nn as nn\nnorm = nn.InstanceNorm1d\nlayer = norm(4)\n');
+  });
+});
+
+describe('the torch fixture there and back', () => {
+  test('torch -> MindSpore -> torch gives the original back, but for the explicit affine=False and the fully-qualified class', () => {
+    const source = fixture('model_torch.py');
+    const back = portSource(portSource(source, { to: 'mindspore' }).code, { to: 'torch' });
+    const expected = source.replace(
+      'nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            **norm_kwargs,',
+      'torch.nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            affine=False,\n            **norm_kwargs,',
+    );
+    expect(expected).not.toBe(source);
+    expect(back.code).toBe(expected);
+    expect(back.imports.map((i) => [i.before, i.after])).toEqual([
+      ['from mindspore.nn import InstanceNorm1d as IN', 'from torch.nn import InstanceNorm1d as IN'],
+      ['import mindspore', ''],
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateLiteral } from '../../src/porting/python/literal';
 import { parsePython } from '../../src/porting/python/syntax';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -81,23 +80,38 @@ describe('finding InstanceNorm constructions', () => {
   });
 });
 
-describe('literal values of argument text', () => {
-  test.each([
-    ['64', 64, true],
-    ['1_000', 1000, true],
-    ['1e-3', 1e-3, false],
-    ['-0.5', -0.5, false],
-    ['.5', 0.5, false],
-    ['1.', 1, false],
-    ['True', true, false],
-    ['None', null, false],
-    ["'ones'", 'ones', false],
-    ['"zeros"', 'zeros', false],
-    ['(0.1)', 0.1, false],
-  ])('%s', (text, value, isInt) => {
-    expect(evaluateLiteral(text)).toEqual({ ok: true, value, isInt });
+describe('partials and mentions', () => {
+  test('functools.partial(<class>, ...) is a construction whose arguments follow the class; other mentions are references', () => {
+    const source = [
+      'import functools',
+      'from functools import partial as P',
+      'import torch.nn as nn',
+      'a = functools.partial(nn.InstanceNorm2d, affine=True)',
+      'b = P(nn.InstanceNorm1d)',
+      'c = functools.partial(nn.BatchNorm2d, affine=True)',
+      'd = isinstance(m, (nn.Conv2d, nn.InstanceNorm3d))',
+      'e = f.func is nn.InstanceNorm2d',
+      'g = nn.InstanceNorm1d',
+      'h = nn.InstanceNorm1d.__name__',
+      '',
+    ].join('\n');
+    const file = parsePython(source);
+    expect(file.calls.map((c) => [c.kind, c.line, c.callee.text, c.args.map((a) => a.text)])).toEqual([
+      ['partial', 4, 'nn.InstanceNorm2d', ['True']],
+      ['partial', 5, 'nn.InstanceNorm1d', []],
+    ]);
+    expect(file.references.map((r) => [r.line, r.text, r.typeCheck])).toEqual([
+      [7, 'nn.InstanceNorm3d', true],
+      [8, 'nn.InstanceNorm2d', true],
+      [9, 'nn.InstanceNorm1d', false],
+      [10, 'nn.InstanceNorm1d', false],
+    ]);
   });
-  test.each(['channels', 'cfg.eps', '1 + 2', 'f(1)', "f'x'", '1j', "'a' 'b'"])('%s is not a literal', (text) => {
-    expect(evaluateLiteral(text).ok).toBe(false);
-  });
+});
+
+test("floats written '1.' and '2.e-3' (which @lezer/python misreads) do not make the call broken", () => {
+  const [call] = parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(8, eps=1., momentum=2.e-1)\n').calls;
+  expect(call.broken).toBe(false);
+  expect(call.args.map((a) => a.text)).toEqual(['8', '1.', '2.e-1']);
+  expect(parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(8, eps=)\n').calls[0].broken).toBe(true);
 });

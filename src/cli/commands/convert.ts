@@ -10,6 +10,7 @@ import { checkFormat, decodeStateDict, encodeStateDict, formatOfPath, type Forma
 import { writeFileAtomic } from '../../io/atomic-write';
 import { convertStateDict, formatReport, type Framework, type LayerSpec } from '../../porting/convert';
 import { json, type Io } from '../output';
+import { layersFromSource, type SourceLayers } from '../../porting/python/layer-specs';
 import { readWithProgress } from '../progress';
 import type { Command, ParsedArgs } from './types';
 
@@ -32,19 +33,33 @@ export function parseLayer(text: string): LayerSpec {
   return layer;
 }
 
-export function layersFromArgs(values: ParsedArgs['values']): LayerSpec[] {
-  const layers = ((values.layer as string[] | undefined) ?? []).map(parseLayer);
-  if (!layers.length) throw new ValueError('convert: name the InstanceNorm layers with --layer PREFIX (one per layer; "." for a top-level layer); layers are never guessed');
+export function layersFromArgs(values: ParsedArgs['values'], fromSource: readonly LayerSpec[] = []): LayerSpec[] {
+  const explicit = ((values.layer as string[] | undefined) ?? []).map(parseLayer);
+  // An explicit --layer overrides the model source's entry for the same prefix.
+  const layers = [...fromSource.filter((s) => !explicit.some((e) => e.prefix === s.prefix)), ...explicit];
+  if (!layers.length) {
+    const none = values.source ? `the model source ${values.source} has no InstanceNorm layers; ` : '';
+    throw new ValueError(`convert: ${none}name the InstanceNorm layers with --source model.py or --layer PREFIX (one per layer; "." for a top-level layer); layers are never guessed`);
+  }
   return layers;
+}
+
+/** Which layers the model source gave, and the InstanceNorm calls it could not place. */
+function sourceSummary(found: SourceLayers): string {
+  const lines = [`InstanceNorm layers of ${found.model ?? '(no model class)'} in ${found.path}: ${found.specs.map((s) => s.prefix).join(', ') || 'none'}`];
+  for (const u of found.unplaced) lines.push(`  note: line ${u.line}: ${u.text} is not a layer of ${found.model ?? 'the model'} as written (built in a loop, helper or other class); name it with --layer if it is one`);
+  return lines.join('\n');
 }
 
 export const convert: Command = {
   name: 'convert',
   summary: 'convert InstanceNorm weights between PyTorch and MindSpore names and between .pt/.safetensors/.ckpt/.json',
-  usage: 'convert <in> <out> --layer PREFIX [--layer PREFIX ...] [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--json]',
+  usage: 'convert <in> <out> (--source model.py [--model Class] | --layer PREFIX ...) [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--json]',
   options: {
     to: { type: 'string' },
     layer: { type: 'string', multiple: true },
+    source: { type: 'string' },
+    model: { type: 'string' },
     'from-format': { type: 'string' },
     'to-format': { type: 'string' },
     entry: { type: 'string' },
@@ -59,15 +74,19 @@ export const convert: Command = {
     if (to !== 'torch' && to !== 'mindspore') {
       throw new ValueError(`convert: --to must be torch or mindspore${values.to === undefined ? ` (a ${toFormat} file can hold either's names, so say which)` : `, got '${values.to}'`}`);
     }
-    const layers = layersFromArgs(values);
+    if (values.model !== undefined && values.source === undefined) throw new ValueError('convert: --model names a class of the --source model file; give --source too');
+    const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
+    const layers = layersFromArgs(values, fromSource?.specs);
     const bytes = readWithProgress(input, io);
     const skipped: string[] = [];
     const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined, skipped });
     const { stateDict, report } = convertStateDict(source, { to, layers });
     // encode fully before touching the output: a failure leaves an existing file as it was
     writeFileAtomic(output, encodeStateDict(stateDict, toFormat));
-    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, skipped, report }));
+    const sourceInfo = fromSource && { path: fromSource.path, model: fromSource.model, layers: fromSource.specs, unplaced: fromSource.unplaced };
+    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, skipped, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
     else {
+      if (fromSource) io.out(sourceSummary(fromSource));
       const note = skipped.length ? `\nleft out (not tensors): ${skipped.join(', ')}` : '';
       io.out(`${formatReport(report)}${note}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
     }

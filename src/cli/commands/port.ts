@@ -38,7 +38,8 @@ function prefixed(mark: string, text: string): string[] {
 
 /** One call as a diff hunk: `@@ line N: verdict @@`, the old and new text, then reasons and fixes. */
 function callHunk(call: CallReport): string[] {
-  const lines = [`@@ line ${call.line}: ${call.api} ${call.from} -> ${call.to}: ${call.verdict} @@`];
+  const what = call.kind === 'call' ? call.api : `${call.api} (${call.kind === 'partial' ? 'functools.partial' : 'referenced, not called'})`;
+  const lines = [`@@ line ${call.line}: ${what} ${call.from} -> ${call.to}: ${call.verdict} @@`];
   if (call.before === call.after) lines.push(...prefixed(' ', call.before));
   else lines.push(...prefixed('-', call.before), ...prefixed('+', call.after));
   lines.push(...call.reasons.map((r) => `  reason: ${r}`), ...call.fixes.map((f) => `  fix: ${f}`));
@@ -55,7 +56,7 @@ function fileReport(path: string, ported: PortedSource): string {
   for (const i of ported.imports) {
     lines.push(`@@ line ${i.line}: import: ${i.note} @@`);
     if (i.before === i.after) lines.push(...prefixed(' ', i.before));
-    else lines.push(...(i.before ? prefixed('-', i.before) : []), ...prefixed('+', i.after));
+    else lines.push(...(i.before ? prefixed('-', i.before) : []), ...(i.after ? prefixed('+', i.after) : []));
   }
   for (const c of ported.calls) lines.push(...callHunk(c));
   return lines.join('\n');
@@ -69,7 +70,10 @@ function portFile(path: string, to: Framework, out: string | undefined, asJson: 
   const ported = portSource(readFileSync(path, 'utf8'), { to });
   // --out may name the file to write or a directory to write it into.
   if (out && existsSync(out) && statSync(out).isDirectory()) out = join(out, basename(path));
-  if (out) writeFileAtomic(out, ported.code);
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileAtomic(out, ported.code);
+  }
   if (asJson) io.out(json({ ...fileJson(path, ported, out), code: ported.code }));
   else {
     io.out(fileReport(path, ported));
@@ -100,7 +104,7 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
   }
   for (const r of results.filter((x) => x.ported.calls.length > 0 || x.ported.imports.length > 0)) io.out(`${fileReport(relative(root, resolve(r.file)), r.ported)}\n`);
   const notExact = results.flatMap((r) => r.ported.calls).filter((c) => c.verdict !== 'exact').length;
-  io.out(`${files.length} .py file${files.length === 1 ? '' : 's'}, ${calls} call${calls === 1 ? '' : 's'} ported to ${to}, ${notExact} not exact${out ? `; wrote ${files.length} file${files.length === 1 ? '' : 's'} under ${out}` : ''}`);
+  io.out(`${files.length} .py file${files.length === 1 ? '' : 's'}, ${calls} call${calls === 1 ? '' : 's'} ported to ${to}, ${notExact} not exact${out ? `; wrote ${files.length} file${files.length === 1 ? '' : 's'} under ${out} (other files are not copied)` : ''}`);
   return exact;
 }
 

@@ -61,6 +61,7 @@ function deletions(source: string, call: InstanceNormCall, dropped: ReadonlySet<
     while (dropped.has(j + 1)) j++;
     if (j + 1 < args.length) edits.push({ from: args[i].from, to: args[j + 1].from, text: '' });
     else if (i > 0) edits.push({ from: args[i - 1].to, to: args[j].to, text: '' });
+    else if (call.head) edits.push({ from: call.head.to, to: args[j].to, text: '' });
     else edits.push({ from: args[i].from, to: call.argList.to - 1, text: '' });
     i = j;
   }
@@ -73,7 +74,7 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
   if (!matched) return [rewriteAll(source, call, targets)];
   const edits: Edit[] = [];
   const kept = new Set(matched.filter((i) => i >= 0));
-  const dropped = new Set(call.args.map((a, i) => i).filter((i) => !kept.has(i) && !call.args[i].star));
+  const dropped = new Set(call.args.map((_, i) => i).filter((i) => !kept.has(i) && !call.args[i].star));
   edits.push(...deletions(source, call, dropped));
   targets.forEach((t, k) => {
     const i = matched[k];
@@ -90,9 +91,10 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
     if (anchor >= 0 && vertical && ownsLines(source, call.args[anchor])) edits.push(...linesAfter(source, call.args[anchor], pending));
     else if (anchor >= 0) edits.push({ from: call.args[anchor].to, to: call.args[anchor].to, text: separator + text });
     else if (call.args.length > kept.size + dropped.size || kept.size > 0) {
-      const first = call.args.find((a, i) => !dropped.has(i))!;
+      const first = call.args.find((_, i) => !dropped.has(i))!;
       edits.push({ from: first.from, to: first.from, text: text + separator });
-    } else edits.push({ from: call.argList.from + 1, to: call.argList.from + 1, text });
+    } else if (call.head) edits.push({ from: call.head.to, to: call.head.to, text: `, ${text}` });
+    else edits.push({ from: call.argList.from + 1, to: call.argList.from + 1, text });
     pending = [];
   };
   targets.forEach((t, k) => {
@@ -108,7 +110,8 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
 /** Fallback: write the whole argument list anew (the rules reordered kept arguments). */
 function rewriteAll(source: string, call: InstanceNormCall, targets: readonly TargetArg[]): Edit {
   const stars = call.args.filter((a) => a.star).map((a) => source.slice(a.from, a.to));
-  const parts = [...targets.map(renderArg), ...stars];
+  const head = call.head ? [source.slice(call.head.from, call.head.to)] : [];
+  const parts = [...head, ...targets.map(renderArg), ...stars];
   const vertical = isVertical(source, call);
   const indent = vertical ? indentOf(source, call.args[0].from) : '';
   const closing = vertical ? `,\n${indentOf(source, call.argList.to - 1)}` : '';

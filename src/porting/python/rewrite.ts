@@ -12,10 +12,12 @@
 import { RuntimeError, ValueError } from '../../core/errors';
 import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
 import { argumentEdits } from './args';
-import { applyEdits, indentOf, lineEnd, lineStart, type Edit } from './splice';
-import { assumedImports, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type PythonFile } from './syntax';
+import { applyEdits, indentOf, inLineEndings, lineEnd, lineStart, type Edit } from './splice';
+import { assumedImports, bindingAt, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type InstanceNormReference, type PythonFile } from './syntax';
 
 export interface CallReport {
+  /** A call, a `functools.partial(<class>, ...)`, or a mention of the class that is not constructed here. */
+  kind: 'call' | 'partial' | 'reference';
   line: number;
   column: number;
   api: ApiName;
@@ -61,6 +63,20 @@ interface Planned {
   error?: string;
 }
 
+/** A place where a class name is written and must name the target's class after porting: a call's callee or a reference. */
+interface Site {
+  api: ApiName;
+  /** Offset of the name (what the import bindings must be visible at). */
+  from: number;
+  binding: ImportBinding;
+  /** The name as written (`nn.InstanceNorm2d`, `IN`). */
+  text: string;
+}
+
+function siteOfCall(call: InstanceNormCall): Site {
+  return { api: call.api, from: call.callee.from, binding: call.callee.binding, text: call.callee.text };
+}
+
 /** Where a binding goes in the target: its new local name and the dotted path it then stands for. */
 interface Move {
   local: string;
@@ -70,13 +86,13 @@ interface Move {
 const rootOf = (path: string) => path.split('.')[0];
 
 /** The target path a binding moves to, or null when it names something the target has no twin for. */
-function movedPath(binding: ImportBinding, calls: readonly InstanceNormCall[], to: Framework): string | null {
+function movedPath(binding: ImportBinding, sites: readonly Site[], to: Framework): string | null {
   const from = otherFramework(to);
-  const api = calls[0].api;
+  const api = sites[0].api;
   if (binding.path === from) return to;
   if (binding.path === `${from}.nn`) return `${to}.nn`;
-  // A class imported by name: every call through it is the same class.
-  if (calls.every((c) => c.callee.text === binding.local && c.api === api)) return `${to}.nn.${api}`;
+  // A class imported by name: every use of it is the same class.
+  if (sites.every((c) => c.text === binding.local && c.api === api)) return `${to}.nn.${api}`;
   return null;
 }
 
@@ -121,23 +137,29 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
       if (call.broken) return { call, result: null, error: 'the call has a syntax error; left unchanged' };
       try {
         const args = call.args.filter((a) => !a.star).map((a) => ({ name: a.name, text: a.text }));
-        return { call, result: rules({ api: call.api, from: call.framework, to, args, hasStarArgs: call.hasStarArgs }) };
+        const result = rules({ api: call.api, from: call.framework, to, args, hasStarArgs: call.hasStarArgs });
+        return { call, result: call.kind === 'partial' ? partialCaveat(result, call) : result };
       } catch (err) {
         return { call, result: null, error: `not ported: ${(err as Error).message}` };
       }
     });
   const ported = planned.filter((p) => p.result !== null);
-  const { edits: importEdits, callee, reports } = planImports(file, ported.map((p) => p.call), to);
-  const edits: Edit[] = [...importEdits];
+  const references = file.references.filter((r) => r.framework !== to);
+  const callSites = new Map(ported.map((p) => [p.call, siteOfCall(p.call)]));
+  const refSites = new Map(references.map((r) => [r, { api: r.api, from: r.from, binding: r.binding, text: r.text } as Site]));
+  const { edits: importEdits, callee, reports } = planImports(file, [...callSites.values(), ...refSites.values()], to);
+  const edits: Edit[] = inLineEndings(source, importEdits);
   const calls: CallReport[] = planned.map(({ call, result, error }) => {
-    const callEdits: Edit[] = [];
+    let callEdits: Edit[] = [];
     if (result) {
       callEdits.push(...argumentEdits(source, call, result.args));
-      const newCallee = callee.get(call);
+      const newCallee = callee.get(callSites.get(call)!);
       if (newCallee !== undefined && newCallee !== call.callee.text) callEdits.push({ ...call.callee, text: newCallee });
+      callEdits = inLineEndings(source, callEdits);
     }
     edits.push(...callEdits);
     return {
+      kind: call.kind,
       line: call.line,
       column: call.column,
       api: call.api,
@@ -150,6 +172,12 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
       fixes: result?.fixes ?? [],
     };
   });
+  for (const ref of references) {
+    const text = callee.get(refSites.get(ref)!) ?? ref.text;
+    if (text !== ref.text) edits.push({ from: ref.from, to: ref.to, text });
+    calls.push({ kind: 'reference', line: ref.line, column: ref.column, api: ref.api, from: ref.framework, to, before: ref.text, after: text, ...referenceVerdict(ref) });
+  }
+  calls.sort((a, b) => a.line - b.line || a.column - b.column);
   const code = applyEdits(source, edits);
   if (!options.prelude) checkPorted(code, ported.length, to);
   return {
@@ -162,6 +190,26 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
   };
 }
 
+/** A partial's later call may add arguments (`norm_layer(64, affine=True)`) that the port never sees. */
+function partialCaveat(result: PortResult, call: InstanceNormCall): PortResult {
+  return {
+    ...result,
+    verdict: result.verdict === 'exact' ? 'differs' : result.verdict,
+    reasons: [...result.reasons, `functools.partial(${call.callee.text}, ...): arguments given where the partial is called are not seen by the port`],
+    fixes: [...result.fixes, 'check that the calls of this partial pass only num_features (or port them too)'],
+  };
+}
+
+/** A class named without being constructed: a type check keeps its meaning; anything else may be constructed elsewhere with unseen arguments. */
+function referenceVerdict(ref: InstanceNormReference): Pick<CallReport, 'verdict' | 'reasons' | 'fixes'> {
+  if (ref.typeCheck) return { verdict: 'exact', reasons: [], fixes: [] };
+  return {
+    verdict: 'differs',
+    reasons: [`${ref.text} is referenced, not called: the arguments it is constructed with elsewhere are not seen by the port, and the frameworks' defaults differ`],
+    fixes: ['where this class is constructed, pass its arguments (affine in particular) explicitly, or port that call with `instancenorm-shim port "<call>"`'],
+  };
+}
+
 /** The rewritten text must parse and hold at least as many target calls as were ported: a guard against splicing bugs. */
 function checkPorted(code: string, ported: number, to: Framework): void {
   const again = parsePython(code);
@@ -171,18 +219,18 @@ function checkPorted(code: string, ported: number, to: Framework): void {
 
 interface ImportPlan {
   edits: Edit[];
-  /** The callee text each ported call gets. */
-  callee: Map<InstanceNormCall, string>;
+  /** The text each site's class name gets. */
+  callee: Map<Site, string>;
   reports: ImportReport[];
 }
 
-function planImports(file: PythonFile, calls: readonly InstanceNormCall[], to: Framework): ImportPlan {
+function planImports(file: PythonFile, sites: readonly Site[], to: Framework): ImportPlan {
   const { source } = file;
-  const byBinding = new Map<ImportBinding, InstanceNormCall[]>();
-  for (const c of calls) byBinding.set(c.callee.binding, [...(byBinding.get(c.callee.binding) ?? []), c]);
-  const callee = new Map<InstanceNormCall, string>();
+  const byBinding = new Map<ImportBinding, Site[]>();
+  for (const c of sites) byBinding.set(c.binding, [...(byBinding.get(c.binding) ?? []), c]);
+  const callee = new Map<Site, string>();
   const moves = new Map<ImportBinding, Move>();
-  const stay: [ImportBinding, InstanceNormCall[]][] = [];
+  const stay: [ImportBinding, Site[]][] = [];
   for (const [binding, bound] of byBinding) {
     const uses = file.nameUses.get(binding.local)?.length ?? 0;
     const path = binding.local === '*' ? null : movedPath(binding, bound, to);
@@ -210,7 +258,7 @@ function planImports(file: PythonFile, calls: readonly InstanceNormCall[], to: F
     if (file.imports.some((s) => !s.assumed && s.bindings.some((b) => b.local === to && b.path !== to))) {
       throw new ValueError(`port: the name '${to}' is bound to something else in this file; cannot add \`import ${to}\``);
     }
-    const at = importAnchor(file);
+    const at = importAnchor(file, Math.min(...stay.flatMap(([, bound]) => bound.map((c) => c.from))));
     const text = at === source.length && !source.endsWith('\n') && at > 0 ? `\nimport ${to}` : `import ${to}\n`;
     edits.push({ from: at, to: at, text });
     reports.push({ line: lineOf(source, at), before: '', after: `import ${to}`, note: `added: the ported calls are written ${to}.nn.InstanceNorm…` });
@@ -219,7 +267,7 @@ function planImports(file: PythonFile, calls: readonly InstanceNormCall[], to: F
 }
 
 /** Aliases that name the source framework (`ms`, `msnn`, `torch_nn`) would mislead once they point at the other one. */
-const FLAVOURED = /^(ms|mindspore|torch|pt|th)(_?nn)?$/i;
+const FLAVOURED = /^(ms|mindspore|torch|pt|th|t|m)(_?nn)?$/i;
 
 /** The local name a moved binding gets: the same, unless it names the framework (then the target's usual name, if free). */
 function newLocal(file: PythonFile, binding: ImportBinding, path: string): string {
@@ -231,18 +279,20 @@ function newLocal(file: PythonFile, binding: ImportBinding, path: string): strin
 }
 
 /** A binding the file already has (or gets from a move) that reaches the target class. */
-function existingRoute(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>, call: InstanceNormCall, to: Framework): Move | undefined {
-  const candidates: Move[] = [...moves.values()];
-  for (const st of file.imports) for (const b of st.bindings) if (b.local !== '*' && !moves.has(b) && rootOf(b.path) === to) candidates.push({ local: b.local, path: b.path });
+function existingRoute(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>, call: Site, to: Framework): Move | undefined {
+  // Only a binding the call's position actually sees (not shadowed by a later import of the same name).
+  const visible = (b: ImportBinding) => bindingAt(file.imports, b.local, call.from) === b;
+  const candidates: Move[] = [...moves].filter(([b]) => visible(b)).map(([, m]) => m);
+  for (const st of file.imports) for (const b of st.bindings) if (b.local !== '*' && !moves.has(b) && rootOf(b.path) === to && visible(b)) candidates.push({ local: b.local, path: b.path });
   // Keep the call's style: `nn.X` goes through a module, a bare `IN(...)` through a class import.
-  const bare = !call.callee.text.includes('.');
+  const bare = !call.text.includes('.');
   const rank = (m: Move) => (m.path === `${to}.nn.${call.api}` ? (bare ? 0 : 3) : m.path === `${to}.nn` ? 1 : m.path === to ? 2 : 3);
   return candidates.filter((m) => rank(m) < 3 && calleeThrough(m.local, m.path, call.api, to) !== null).sort((a, b) => rank(a) - rank(b))[0];
 }
 
-/** After the last top-level import; else after a module docstring; else the top of the file. */
-function importAnchor(file: PythonFile): number {
-  const top = file.imports.filter((s) => !s.assumed && s.column === 0);
+/** After the last top-level import before `before`; else after a module docstring; else the top of the file. */
+function importAnchor(file: PythonFile, before: number): number {
+  const top = file.imports.filter((s) => !s.assumed && s.column === 0 && s.to <= before);
   if (top.length > 0) return lineEnd(file.source, top[top.length - 1].to);
   const first = file.tree.topNode.firstChild;
   if (first?.name === 'ExpressionStatement' && first.firstChild?.name === 'String') return lineEnd(file.source, first.to);
@@ -259,10 +309,17 @@ function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>):
     const moving = st.bindings.filter((b) => moves.has(b));
     const before = source.slice(st.from, st.to);
     let after: string;
-    if (st.kind === 'import') {
-      const itemEdits = moving.map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) }));
-      edits.push(...itemEdits);
-      after = applyEdits(before, itemEdits, st.from);
+    // A moved name the file already imports the same way (`import mindspore` twice) is cut, not duplicated.
+    const duplicate = (b: ImportBinding) =>
+      file.imports.some((other) => !other.assumed && other.bindings.some((o) => o !== b && !moves.has(o) && o.local === moves.get(b)!.local && o.path === moves.get(b)!.path));
+    if (st.kind === 'import' && moving.every(duplicate) && moving.length === st.bindings.length) {
+      edits.push({ from: lineStart(source, st.from), to: lineEnd(source, st.to), text: '' });
+      after = '';
+    } else if (st.kind === 'import') {
+      const cut = removeItems(st, moving.filter(duplicate));
+      const itemEdits = moving.filter((b) => !duplicate(b)).map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) }));
+      edits.push(...cut, ...itemEdits);
+      after = applyEdits(before, [...cut, ...itemEdits], st.from);
     } else {
       const modules = [...new Set(moving.map((b) => moduleOf(moves.get(b)!.path)))];
       const itemEdits = moving.map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) })).filter((e) => e.text !== source.slice(e.from, e.to));
@@ -286,12 +343,13 @@ function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>):
     }
     const names = moving.map((b) => `\`${b.local}\``).join(', ');
     const targets = [...new Set(moving.map((b) => rootOf(moves.get(b)!.path)))].join(', ');
-    reports.push({ line: lineOf(source, st.from), before, after, note: `moved ${names} to ${targets}: every use in the file is a ported call` });
+    const note = after === '' ? `removed: every use of ${names} is a ported call, and the file already imports ${targets} the same way` : `moved ${names} to ${targets}: every use in the file is a ported call`;
+    reports.push({ line: lineOf(source, st.from), before, after, note });
   }
   return { edits, reports };
 }
 
-/** Cuts the given items, each with one comma, out of a `from ... import` statement that keeps others. */
+/** Cuts the given items, each with one comma, out of an import statement that keeps others. */
 function removeItems(st: ImportStatement, items: readonly ImportBinding[]): Edit[] {
   const all = st.bindings;
   const edits = items.map((b): Edit => {

@@ -38,3 +38,9 @@ export function lineEnd(source: string, offset: number): number {
   const nl = source.indexOf('\n', offset);
   return nl === -1 ? source.length : nl + 1;
 }
+
+/** New text in the file's own line endings: a CRLF file gets CRLF in every inserted line. */
+export function inLineEndings(source: string, edits: readonly Edit[]): Edit[] {
+  if (!source.includes('\r\n')) return [...edits];
+  return edits.map((e) => ({ ...e, text: e.text.replace(/\r?\n/g, '\r\n') }));
+}

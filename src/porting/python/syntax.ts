@@ -8,9 +8,9 @@
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
 
-export type Framework = 'torch' | 'mindspore';
-export type ApiName = 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
-export const FRAMEWORKS: readonly Framework[] = ['torch', 'mindspore'];
+import type { ApiName, Framework } from '../../mapping/porting';
+
+export type { ApiName, Framework };
 
 export function otherFramework(framework: Framework): Framework {
   return framework === 'torch' ? 'mindspore' : 'torch';
@@ -55,8 +55,15 @@ export interface ParsedArg extends Span {
   star?: '*' | '**';
 }
 
-/** One construction of a torch or MindSpore InstanceNorm class. */
+/**
+ * One construction of a torch or MindSpore InstanceNorm class: a call `nn.InstanceNorm2d(...)`, or
+ * `functools.partial(nn.InstanceNorm2d, ...)` (common in model code) whose arguments after the class
+ * are the constructor's.
+ */
 export interface InstanceNormCall extends Span {
+  kind: 'call' | 'partial';
+  /** For a partial: the class argument, which the constructor arguments follow. */
+  head?: Span;
   api: ApiName;
   framework: Framework;
   /** 1-based line and 0-based column of the call's first character. */
@@ -71,11 +78,25 @@ export interface InstanceNormCall extends Span {
   broken: boolean;
 }
 
+/** A mention of an InstanceNorm class that is not a construction: `isinstance(m, nn.InstanceNorm2d)`, `norm = nn.InstanceNorm2d`. */
+export interface InstanceNormReference extends Span {
+  api: ApiName;
+  framework: Framework;
+  line: number;
+  column: number;
+  text: string;
+  root: string;
+  binding: ImportBinding;
+  /** In isinstance/issubclass or a comparison (`norm.func == nn.InstanceNorm2d`): only which class it is matters. */
+  typeCheck: boolean;
+}
+
 export interface PythonFile {
   source: string;
   tree: Tree;
   imports: ImportStatement[];
   calls: InstanceNormCall[];
+  references: InstanceNormReference[];
   /** Every read of a name (VariableName nodes outside imports and keyword-argument names), by name. */
   nameUses: Map<string, Span[]>;
   /** Offsets where the parser had to recover from a syntax error. */
@@ -193,15 +214,27 @@ function parseArgs(source: string, argList: SyntaxNode): ParsedArg[] {
   return args;
 }
 
+/** A syntax error inside the node, other than @lezer/python's misreading of a float like `1.` (Number, '.', error). */
 function hasError(node: SyntaxNode): boolean {
-  let found = false;
-  node.toTree().iterate({
-    enter: (n) => {
-      if (n.type.isError) found = true;
-      return !found;
-    },
-  });
-  return found;
+  const cursor = node.cursor();
+  const end = node.to;
+  do {
+    if (cursor.from > end) break;
+    if (cursor.type.isError && !isTrailingDotFloat(cursor.node)) return true;
+  } while (cursor.next() && cursor.from <= end);
+  return false;
+}
+
+function isTrailingDotFloat(error: SyntaxNode): boolean {
+  const member = error.parent;
+  return member?.name === 'MemberExpression' && member.firstChild?.name === 'Number' && member.firstChild.nextSibling?.name === '.' && error.from === error.to;
+}
+
+/** `a == b`, `a is b`, `a in b` and their negations. */
+function isComparison(node: SyntaxNode | null): boolean {
+  if (node?.name !== 'BinaryExpression') return false;
+  for (let c = node.firstChild; c; c = c.nextSibling) if (c.name === 'CompareOp' || c.name === 'is' || c.name === 'in') return true;
+  return false;
 }
 
 /** The binding a name has at `offset`: the last import of it before that point (or a star import). */
@@ -234,6 +267,7 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
   const tree = parser.parse(source);
   const imports: ImportStatement[] = [...(options.prelude ?? [])];
   const callNodes: SyntaxNode[] = [];
+  const nameNodes: SyntaxNode[] = [];
   const nameUses = new Map<string, Span[]>();
   const errors: number[] = [];
   tree.iterate({
@@ -244,6 +278,7 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
         return false;
       }
       if (ref.name === 'CallExpression') callNodes.push(ref.node);
+      if (ref.name === 'VariableName' || ref.name === 'MemberExpression') nameNodes.push(ref.node);
       if (ref.name === 'VariableName') {
         const next = ref.node.nextSibling;
         const isKeywordName = ref.node.parent?.name === 'ArgList' && next?.name === 'AssignOp';
@@ -258,31 +293,75 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
     },
   });
   const calls: InstanceNormCall[] = [];
+  const resolveNode = (node: SyntaxNode) => {
+    const names = dottedNames(source, node);
+    const resolved = names && resolvePath(imports, names, node.from);
+    const api = resolved && instanceNormApi(resolved.path);
+    return names && resolved && api ? { names, resolved, api } : null;
+  };
+  /** Class expressions that are constructed (callees, partial heads): not references. */
+  const constructed = new Set<number>();
   for (const node of callNodes) {
     const calleeNode = node.firstChild;
     const argList = node.lastChild;
     if (!calleeNode || !argList || argList.name !== 'ArgList') continue;
-    const names = dottedNames(source, calleeNode);
-    if (!names) continue;
-    const resolved = resolvePath(imports, names, node.from);
-    const api = resolved && instanceNormApi(resolved.path);
-    if (!resolved || !api) continue;
-    const args = parseArgs(source, argList);
+    let kind: InstanceNormCall['kind'] = 'call';
+    let classNode = calleeNode;
+    let hit = resolveNode(calleeNode);
+    let args: ParsedArg[] = [];
+    if (!hit) {
+      // functools.partial(<InstanceNorm class>, ...)
+      const names = dottedNames(source, calleeNode);
+      const callee = names && resolvePath(imports, names, node.from);
+      if (!callee || callee.path !== 'functools.partial') continue;
+      const first = argList.firstChild?.nextSibling;
+      if (!first || (first.name !== 'VariableName' && first.name !== 'MemberExpression') || first.nextSibling?.name === 'AssignOp') continue;
+      hit = resolveNode(first);
+      if (!hit) continue;
+      kind = 'partial';
+      classNode = first;
+      args = parseArgs(source, argList).slice(1);
+    } else args = parseArgs(source, argList);
+    constructed.add(classNode.from);
+    const { names, resolved, api } = hit;
     calls.push({
+      kind,
+      ...(kind === 'partial' ? { head: { from: classNode.from, to: classNode.to } } : {}),
       ...api,
       from: node.from,
       to: node.to,
       line: lineOf(source, node.from),
       column: columnOf(source, node.from),
       text: source.slice(node.from, node.to),
-      callee: { from: calleeNode.from, to: calleeNode.to, text: source.slice(calleeNode.from, calleeNode.to), root: names[0], binding: resolved.binding },
+      callee: { from: classNode.from, to: classNode.to, text: source.slice(classNode.from, classNode.to), root: names[0], binding: resolved.binding },
       argList: { from: argList.from, to: argList.to },
       args,
       hasStarArgs: args.some((a) => a.star !== undefined),
       broken: hasError(node),
     });
   }
-  return { source, tree, imports, calls, nameUses, errors };
+  const references: InstanceNormReference[] = [];
+  for (const node of nameNodes) {
+    if (constructed.has(node.from) || (node.parent?.name === 'MemberExpression' && node.parent.firstChild === node && resolveNode(node.parent))) continue;
+    const hit = resolveNode(node);
+    if (!hit) continue;
+    let holder = node.parent;
+    while (holder && (holder.name === 'TupleExpression' || holder.name === 'ParenthesizedExpression')) holder = holder.parent;
+    const call = holder?.name === 'ArgList' ? holder.parent : null;
+    const checker = call?.name === 'CallExpression' && call.firstChild ? source.slice(call.firstChild.from, call.firstChild.to) : '';
+    references.push({
+      ...hit.api,
+      from: node.from,
+      to: node.to,
+      line: lineOf(source, node.from),
+      column: columnOf(source, node.from),
+      text: source.slice(node.from, node.to),
+      root: hit.names[0],
+      binding: hit.resolved.binding,
+      typeCheck: checker === 'isinstance' || checker === 'issubclass' || isComparison(holder),
+    });
+  }
+  return { source, tree, imports, calls, references, nameUses, errors };
 }
 
 /**

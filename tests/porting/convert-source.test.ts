@@ -1,0 +1,80 @@
+/**
+ * `convert --source model.py`: the InstanceNorm layers come from the model's source, and give the
+ * same conversion as naming them with --layer.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import type { Io } from '../../src/cli/output';
+import { readStateDict } from '../../src/io/formats';
+import { layerSpec, layersFromSource } from '../../src/porting/python/layer-specs';
+import { instanceNormLayers } from '../../src/porting/python/layers';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  return io;
+}
+
+const MODEL_PT = join(__dirname, '..', 'fixtures', 'formats', 'model.pt');
+const NET = join(__dirname, 'fixtures', 'net_torch.py');
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'convert-source-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function same(a: string, b: string): void {
+  const x = readStateDict(a);
+  const y = readStateDict(b);
+  expect([...x.keys()]).toEqual([...y.keys()]);
+  for (const [k, t] of x) expect([k, [...y.get(k)!.data]]).toEqual([k, [...t.data]]);
+}
+
+describe('convert --source', () => {
+  test('layer specs: prefix and the options the call shows for sure', () => {
+    expect(layersFromSource(NET).specs).toEqual([{ prefix: 'enc.norm1', affine: true, track_running_stats: true }]);
+    // **kwargs could set affine: only what is written literally is passed on.
+    const [layer] = instanceNormLayers('import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, **kw):\n        self.n = nn.InstanceNorm1d(8, eps=1e-3, **kw)\n');
+    expect(layerSpec(layer)).toEqual({ prefix: 'n', num_features: 8 });
+  });
+
+  test('torch .pt -> MindSpore .ckpt with --source equals --layer enc.norm1, and says where the layers came from', async () => {
+    const viaSource = join(dir, 'a.ckpt');
+    const viaLayer = join(dir, 'b.ckpt');
+    const io = capture();
+    expect(await main(['convert', MODEL_PT, viaSource, '--source', NET], io)).toBe(0);
+    expect(io.stdout).toContain(`InstanceNorm layers of Net in ${NET}: enc.norm1`);
+    expect(io.stdout).toContain('renamed  enc.norm1.running_mean -> enc.norm1.moving_mean');
+    expect(await main(['convert', MODEL_PT, viaLayer, '--layer', 'enc.norm1'], capture())).toBe(0);
+    same(viaSource, viaLayer);
+  });
+
+  test('back to torch: the torch model source supplies track_running_stats=True (as --layer enc.norm1:track does)', async () => {
+    const ckpt = join(dir, 'm.ckpt');
+    expect(await main(['convert', MODEL_PT, ckpt, '--source', NET], capture())).toBe(0);
+    const io = capture();
+    const back = join(dir, 'back.safetensors');
+    expect(await main(['convert', ckpt, back, '--to', 'torch', '--source', NET, '--model', 'Net', '--json'], io)).toBe(0);
+    const report = JSON.parse(io.stdout);
+    expect(report.source).toMatchObject({ path: NET, model: 'Net', layers: [{ prefix: 'enc.norm1', affine: true, track_running_stats: true }], unplaced: [] });
+    expect(report.report.layers[0].filled).toEqual([expect.objectContaining({ name: 'enc.norm1.num_batches_tracked' })]);
+    const byLayer = join(dir, 'byLayer.safetensors');
+    expect(await main(['convert', ckpt, byLayer, '--to', 'torch', '--layer', 'enc.norm1:track'], capture())).toBe(0);
+    same(back, byLayer);
+  });
+
+  test('errors: --model without --source, an unknown class, a source without layers; no output written', async () => {
+    const out = join(dir, 'x.ckpt');
+    let io = capture();
+    expect(await main(['convert', MODEL_PT, out, '--model', 'Net'], io)).toBe(2);
+    expect(io.stderr).toMatch(/--model names a class of the --source model file/);
+    io = capture();
+    expect(await main(['convert', MODEL_PT, out, '--source', NET, '--model', 'Nope'], io)).toBe(2);
+    expect(io.stderr).toMatch(/KeyError: model class 'Nope' is not defined in the source; classes: Encoder, Net/);
+    io = capture();
+    expect(await main(['convert', MODEL_PT, out, '--source', join(__dirname, 'fixtures', 'literal_calls_torch.py')], io)).toBe(2);
+    expect(io.stderr).toMatch(/has no InstanceNorm layers/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
