@@ -6,4 +6,5 @@ module.exports = {
   // Type checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules).
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 30000,
+  setupFiles: ['<rootDir>/tests/helpers/fast-check-seed.ts'],
 };
