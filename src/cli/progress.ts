@@ -1,5 +1,6 @@
 /** Reading a large input with a progress bar on stderr when stderr is a terminal. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { withPath } from '../io/with-path';
 import type { Io } from './output';
 
 /** Files smaller than this are read at once, without a bar. */
@@ -7,6 +8,10 @@ export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
 export function readWithProgress(path: string, _io: Io, stream: NodeJS.WriteStream = process.stderr): Uint8Array {
+  return withPath(path, 'read', () => readChunks(path, stream));
+}
+
+function readChunks(path: string, stream: NodeJS.WriteStream): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;

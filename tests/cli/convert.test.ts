@@ -3,7 +3,7 @@
  * failed or concurrent run never leaves a partial output.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -64,6 +64,16 @@ describe('instancenorm-shim convert', () => {
     expect(await main(['convert', cut, out, '--to', 'mindspore', '--layer', 'enc.norm1'], capture())).toBe(2);
     expect(readFileSync(out, 'utf8')).toBe('previous');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('exits 2 naming the path when the input or the --source model is a directory', async () => {
+    const folder = join(dir, 'folder.pt');
+    mkdirSync(folder, { recursive: true });
+    for (const argv of [[folder, join(dir, 'o.json'), '--layer', '.', '--to', 'torch'], [join(FIXTURES, 'model.pt'), join(dir, 'o.ckpt'), '--source', folder]]) {
+      const io = capture();
+      expect(await main(['convert', ...argv], io)).toBe(2);
+      expect(io.stderr).toContain(`cannot read ${folder}: `);
+    }
   });
 
   it('exits 2 for usage problems: no --layer, no --to for safetensors, an unknown extension', async () => {

@@ -3,9 +3,10 @@
  * mapping.json from mapping.json; `--check` writes nothing and fails when the committed files
  * differ from what the mapping generates.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic-write';
+import { readText, withPath } from '../../io/with-path';
 import { loadMapping, MAPPING_PATH } from '../../mapping';
 import { generateDocs } from '../../mapping/render';
 import { json, table, type Io } from '../output';
@@ -41,16 +42,7 @@ export function syncDocs(dir: string, check: boolean): { path: string; status: D
 }
 
 function readIfExists(target: string): string | undefined {
-  return existsSync(target) ? withPath(target, 'read', () => readFileSync(target, 'utf8')) : undefined;
-}
-
-/** Runs a file operation so that its error names the file. */
-function withPath<T>(target: string, action: string, operation: () => T): T {
-  try {
-    return operation();
-  } catch (err) {
-    throw new Error(`cannot ${action} ${target}: ${(err as Error).message}`);
-  }
+  return existsSync(target) ? readText(target) : undefined;
 }
 
 function listPages(root: string, sub: string): string[] {

@@ -3,10 +3,11 @@
  * driven by mapping.json's porting rules, and says per call how exact the result is. Takes a
  * file, a directory (every .py below it) or one call expression.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ValueError } from '../../core/errors';
 import { writeFileAtomic } from '../../io/atomic-write';
+import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
 import type { Framework } from '../../porting/python/syntax';
 import { json, type Io } from '../output';
@@ -67,7 +68,7 @@ function fileJson(path: string, ported: PortedSource, written?: string) {
 }
 
 function portFile(path: string, to: Framework, out: string | undefined, asJson: boolean, io: Io): boolean {
-  const ported = portSource(readFileSync(path, 'utf8'), { to });
+  const ported = portSource(readText(path), { to });
   // --out may name the file to write or a directory to write it into.
   if (out && existsSync(out) && statSync(out).isDirectory()) out = join(out, basename(path));
   if (out) {
@@ -87,7 +88,7 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
   if (out && resolve(out) === root) throw new ValueError(`argument '--out' must differ from the input directory (${dir}); port writes a ported copy`);
   const files = pythonFiles(dir, out ? resolve(out) : undefined);
   const results = files.map((file) => {
-    const ported = portSource(readFileSync(file, 'utf8'), { to });
+    const ported = portSource(readText(file), { to });
     let written: string | undefined;
     if (out) {
       written = join(out, relative(root, resolve(file)));

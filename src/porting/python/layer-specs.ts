@@ -4,7 +4,7 @@
  * source shows it for sure: written as a literal, or the framework's default in a call without
  * `*args`/`**kwargs` (which could set it).
  */
-import { readFileSync } from 'node:fs';
+import { readText } from '../../io/with-path';
 import type { LayerSpec } from '../convert';
 import { discoverLayers, type InstanceNormLayer, type LayerDiscovery } from './layers';
 
@@ -27,6 +27,6 @@ export interface SourceLayers extends LayerDiscovery {
 
 /** Reads `path` and returns its model's InstanceNorm layers as convert's LayerSpecs. */
 export function layersFromSource(path: string, model?: string): SourceLayers {
-  const discovery = discoverLayers(readFileSync(path, 'utf8'), { model });
+  const discovery = discoverLayers(readText(path), { model });
   return { path, ...discovery, specs: discovery.layers.map(layerSpec) };
 }
