@@ -3,14 +3,11 @@
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
-  /** True when stdout is a terminal (progress bars and colour only then). */
-  isTTY: boolean;
 }
 
 export const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
 };
 
 /** A plain-text table with a header rule; cells are left-aligned, widths from the widest cell. */

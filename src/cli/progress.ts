@@ -1,13 +1,13 @@
 /** Reading a large input with a progress bar on stderr when stderr is a terminal. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { withPath } from '../io/with-path';
-import type { Io } from './output';
 
-/** Files smaller than this are read at once, without a bar. */
+/** Files smaller than this get no bar: they are read before a person would notice. */
 export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
-export function readWithProgress(path: string, _io: Io, stream: NodeJS.WriteStream = process.stderr): Uint8Array {
+/** The bar goes to stderr (a terminal only), so stdout stays the command's output, --json included. */
+export function readWithProgress(path: string, stream: NodeJS.WriteStream = process.stderr): Uint8Array {
   return withPath(path, 'read', () => readChunks(path, stream));
 }
 

@@ -2,7 +2,7 @@ import { main } from '../../src/cli/main';
 import type { Io } from '../../src/cli/output';
 
 function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
   return io;
 }
 

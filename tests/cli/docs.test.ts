@@ -10,7 +10,7 @@ import type { Io } from '../../src/cli/output';
 
 function capture(): Io & { text: () => string } {
   const chunks: string[] = [];
-  return { out: (t) => chunks.push(t), err: (t) => chunks.push(t), isTTY: false, text: () => chunks.join('\n') };
+  return { out: (t) => chunks.push(t), err: (t) => chunks.push(t), text: () => chunks.join('\n') };
 }
 
 describe('instancenorm-shim docs', () => {

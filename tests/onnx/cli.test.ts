@@ -9,7 +9,7 @@ import { mulberry32 } from '../helpers/random';
 import { decode, dimsOf, initializerValues, ortRun, randomTensor } from './helpers';
 
 function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
   return io;
 }
 

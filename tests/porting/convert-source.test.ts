@@ -12,7 +12,7 @@ import { layerSpec, layersFromSource } from '../../src/porting/python/layer-spec
 import { instanceNormLayers } from '../../src/porting/python/layers';
 
 function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
   return io;
 }
 

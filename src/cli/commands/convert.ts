@@ -77,7 +77,7 @@ export const convert: Command = {
     if (values.model !== undefined && values.source === undefined) throw new ValueError('convert: --model names a class of the --source model file; give --source too');
     const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
     const layers = layersFromArgs(values, fromSource?.specs);
-    const bytes = readWithProgress(input, io);
+    const bytes = readWithProgress(input);
     const skipped: string[] = [];
     const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined, skipped });
     const { stateDict, report } = convertStateDict(source, { to, layers });
