@@ -35,5 +35,5 @@ export function json(value: unknown): string {
 /** Short scientific text for an error size: 1.8e-7. */
 export function sci(value: number): string {
   if (value === 0) return '0';
-  return value.toExponential(1).replace('e-', 'e-').replace(/e\+?/, 'e');
+  return value.toExponential(1).replace('e+', 'e');
 }

@@ -6,10 +6,10 @@
  */
 import { ValueError } from '../core/errors';
 import { loadMapping, mappingEntry } from './load';
-import type { Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
+import type { API_NAMES, FRAMEWORKS, Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
 
-export type Framework = 'torch' | 'mindspore';
-export type ApiName = 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
+export type Framework = (typeof FRAMEWORKS)[number];
+export type ApiName = (typeof API_NAMES)[number];
 /** One argument as written in Python source: name null for positional; text is the value's exact source text. */
 export interface SourceArg {
   name: string | null;

@@ -14,9 +14,9 @@ import { ValueError } from '../core/errors';
 import { Tensor } from '../core/tensor';
 import type { StateDict, StateDictLike } from '../io/formats/types';
 import { toStateDict } from '../io/formats/types';
-import { loadMapping, type StateTensor } from '../mapping';
+import { loadMapping, type Framework, type StateTensor } from '../mapping';
 
-export type Framework = 'torch' | 'mindspore';
+export type { Framework };
 
 /** One InstanceNorm layer: its key prefix ('' for a model that is the layer itself) and, where known, its options. */
 export interface LayerSpec {

@@ -10,6 +10,7 @@ import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import { Tensor, type NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
+import { API_NAMES, type ApiName, type Framework } from '../../mapping';
 import { decodeStateDict, formatOfPath } from '../../io/formats';
 import type { Parameter as MsParameter } from '../../mindspore/cell';
 import * as ms from '../../mindspore/nn';
@@ -21,9 +22,6 @@ import * as th from '../../torch/nn';
 import { json, sci, table, type Io } from '../output';
 import type { Command } from './types';
 
-const LAYERS = ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d'] as const;
-type LayerName = (typeof LAYERS)[number];
-type Api = 'torch' | 'mindspore';
 
 function parseShape(text: unknown): number[] {
   const parts = typeof text === 'string' ? text.split(',').map((p) => p.trim()) : [];
@@ -48,19 +46,19 @@ function parseConfig(text: unknown): Record<string, unknown> {
 }
 
 /** The layer class: --layer, else the rank of --shape read as batched (2-D is torch's unbatched 1d). */
-function layerName(api: Api, requested: unknown, shape: readonly number[]): LayerName {
+function layerName(api: Framework, requested: unknown, shape: readonly number[]): ApiName {
   if (requested !== undefined) {
-    if (!LAYERS.includes(requested as LayerName)) throw new ValueError(`--layer must be one of ${LAYERS.join(', ')}, got ${pyRepr(requested)}`);
-    return requested as LayerName;
+    if (!API_NAMES.includes(requested as ApiName)) throw new ValueError(`--layer must be one of ${API_NAMES.join(', ')}, got ${pyRepr(requested)}`);
+    return requested as ApiName;
   }
-  const byRank: Record<number, LayerName> = { 3: 'InstanceNorm1d', 4: 'InstanceNorm2d', 5: 'InstanceNorm3d' };
+  const byRank: Record<number, ApiName> = { 3: 'InstanceNorm1d', 4: 'InstanceNorm2d', 5: 'InstanceNorm3d' };
   if (api === 'torch') byRank[2] = 'InstanceNorm1d';
   const name = byRank[shape.length];
   if (!name) throw new ValueError(`--shape [${shape.join(', ')}] has ${shape.length} dims; ${api} InstanceNorm layers take ${api === 'torch' ? '2 to 5' : '3 to 5'}`);
   return name;
 }
 
-function buildLayer(api: Api, name: LayerName, config: Record<string, unknown>): Layer {
+function buildLayer(api: Framework, name: ApiName, config: Record<string, unknown>): Layer {
   const classes = api === 'torch' ? th : ms;
   const Cls = classes[name] as unknown as new (keywords: Record<string, unknown>) => Layer;
   return new Cls(config);
@@ -232,7 +230,7 @@ export const exportCommand: Command = {
     json: { type: 'boolean', default: false },
   },
   async run({ values }, io: Io) {
-    const api = values.api as Api;
+    const api = values.api as Framework;
     if (api !== 'torch' && api !== 'mindspore') throw new ValueError(`--api must be torch or mindspore, got ${pyRepr(values.api ?? null)}`);
     if (typeof values.out !== 'string' || values.out === '') throw new ValueError('--out FILE is required: where to write the model');
     if (values.shape === undefined) throw new ValueError('--shape is required: the input shape, like 1,2,4');

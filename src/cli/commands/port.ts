@@ -9,14 +9,12 @@ import { ValueError } from '../../core/errors';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
-import type { Framework } from '../../porting/python/syntax';
+import { FRAMEWORKS, type Framework } from '../../mapping';
 import { json, type Io } from '../output';
 import type { Command } from './types';
 
-const TARGETS: readonly Framework[] = ['mindspore', 'torch'];
-
 function target(value: unknown): Framework {
-  if (TARGETS.includes(value as Framework)) return value as Framework;
+  if (FRAMEWORKS.includes(value as Framework)) return value as Framework;
   throw new ValueError(`argument '--to' must be 'mindspore' or 'torch', but got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
 }
 

@@ -8,7 +8,7 @@
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
 
-import type { ApiName, Framework } from '../../mapping/porting';
+import { API_NAMES, type ApiName, type Framework } from '../../mapping';
 
 export type { ApiName, Framework };
 
@@ -375,7 +375,7 @@ export function assumedImports(root: Framework): ImportStatement[] {
   const nn = statement('import');
   nn.bindings.push({ local: 'nn', path: `${root}.nn`, item: { from: -1, to: -1 }, aliased: true, statement: nn });
   const classes = statement('from');
-  for (const api of ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d']) {
+  for (const api of API_NAMES) {
     classes.bindings.push({ local: api, path: `${root}.nn.${api}`, item: { from: -1, to: -1 }, aliased: false, statement: classes });
   }
   return [plain, nn, classes];
