@@ -6,9 +6,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { KeyError, ValueError } from '../../core/errors';
-import { PARAMS as MINDSPORE_PARAMS, parseOptions as mindsporeOptions } from '../../mindspore/options';
-import { PARAMS as TORCH_PARAMS, optionsSchema as torchOptions } from '../../torch/options';
-import { pyValue } from '../../mapping/porting';
+import { mappingEntry, pyValue } from '../../mapping';
 import { parsePython, resolvePath, type ApiName, type Framework, type InstanceNormCall, type PythonFile } from './syntax';
 
 /** A literal argument's value as Python has it. */
@@ -168,20 +166,24 @@ function statements(body: SyntaxNode | null): SyntaxNode[] {
   return out;
 }
 
-const DEFAULTS: Record<Framework, Record<string, PyLiteral>> = {
-  torch: (() => {
-    const { num_features: _n, device: _d, dtype: _t, ...rest } = torchOptions.parse({ num_features: 1 });
-    return rest as Record<string, PyLiteral>;
-  })(),
-  mindspore: (() => {
-    const { num_features: _n, dtype: _t, ...rest } = mindsporeOptions('InstanceNorm1d', [{ num_features: 1 }]);
-    return rest as Record<string, PyLiteral>;
-  })(),
-};
+/**
+ * The signature mapping.json records for the call's class: parameter names in order, and the
+ * defaults that are literals. A `None` default means "not given" and a name (`mstype.float32`) is
+ * no literal, so neither enters the config.
+ */
+function signature(call: InstanceNormCall): { params: string[]; defaults: Record<string, PyLiteral> } {
+  const args = mappingEntry(call.api)[call.framework].args;
+  const defaults: Record<string, PyLiteral> = {};
+  for (const arg of args) {
+    const value = arg.default === undefined ? undefined : pyValue(arg.default);
+    if (value?.kind === 'literal' && value.value !== null) defaults[arg.name] = value.value;
+  }
+  return { params: args.map((a) => a.name), defaults };
+}
 
 function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'unknown' | 'written'> {
-  const params: readonly string[] = call.framework === 'torch' ? TORCH_PARAMS : MINDSPORE_PARAMS;
-  const config: Record<string, PyLiteral> = { ...DEFAULTS[call.framework] };
+  const { params, defaults } = signature(call);
+  const config: Record<string, PyLiteral> = { ...defaults };
   const unknown: string[] = [];
   const written: string[] = [];
   let position = 0;
