@@ -153,6 +153,17 @@ describe('instancenorm-shim export', () => {
     });
   });
 
+  it('JSON weights load into a float16 MindSpore cell, converted to the cell\'s dtype as for torch', async () => {
+    const weights = join(dir, 'w16.json');
+    writeFileSync(weights, JSON.stringify({ gamma: [0.5, 2], beta: [-1, 0.25] }));
+    const io = capture();
+    const out = join(dir, 'm16.onnx');
+    const argv = ['export', '--api', 'mindspore', '--config', '{"num_features": 2, "dtype": "float16"}', '--weights', weights, '--shape', '1,2,4', '--out', out];
+    expect(await main(argv, io)).toBe(0);
+    expect(io.stderr).toBe('');
+    expect(io.stdout).toContain('weights: gamma, beta');
+  });
+
   it('weights that do not fit are an error naming the file and the key', async () => {
     const weights = join(dir, 'w.json');
     const io = capture();

@@ -118,34 +118,40 @@ function asTensor<D extends DType>(value: Tensor | NestedNumbers, dtype: D, file
   }
 }
 
-/** Loads a name -> tensor (or nested list) dict: torch by state_dict keys, mindspore by Parameter name or attribute. */
+/** Loads a name -> tensor (or nested list) dict into the layer; returns the names loaded. */
 function loadWeights(module: Layer, weights: Weights, file: string): string[] {
-  if (module instanceof th._InstanceNorm) {
-    const current = module.state_dict();
-    const unknown = Object.keys(weights).filter((k) => !(k in current));
-    if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})${PREFIX_HINT}`);
-    const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, asTensor(v, current[k].dtype, file, k)]));
-    module.load_state_dict(dict, { strict: false });
-    return Object.keys(dict);
-  }
-  const m = module as ms._InstanceNorm;
+  return module instanceof th._InstanceNorm ? loadStateDict(module, weights, file) : loadCellParameters(module, weights, file);
+}
+
+/** torch: by state_dict key, through `load_state_dict` (which checks the shapes). */
+function loadStateDict(module: th._InstanceNorm, weights: Weights, file: string): string[] {
+  const current = module.state_dict();
+  const unknown = Object.keys(weights).filter((k) => !(k in current));
+  if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})${PREFIX_HINT}`);
+  const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, asTensor(v, current[k].dtype, file, k)]));
+  module.load_state_dict(dict, { strict: false });
+  return Object.keys(dict);
+}
+
+/** mindspore: by Parameter name (`mean`) or attribute (`moving_mean`); every entry is checked before any is set. */
+function loadCellParameters(cell: ms._InstanceNorm, weights: Weights, file: string): string[] {
   const byName = new Map<string, MsParameter>();
-  for (const [attribute, param] of m.parameters_and_names()) {
+  for (const [attribute, param] of cell.parameters_and_names()) {
     byName.set(param.name, param);
     byName.set(attribute, param);
   }
-  const staged: [MsParameter, Tensor<'float32'>][] = [];
+  const staged: [MsParameter, Tensor][] = [];
   for (const [key, value] of Object.entries(weights)) {
     const param = byName.get(key);
     if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})${PREFIX_HINT}`);
-    const tensor = asTensor(value, 'float32', file, key);
+    const tensor = asTensor(value, param.dtype, file, key);
     if (tensor.shape.join() !== param.shape.join()) {
       throw new ValueError(`--weights ${file}: ${pyRepr(key)} has shape [${tensor.shape.join(', ')}], the parameter has [${param.shape.join(', ')}]`);
     }
     staged.push([param, tensor]);
   }
   // Nothing changes unless every entry fits.
-  for (const [param, tensor] of staged) (param as MsParameter<'float32'>).set_data(tensor);
+  for (const [param, tensor] of staged) param.set_data(tensor);
   return Object.keys(weights);
 }
 
