@@ -20,7 +20,7 @@ import { onnx } from '../../onnx/proto';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
 import * as th from '../../torch/nn';
 import { json, sci, table, type Io } from '../output';
-import type { Command } from './types';
+import type { Command, ParsedArgs } from './types';
 
 
 function parseShape(text: unknown): number[] {
@@ -202,6 +202,55 @@ function summarize(bytes: Uint8Array): ModelSummary {
   };
 }
 
+interface ExportRequest {
+  api: Framework;
+  out: string;
+  shape: number[];
+  dtype?: ExportDType;
+  opset?: number;
+  tolerance?: number;
+  seed?: number;
+}
+
+/** The options that say what to write: which framework, where, the input shape and the graph's settings. */
+function exportRequest(values: ParsedArgs['values']): ExportRequest {
+  const api = values.api as Framework;
+  if (api !== 'torch' && api !== 'mindspore') throw new ValueError(`--api must be torch or mindspore, got ${pyRepr(values.api ?? null)}`);
+  if (typeof values.out !== 'string' || values.out === '') throw new ValueError('--out FILE is required: where to write the model');
+  if (values.shape === undefined) throw new ValueError('--shape is required: the input shape, like 1,2,4');
+  const shape = parseShape(values.shape);
+  const dtype = values.dtype as ExportDType | undefined;
+  if (dtype !== undefined && !['float32', 'float64', 'float16'].includes(dtype)) {
+    throw new PyTypeError(`--dtype must be float32, float64 or float16, got ${pyRepr(dtype)}`);
+  }
+  const opset = opsetOption(values.opset);
+  return { api, out: values.out, shape, dtype, opset, tolerance: numberOption('tolerance', values.tolerance), seed: numberOption('seed', values.seed) };
+}
+
+/** The facade layer the options describe: its class, config, weights and mode. */
+function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): { name: ApiName; module: Layer; loaded: string[] } {
+  const config = parseConfig(values.config);
+  const name = layerName(api, values.layer, shape);
+  const module = buildLayer(api, name, config);
+  if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
+  const file = values.weights;
+  const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(readWeights(file), values.prefix as string | undefined, file), file) : [];
+  if (values.eval) {
+    if (module instanceof th._InstanceNorm) module.eval();
+    else module.set_train(false);
+  }
+  return { name, module, loaded };
+}
+
+function modelText(model: ModelSummary): string {
+  const dims = (d: (number | string)[]) => `[${d.join(', ')}]`;
+  return [
+    `graph: opset ${model.opset}, ${model.nodes.join(' -> ')}`,
+    `input '${model.input.name}' ${model.input.dtype} ${dims(model.input.dims)}, output '${model.output.name}' ${model.output.dtype} ${dims(model.output.dims)}`,
+    `initializers: ${model.initializers.map((t) => `${t.name} ${dims(t.dims)}`).join(', ')}`,
+  ].join('\n');
+}
+
 function verifyText(report: VerifyReport): string {
   const rows = report.runs.map((r) => [r.source, `[${r.shape.join(', ')}]`, sci(r.maxAbsDiff)]);
   return [
@@ -236,46 +285,23 @@ export const exportCommand: Command = {
     json: { type: 'boolean', default: false },
   },
   async run({ values }, io: Io) {
-    const api = values.api as Framework;
-    if (api !== 'torch' && api !== 'mindspore') throw new ValueError(`--api must be torch or mindspore, got ${pyRepr(values.api ?? null)}`);
-    if (typeof values.out !== 'string' || values.out === '') throw new ValueError('--out FILE is required: where to write the model');
-    if (values.shape === undefined) throw new ValueError('--shape is required: the input shape, like 1,2,4');
-    const shape = parseShape(values.shape);
-    const dtype = values.dtype as ExportDType | undefined;
-    if (dtype !== undefined && !['float32', 'float64', 'float16'].includes(dtype)) {
-      throw new PyTypeError(`--dtype must be float32, float64 or float16, got ${pyRepr(dtype)}`);
-    }
-    const opset = opsetOption(values.opset);
-    const tolerance = numberOption('tolerance', values.tolerance);
-    const seed = numberOption('seed', values.seed);
-    const config = parseConfig(values.config);
-    const name = layerName(api, values.layer, shape);
-    const module = buildLayer(api, name, config);
-    if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
-    const file = values.weights;
-    const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(readWeights(file), values.prefix as string | undefined, file), file) : [];
-    if (values.eval) {
-      if (module instanceof th._InstanceNorm) module.eval();
-      else (module as ms._InstanceNorm).set_train(false);
-    }
+    const request = exportRequest(values);
+    const { name, module, loaded } = layerFromArgs(values, request);
     const training = module.training;
-    const bytes = toOnnx(module, { inputShape: shape, opset, dynamicAxes: Boolean(values.dynamic), dtype });
-    const report = values.verify ? await verifyOnnx(module, bytes, { seed, tolerance }) : undefined;
+    const bytes = toOnnx(module, { inputShape: request.shape, opset: request.opset, dynamicAxes: Boolean(values.dynamic), dtype: request.dtype });
+    const report = values.verify ? await verifyOnnx(module, bytes, { seed: request.seed, tolerance: request.tolerance }) : undefined;
     const ok = report ? report.ok : true;
-    if (ok) writeFileAtomic(values.out, bytes);
+    if (ok) writeFileAtomic(request.out, bytes);
     const model = summarize(bytes);
     if (values.json) {
-      io.out(json({ api, layer: name, module: String(module), training, weights: loaded, out: values.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
+      io.out(json({ api: request.api, layer: name, module: String(module), training, weights: loaded, out: request.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
       return ok ? 0 : 1;
     }
-    const dims = (d: (number | string)[]) => `[${d.join(', ')}]`;
-    const mode = api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${training ? 'True' : 'False'}), input statistics either way`;
-    io.out(`${api} ${module} (${mode})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
-    io.out(`graph: opset ${model.opset}, ${model.nodes.join(' -> ')}`);
-    io.out(`input '${model.input.name}' ${model.input.dtype} ${dims(model.input.dims)}, output '${model.output.name}' ${model.output.dtype} ${dims(model.output.dims)}`);
-    io.out(`initializers: ${model.initializers.map((t) => `${t.name} ${dims(t.dims)}`).join(', ')}`);
+    const mode = request.api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${training ? 'True' : 'False'}), input statistics either way`;
+    io.out(`${request.api} ${module} (${mode})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
+    io.out(modelText(model));
     if (report) io.out(verifyText(report));
-    io.out(ok ? `wrote ${values.out} (${bytes.length} bytes)` : `${values.out} not written: the model does not match the facade`);
+    io.out(ok ? `wrote ${request.out} (${bytes.length} bytes)` : `${request.out} not written: the model does not match the facade`);
     return ok ? 0 : 1;
   },
 };

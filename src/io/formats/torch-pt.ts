@@ -152,11 +152,10 @@ function isContiguous(size: readonly number[], stride: readonly number[]): boole
   return true;
 }
 
-function gather(source: ArrayLike<number | bigint>, out: { [i: number]: number | bigint }, offset: number, size: number[], stride: number[]): void {
+function gather(source: ArrayLike<number | bigint>, out: { [i: number]: number | bigint; readonly length: number }, offset: number, size: number[], stride: number[]): void {
   const index = new Array<number>(size.length).fill(0);
   let position = offset;
-  const length = (out as unknown as { length: number }).length;
-  for (let i = 0; i < length; i++) {
+  for (let i = 0; i < out.length; i++) {
     out[i] = source[position];
     for (let d = size.length - 1; d >= 0; d--) {
       index[d]++;
