@@ -12,7 +12,7 @@ const apiName = z.enum(API_NAMES);
 const framework = z.enum(FRAMEWORKS);
 
 /** Text in English, optionally in Chinese too. */
-export const textSchema = z.object({ en: z.string().min(1), zh: z.string().min(1).optional() });
+const textSchema = z.object({ en: z.string().min(1), zh: z.string().min(1).optional() });
 /** Text that every generated page shows, so both languages are required. */
 const pageText = z.object({ en: z.string().min(1), zh: z.string().min(1) });
 
@@ -23,7 +23,7 @@ const nested: z.ZodType<unknown> = z.lazy(() => z.union([z.number(), z.array(nes
 
 // ---------------------------------------------------------------- signatures
 
-export const argumentSchema = z.object({
+const argumentSchema = z.object({
   name: z.string().regex(/^[a-z_][a-z0-9_]*$/),
   /** The default as the framework's docs print it (Python source text); absent = required. */
   default: z.string().optional(),
@@ -41,8 +41,8 @@ const signatureBase = z.object({
   returns: z.string(),
 });
 
-export const torchSignatureSchema = signatureBase.extend({ docs: z.url() });
-export const mindsporeSignatureSchema = signatureBase.extend({ docs: z.object({ zh: z.url(), en: z.url() }) });
+const torchSignatureSchema = signatureBase.extend({ docs: z.url() });
+const mindsporeSignatureSchema = signatureBase.extend({ docs: z.object({ zh: z.url(), en: z.url() }) });
 
 // ---------------------------------------------------------------- claims
 
@@ -83,7 +83,7 @@ export const claimSchema = z.discriminatedUnion('kind', [
 // ---------------------------------------------------------------- porting rules
 
 /** A condition on an argument's value as written in Python source. */
-export const predicateSchema = z.union([
+const predicateSchema = z.union([
   /** The value is one of these literals (numbers compare numerically, as Python's ==). */
   z.object({
     is: z.array(scalar).min(1),
@@ -104,10 +104,10 @@ export const predicateSchema = z.union([
 ]);
 
 /** keep: same text under the target's name; keepAsFloat: int literals get `.0`; drop; or write this Python text. */
-export const writeSchema = z.union([z.enum(['keep', 'keepAsFloat', 'drop']), z.object({ text: z.string().min(1) })]);
-export const verdictSchema = z.enum(['exact', 'differs', 'needs weights']);
+const writeSchema = z.union([z.enum(['keep', 'keepAsFloat', 'drop']), z.object({ text: z.string().min(1) })]);
+const verdictSchema = z.enum(['exact', 'differs', 'needs weights']);
 
-export const portCaseSchema = z.object({
+const portCaseSchema = z.object({
   /** Absent: always. */
   when: predicateSchema.optional(),
   /** What to pass to the target framework. */
@@ -121,7 +121,7 @@ export const portCaseSchema = z.object({
   set: z.record(z.string(), z.string()).optional(),
 });
 
-export const portDirectionSchema = z.object({
+const portDirectionSchema = z.object({
   /** When the source call passes the argument: the first case that matches. */
   given: z.array(portCaseSchema),
   /** When the source call leaves it at its default. */
@@ -136,7 +136,7 @@ export const portDirectionSchema = z.object({
 
 export const KINDS = ['same', 'default differs', 'torch only', 'MindSpore only', 'input differs'] as const;
 
-export const rowSchema = z
+const rowSchema = z
   .object({
     category: z.enum(['参数', '输入']),
     /** 参数1..N or 单输入, as on the published pages. */
@@ -175,7 +175,7 @@ const frameworkExample = z.object({
   published: nested.optional(),
 });
 
-export const exampleSchema = z.object({
+const exampleSchema = z.object({
   source: z.string(),
   input: nested,
   torch: frameworkExample,
@@ -184,7 +184,7 @@ export const exampleSchema = z.object({
   note: pageText.optional(),
 });
 
-export const entrySchema = z
+const entrySchema = z
   .object({
     api: apiName,
     torch: torchSignatureSchema,
@@ -219,7 +219,7 @@ export const entrySchema = z
  * cell's moving statistics `mean`/`variance` (explicit Parameter names) but a nested cell's
  * `<prefix>.moving_mean`/`<prefix>.moving_variance` (attribute paths).
  */
-export const stateTensorSchema = z.object({
+const stateTensorSchema = z.object({
   torch: z.string(),
   /** The MindSpore name under a prefix (the attribute), or null where MindSpore has no counterpart. */
   mindspore: z.string().nullable(),
@@ -232,7 +232,7 @@ export const stateTensorSchema = z.object({
 });
 
 /** Where a facade deliberately behaves unlike its framework. */
-export const decisionSchema = z.object({
+const decisionSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   facade: framework,
   /** The entry of the facade's own list this records (torch: STRICTER_THAN_PYTORCH's `argument`). */
@@ -247,7 +247,7 @@ export const decisionSchema = z.object({
 });
 
 /** Where the generated pages depart from the published (seed) pages, and why. */
-export const erratumSchema = z.object({
+const erratumSchema = z.object({
   id: z.string().regex(/^[a-z0-9.-]+$/),
   apis: z.array(apiName).min(1),
   langs: z.array(z.enum(['zh', 'en'])).min(1),

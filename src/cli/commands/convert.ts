@@ -21,7 +21,7 @@ const NATIVE: Record<FormatName, Framework | undefined> = { torch: 'torch', mind
  * `--layer PREFIX[:NUM_FEATURES][:affine][:track]`, e.g. `enc.norm1`, `enc.norm1:64`,
  * `norm:64:affine:track`; `.` alone is a model that is the layer itself (top-level names).
  */
-export function parseLayer(text: string): LayerSpec {
+function parseLayer(text: string): LayerSpec {
   const [rawPrefix, ...rest] = text.split(':');
   const layer: LayerSpec = { prefix: rawPrefix === '.' ? '' : rawPrefix };
   for (const part of rest) {
@@ -33,7 +33,7 @@ export function parseLayer(text: string): LayerSpec {
   return layer;
 }
 
-export function layersFromArgs(values: ParsedArgs['values'], fromSource: readonly LayerSpec[] = []): LayerSpec[] {
+function layersFromArgs(values: ParsedArgs['values'], fromSource: readonly LayerSpec[] = []): LayerSpec[] {
   const explicit = ((values.layer as string[] | undefined) ?? []).map(parseLayer);
   // An explicit --layer overrides the model source's entry for the same prefix.
   const layers = [...fromSource.filter((s) => !explicit.some((e) => e.prefix === s.prefix)), ...explicit];

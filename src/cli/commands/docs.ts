@@ -12,15 +12,15 @@ import { generateDocs } from '../../mapping/render';
 import { json, table, type Io } from '../output';
 import type { Command } from './types';
 
-export const DOCS_DIR = join(dirname(MAPPING_PATH), 'docs');
+const DOCS_DIR = join(dirname(MAPPING_PATH), 'docs');
 
-export type DocStatus = 'unchanged' | 'written' | 'differs' | 'missing' | 'extra';
+type DocStatus = 'unchanged' | 'written' | 'differs' | 'missing' | 'extra';
 
 /**
  * Compares (and unless `check`, writes) every generated file under `dir`. Everything is read and
  * compared before anything is written, so a file that cannot be read stops the run with nothing changed.
  */
-export function syncDocs(dir: string, check: boolean): { path: string; status: DocStatus }[] {
+function syncDocs(dir: string, check: boolean): { path: string; status: DocStatus }[] {
   const files = generateDocs(loadMapping());
   const plan = [...files].map(([path, content]) => {
     const current = readIfExists(join(dir, path));

@@ -19,7 +19,7 @@ function target(value: unknown): Framework {
 }
 
 /** Every .py file below `dir`, sorted; hidden folders, __pycache__ and `skip` are not entered. */
-export function pythonFiles(dir: string, skip?: string): string[] {
+function pythonFiles(dir: string, skip?: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(dir, entry.name);

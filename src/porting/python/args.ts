@@ -13,7 +13,7 @@ export interface TargetArg {
   text: string;
 }
 
-export function renderArg(arg: TargetArg): string {
+function renderArg(arg: TargetArg): string {
   return arg.name === null ? arg.text : `${arg.name}=${arg.text}`;
 }
 

@@ -106,7 +106,7 @@ export interface PythonFile {
 const API_PATH = /^(?:torch\.nn(?:\.modules(?:\.instancenorm)?)?|mindspore\.nn(?:\.layer(?:\.normalization)?)?)\.(InstanceNorm[123]d)$/;
 
 /** The framework and class a fully-qualified path names, if it is one of ours. */
-export function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
+function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
   const m = API_PATH.exec(path);
   if (!m) return null;
   return { framework: path.startsWith('torch.') ? 'torch' : 'mindspore', api: m[1] as ApiName };
