@@ -89,6 +89,8 @@ describe('instancenorm-shim convert', () => {
       const io = capture();
       expect(await main(args, io)).toBe(2);
       expect(io.stderr).toMatch(message);
+      // main() names the command once; the message does not repeat it.
+      expect(io.stderr).not.toContain('convert: ValueError: convert:');
     }
   });
 

@@ -39,7 +39,7 @@ function layersFromArgs(values: ParsedArgs['values'], fromSource: readonly Layer
   const layers = [...fromSource.filter((s) => !explicit.some((e) => e.prefix === s.prefix)), ...explicit];
   if (!layers.length) {
     const none = values.source ? `the model source ${values.source} has no InstanceNorm layers; ` : '';
-    throw new ValueError(`convert: ${none}name the InstanceNorm layers with --source model.py or --layer PREFIX (one per layer; "." for a top-level layer); layers are never guessed`);
+    throw new ValueError(`${none}name the InstanceNorm layers with --source model.py or --layer PREFIX (one per layer; "." for a top-level layer); layers are never guessed`);
   }
   return layers;
 }
@@ -72,9 +72,9 @@ export const convert: Command = {
     const toFormat = values['to-format'] ? checkFormat(values['to-format'] as string, '--to-format') : formatOfPath(output);
     const to = (values.to as Framework | undefined) ?? NATIVE[toFormat];
     if (to !== 'torch' && to !== 'mindspore') {
-      throw new ValueError(`convert: --to must be torch or mindspore${values.to === undefined ? ` (a ${toFormat} file can hold either's names, so say which)` : `, got '${values.to}'`}`);
+      throw new ValueError(`--to must be torch or mindspore${values.to === undefined ? ` (a ${toFormat} file can hold either's names, so say which)` : `, got '${values.to}'`}`);
     }
-    if (values.model !== undefined && values.source === undefined) throw new ValueError('convert: --model names a class of the --source model file; give --source too');
+    if (values.model !== undefined && values.source === undefined) throw new ValueError('--model names a class of the --source model file; give --source too');
     const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
     const layers = layersFromArgs(values, fromSource?.specs);
     const bytes = readWithProgress(input);
