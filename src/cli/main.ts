@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return 2;
   }
   try {
-    return await command.run(parsed as never, io);
+    return await command.run(parsed, io);
   } catch (err) {
     const name = isPyError(err) ? `${(err as Error).name}: ` : '';
     io.err(`instancenorm-shim ${command.name}: ${name}${(err as Error).message}`);

@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Io } from '../output';
 
 export interface ParsedArgs {
-  values: Record<string, string | boolean | string[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
 }
 
