@@ -11,6 +11,7 @@
  */
 import type { DType } from '../core/dtype';
 import { ValueError } from '../core/errors';
+import { pyRepr } from '../core/python';
 import { Tensor } from '../core/tensor';
 import type { StateDict, StateDictLike } from '../io/formats/types';
 import { toStateDict } from '../io/formats/types';
@@ -160,7 +161,7 @@ function torchToMindSpore(source: StateDict, layer: LayerSpec, tensors: readonly
   const tracking = has('track_running_stats');
   for (const [option, present] of [['affine', affine], ['track_running_stats', tracking]] as const) {
     if (layer[option] !== undefined && layer[option] !== present) {
-      report.warnings.push(`the layer is declared ${option}=${layer[option] ? 'True' : 'False'}, but its tensors say ${present ? 'True' : 'False'}; the tensors were followed`);
+      report.warnings.push(`the layer is declared ${option}=${pyRepr(layer[option])}, but its tensors say ${pyRepr(present)}; the tensors were followed`);
     }
   }
   report.target.affine = affine;
@@ -248,7 +249,7 @@ function mindSporeToTorch(source: StateDict, layer: LayerSpec, tensors: readonly
 export function formatReport(report: ConversionReport): string {
   const lines: string[] = [];
   for (const layer of report.layers) {
-    const options = `affine=${layer.target.affine ? 'True' : 'False'}${layer.target.track_running_stats !== undefined ? `, track_running_stats=${layer.target.track_running_stats ? 'True' : 'False'}` : ''}`;
+    const options = `affine=${pyRepr(layer.target.affine)}${layer.target.track_running_stats !== undefined ? `, track_running_stats=${pyRepr(layer.target.track_running_stats)}` : ''}`;
     lines.push(`layer '${layer.prefix || '(top level)'}' -> ${report.to === 'torch' ? 'PyTorch' : 'MindSpore'} InstanceNorm with ${options}`);
     for (const r of layer.renamed) lines.push(`  renamed  ${r.from} -> ${r.to}`);
     for (const f of layer.filled) lines.push(`  filled   ${f.name} = ${f.value} (${f.reason})`);

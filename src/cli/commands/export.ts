@@ -297,7 +297,7 @@ export const exportCommand: Command = {
       io.out(json({ api: request.api, layer: name, module: String(module), training, weights: loaded, out: request.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
       return ok ? 0 : 1;
     }
-    const mode = request.api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${training ? 'True' : 'False'}), input statistics either way`;
+    const mode = request.api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${pyRepr(training)}), input statistics either way`;
     io.out(`${request.api} ${module} (${mode})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
     io.out(modelText(model));
     if (report) io.out(verifyText(report));
