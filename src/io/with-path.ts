@@ -9,7 +9,7 @@ export function withPath<T>(path: string, action: 'read' | 'write', operation: (
   try {
     return operation();
   } catch (err) {
-    throw new Error(`cannot ${action} ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot ${action} ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

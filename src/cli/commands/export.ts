@@ -4,7 +4,6 @@
  * written only when everything succeeded (and verify, if asked, passed), atomically, so a failed
  * run leaves an existing file as it was.
  */
-import { readFileSync } from 'node:fs';
 import type { DType } from '../../core/dtype';
 import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
@@ -20,6 +19,7 @@ import { onnx } from '../../onnx/proto';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
 import * as th from '../../torch/nn';
 import { json, sci, table, type Io } from '../output';
+import { readWithProgress } from '../progress';
 import type { Command, ParsedArgs } from './types';
 
 
@@ -64,11 +64,13 @@ function buildLayer(api: Framework, name: ApiName, config: Record<string, unknow
   return new Cls(config);
 }
 
-function readFile(file: string): Buffer {
+/** The --weights file, with a progress bar when it is large; an error names the option and the file. */
+function readFile(file: string): Uint8Array {
   try {
-    return readFileSync(file);
+    return readWithProgress(file);
   } catch (err) {
-    throw new ValueError(`--weights ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
+    throw new ValueError(`--weights ${file}: cannot read it (${cause?.code ?? (err as Error).message})`);
   }
 }
 
@@ -83,7 +85,7 @@ function readWeights(file: string): Weights {
   if (format === 'json') {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(bytes.toString('utf8'));
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       parsed = undefined; // the JSON reader reports it, naming the file
     }
