@@ -59,9 +59,9 @@ function layerName(api: Framework, requested: unknown, shape: readonly number[])
 }
 
 function buildLayer(api: Framework, name: ApiName, config: Record<string, unknown>): Layer {
-  const classes = api === 'torch' ? th : ms;
-  const Cls = classes[name] as unknown as new (keywords: Record<string, unknown>) => Layer;
-  return new Cls(config);
+  // The constructor checks the user's JSON as Python checks keyword arguments; the type only says it is keywords.
+  const keywords = config as { num_features: number };
+  return api === 'torch' ? new th[name](keywords) : new ms[name](keywords);
 }
 
 /** The --weights file, with a progress bar when it is large; an error names the option and the file. */
