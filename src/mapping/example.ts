@@ -2,6 +2,7 @@
  * Runs a mapping entry's code example through both facades, so every printed number in the
  * generated docs and in `npm start` is computed, never copied.
  */
+import { pyRepr } from '../core/python';
 import { Tensor, type NestedNumbers } from '../core/tensor';
 import * as mindspore from '../mindspore';
 import * as torch from '../torch';
@@ -42,6 +43,6 @@ export function maxAbsDiff(a: Tensor, b: Tensor): number {
 }
 
 /** The Python call a kwargs object stands for: `InstanceNorm1d(num_features=2, affine=False)`. */
-export function pythonCall(api: string, kwargs: Record<string, unknown>, repr: (v: unknown) => string): string {
-  return `${api}(${Object.entries(kwargs).map(([k, v]) => `${k}=${repr(v)}`).join(', ')})`;
+export function pythonCall(api: string, kwargs: Record<string, unknown>): string {
+  return `${api}(${Object.entries(kwargs).map(([k, v]) => `${k}=${pyRepr(v)}`).join(', ')})`;
 }

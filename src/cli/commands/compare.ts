@@ -3,7 +3,7 @@
  * MindSpore facade and onnxruntime-node's InstanceNormalization, against the numbers the page
  * published for PyTorch and MindSpore.
  */
-import { pyFloat, pyRepr } from '../../core/python';
+import { pyFloat } from '../../core/python';
 import type { Tensor } from '../../core/tensor';
 import { mappingEntry } from '../../mapping';
 import { maxAbsDiff, pythonCall, runExample } from '../../mapping/example';
@@ -65,7 +65,7 @@ export const compare: Command = {
     io.out(`${api}: the code example of MindSpore's "differences from PyTorch" page\n(${example.source})\n`);
     io.out(`input x (float32, shape [${run.input.shape.join(', ')}])\n${run.input}\n`);
     io.out(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}\n`);
-    io.out(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs, pyRepr)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}\n`);
+    io.out(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}\n`);
     io.out(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}\n`);
     io.out(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}\n`);
     io.out('max |difference|');

@@ -5,13 +5,13 @@
 import { formatArray } from '../../core/numpy-format';
 import { pyRepr } from '../../core/python';
 import type { Tensor } from '../../core/tensor';
-import { runExample } from '../example';
+import { pythonCall, runExample } from '../example';
 import type { MappingEntry } from '../schema';
 import { LABELS, type Lang } from './labels';
 
 export interface ExampleOutputs {
   input: unknown;
-  torch: { facade: number[][] | unknown; published: unknown | null };
+  torch: { facade: unknown; published: unknown | null };
   mindspore: { facade: unknown; published: unknown | null };
 }
 
@@ -24,9 +24,7 @@ function numpyText(t: Tensor): string {
 
 const comment = (text: string) => text.split('\n').map((l) => `# ${l}`).join('\n');
 
-function call(api: string, kwargs: Record<string, unknown>): string {
-  return `nn.${api}(${Object.entries(kwargs).map(([k, v]) => `${k}=${pyRepr(v)}`).join(', ')})`;
-}
+const call = (api: string, kwargs: Record<string, unknown>) => `nn.${pythonCall(api, kwargs)}`;
 
 /** The ```python block of the page, and the numbers for api_mapping.json. */
 export function renderExample(entry: MappingEntry, lang: Lang): { markdown: string; outputs: ExampleOutputs } | undefined {
