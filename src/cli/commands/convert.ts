@@ -1,8 +1,8 @@
 /**
  * `convert <in> <out>`: a checkpoint from one framework's names to the other's, between any of the
- * formats (safetensors, torch.save .pt/.pth, MindSpore .ckpt, JSON). The InstanceNorm layers are
- * named explicitly (`--layer PREFIX`); `layersFromArgs` is the one place that decides them, so other
- * sources of layers (a model's Python source) plug in beside it.
+ * formats (safetensors, torch.save .pt/.pth, MindSpore .ckpt, JSON). The InstanceNorm layers come
+ * from the model's Python source (`--source`) and/or are named (`--layer PREFIX`), never guessed from
+ * key names; `layersFromArgs` is the one place that combines the two.
  */
 import { statSync } from 'node:fs';
 import { ValueError } from '../../core/errors';
