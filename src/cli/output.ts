@@ -32,6 +32,11 @@ export function json(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
 }
 
+/** `1 call`, `2 calls`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Short scientific text for an error size: 1.8e-7. */
 export function sci(value: number): string {
   if (value === 0) return '0';

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
 import { FRAMEWORKS, type Framework } from '../../mapping';
-import { json, type Io } from '../output';
+import { count, json, type Io } from '../output';
 import type { Command } from './types';
 
 function target(value: unknown): Framework {
@@ -50,7 +50,7 @@ function fileReport(path: string, ported: PortedSource): string {
   for (const c of ported.calls) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
   const tally = [...counts].map(([v, n]) => `${n} ${v}`).join(', ');
   const already = ported.alreadyTarget > 0 ? `; ${ported.alreadyTarget} already ${ported.to}` : '';
-  const head = `${path} -> ${ported.to}: ${ported.calls.length} call${ported.calls.length === 1 ? '' : 's'} to port${tally ? ` (${tally})` : ''}${already}`;
+  const head = `${path} -> ${ported.to}: ${count(ported.calls.length, 'call')} to port${tally ? ` (${tally})` : ''}${already}`;
   const lines = [`--- ${path}`, `+++ ${path} (${ported.to})`, head];
   for (const i of ported.imports) {
     lines.push(`@@ line ${i.line}: import: ${i.note} @@`);
@@ -65,14 +65,17 @@ function fileJson(path: string, ported: PortedSource, written?: string) {
   return { path, to: ported.to, exact: ported.exact, alreadyTarget: ported.alreadyTarget, calls: ported.calls, imports: ported.imports, ...(written ? { written } : {}) };
 }
 
+/** Writes ported code, making its folders first: a directory's port mirrors the input tree under --out. */
+function writePorted(path: string, code: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, code);
+}
+
 function portFile(path: string, to: Framework, out: string | undefined, asJson: boolean, io: Io): boolean {
   const ported = portSource(readText(path), { to });
   // --out may name the file to write or a directory to write it into.
   if (out && existsSync(out) && statSync(out).isDirectory()) out = join(out, basename(path));
-  if (out) {
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileAtomic(out, ported.code);
-  }
+  if (out) writePorted(out, ported.code);
   if (asJson) io.out(json({ ...fileJson(path, ported, out), code: ported.code }));
   else {
     io.out(fileReport(path, ported));
@@ -90,8 +93,7 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
     let written: string | undefined;
     if (out) {
       written = join(out, relative(root, resolve(file)));
-      mkdirSync(dirname(written), { recursive: true });
-      writeFileAtomic(written, ported.code);
+      writePorted(written, ported.code);
     }
     return { file, ported, written };
   });
@@ -103,7 +105,7 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
   }
   for (const r of results.filter((x) => x.ported.calls.length > 0 || x.ported.imports.length > 0)) io.out(`${fileReport(relative(root, resolve(r.file)), r.ported)}\n`);
   const notExact = results.flatMap((r) => r.ported.calls).filter((c) => c.verdict !== 'exact').length;
-  io.out(`${files.length} .py file${files.length === 1 ? '' : 's'}, ${calls} call${calls === 1 ? '' : 's'} ported to ${to}, ${notExact} not exact${out ? `; wrote ${files.length} file${files.length === 1 ? '' : 's'} under ${out} (other files are not copied)` : ''}`);
+  io.out(`${count(files.length, '.py file')}, ${count(calls, 'call')} ported to ${to}, ${notExact} not exact${out ? `; wrote ${count(files.length, 'file')} under ${out} (other files are not copied)` : ''}`);
   return exact;
 }
 
