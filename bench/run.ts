@@ -9,6 +9,7 @@
  */
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import { currentKernel, registerKernel, kernels } from '../src/core/instance-norm';
 import { jsKernel } from '../src/core/kernels/js';
 import { Tensor } from '../src/core/tensor';
@@ -326,10 +327,14 @@ export function formatTable(r: BenchResults): string {
   return lines.join('\n');
 }
 
+/** `--quick` and `--out FILE`, checked before the minute of timing rather than at the write after it. */
+export function benchArgs(argv: string[]): { quick: boolean; outPath: string } {
+  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } }, strict: true });
+  return { quick: Boolean(values.quick), outPath: values.out ?? path.join(__dirname, 'results.json') };
+}
+
 async function main(argv: string[]): Promise<void> {
-  const quick = argv.includes('--quick');
-  const outAt = argv.indexOf('--out');
-  const outPath = outAt >= 0 ? argv[outAt + 1] : path.join(__dirname, 'results.json');
+  const { quick, outPath } = benchArgs(argv);
   console.log(`instance norm benchmark (${quick ? 'quick' : 'full'}), kernel ${currentKernel()}`);
   const results = await runBench({ quick, log: (line) => console.log(line) });
   console.log(`\n${formatTable(results)}\n`);

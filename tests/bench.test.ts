@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { formatTable, runBench } from '../bench/run';
+import { benchArgs, formatTable, runBench } from '../bench/run';
 
 describe('npm run bench (quick mode)', () => {
   it('times every case against its floors and onnxruntime and formats a table', async () => {
@@ -30,6 +30,13 @@ describe('npm run bench (quick mode)', () => {
     const table = formatTable(results);
     expect(table).toContain('| float32 [1, 2, 4] (call overhead) |');
     expect(table).toContain('| 2^12 |');
+  });
+
+  it('reads its options like the CLI: --out needs a path, unknown options are refused, before any timing', () => {
+    expect(benchArgs(['--quick', '--out', 'r.json'])).toEqual({ quick: true, outPath: 'r.json' });
+    expect(benchArgs([]).outPath).toBe(path.join(__dirname, '..', 'bench', 'results.json'));
+    expect(() => benchArgs(['--out'])).toThrow(/--out/);
+    expect(() => benchArgs(['--qick'])).toThrow(/--qick/);
   });
 
   it('writes results.json where --out says', () => {
