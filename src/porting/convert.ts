@@ -130,7 +130,7 @@ function layerKeys(source: StateDict, prefix: string, tensors: readonly StateTen
 }
 
 /** The layer's channel count and dtype, from its 1-D tensors (all must agree). */
-function channels(found: [string, Tensor][], layer: LayerSpec): { C: number; dtype: DType } {
+function channels(found: readonly (readonly [string, Tensor])[], layer: LayerSpec): { C: number; dtype: DType } {
   let C = layer.num_features;
   let dtype: DType | undefined;
   for (const [name, t] of found) {
@@ -155,7 +155,7 @@ function torchToMindSpore(source: StateDict, layer: LayerSpec, tensors: readonly
   const { prefix } = layer;
   const report: LayerReport = { prefix, renamed: [], filled: [], dropped: [], warnings: [], target: { affine: false } };
   const found = tensors.map((t) => [join(prefix, t.torch), source.get(join(prefix, t.torch))] as const);
-  const { C, dtype } = channels(found.filter((f): f is readonly [string, Tensor] => f[1] !== undefined) as [string, Tensor][], layer);
+  const { C, dtype } = channels(found.filter((f): f is readonly [string, Tensor] => f[1] !== undefined), layer);
   const has = (option: StateTensor['torchWhen']) => tensors.some((t, i) => t.torchWhen === option && t.mindspore !== null && found[i][1] !== undefined);
   const affine = has('affine');
   const tracking = has('track_running_stats');
