@@ -5,7 +5,7 @@
  */
 import { pyFloat } from '../../core/python';
 import type { Tensor } from '../../core/tensor';
-import { mappingEntry } from '../../mapping';
+import { mappingEntry, type ApiName } from '../../mapping';
 import { maxAbsDiff, pythonCall, runExample } from '../../mapping/example';
 import { differenceTable, markdownTable, pagePath } from '../../mapping/render';
 import { onnxruntime, ortInstanceNorm } from '../../onnx/runtime';
@@ -21,7 +21,7 @@ export const compare: Command = {
   usage: 'compare [--api InstanceNorm1d] [--json]',
   options: { api: { type: 'string', default: 'InstanceNorm1d' }, json: { type: 'boolean', default: false } },
   async run({ values }, io: Io) {
-    const api = values.api as 'InstanceNorm1d';
+    const api = values.api as ApiName; // mappingEntry refuses a name mapping.json lacks
     const entry = mappingEntry(api);
     if (!entry.example) throw new Error(`mapping.json has no code example for ${api}`);
     const example = entry.example;

@@ -5,10 +5,9 @@
  */
 import { z } from 'zod';
 import { mappingSchema, type Mapping } from '../schema';
-import { signatureText } from './page';
 import { renderIndex } from './index-page';
 import { LANGS } from './labels';
-import { renderPage, type RenderedPage } from './page';
+import { renderPage, signatureText, type RenderedPage } from './page';
 import { differenceTable } from './table';
 
 /** Paths relative to the docs directory. */
