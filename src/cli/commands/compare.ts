@@ -5,8 +5,9 @@
  */
 import { pyFloat } from '../../core/python';
 import type { Tensor } from '../../core/tensor';
+import type { Example, MappingEntry } from '../../mapping';
 import { mappingEntry, type ApiName } from '../../mapping';
-import { maxAbsDiff, pythonCall, runExample } from '../../mapping/example';
+import { maxAbsDiff, pythonCall, runExample, type ExampleRun } from '../../mapping/example';
 import { differenceTable, markdownTable, pagePath } from '../../mapping/render';
 import { onnxruntime, ortInstanceNorm } from '../../onnx/runtime';
 import { json, sci, table, type Io } from '../output';
@@ -14,6 +15,37 @@ import type { Command } from './types';
 
 /** The frameworks agree to float32 rounding; 2e-6 leaves room for their last printed digits. */
 export const TOLERANCE = 2e-6;
+
+interface Comparison {
+  api: ApiName;
+  entry: MappingEntry;
+  example: Example;
+  run: ExampleRun;
+  published: { torch: Tensor; mindspore: Tensor };
+  ort: Tensor;
+  outputs: [string, Tensor][];
+  diffs: { reference: string; maxAbsDiff: Record<string, number> }[];
+  worst: number;
+  ok: boolean;
+}
+
+/** The run for people: each output beside the published numbers, the differences and the page's table. */
+function comparisonText({ api, entry, example, run, published, ort, outputs, diffs, worst, ok }: Comparison): string {
+  const lines: string[] = [];
+  const ortVersion = onnxruntime().env.versions.common;
+  lines.push(`${api}: the code example of MindSpore's "differences from PyTorch" page\n(${example.source})\n`);
+  lines.push(`input x (float32, shape [${run.input.shape.join(', ')}])\n${run.input}\n`);
+  lines.push(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}\n`);
+  lines.push(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}\n`);
+  lines.push(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}\n`);
+  lines.push(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}\n`);
+  lines.push('max |difference|');
+  lines.push(table(['reference', ...outputs.map(([n]) => n)], diffs.map((d) => [d.reference, ...Object.values(d.maxAbsDiff).map(sci)])));
+  const zh = differenceTable(entry, 'zh');
+  lines.push(`\nparameter differences, generated from mapping.json (docs/${pagePath('zh', api)}):\n${markdownTable(zh.header, zh.rows)}`);
+  lines.push(`\n${ok ? 'OK' : 'FAILED'}: every output is within ${sci(TOLERANCE)} of every reference (worst ${sci(worst)}).`);
+  return lines.join('\n');
+}
 
 export const compare: Command = {
   name: 'compare',
@@ -61,18 +93,7 @@ export const compare: Command = {
       );
       return ok ? 0 : 1;
     }
-    const ortVersion = onnxruntime().env.versions.common;
-    io.out(`${api}: the code example of MindSpore's "differences from PyTorch" page\n(${example.source})\n`);
-    io.out(`input x (float32, shape [${run.input.shape.join(', ')}])\n${run.input}\n`);
-    io.out(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}\n`);
-    io.out(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}\n`);
-    io.out(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}\n`);
-    io.out(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}\n`);
-    io.out('max |difference|');
-    io.out(table(['reference', ...outputs.map(([n]) => n)], diffs.map((d) => [d.reference, ...Object.values(d.maxAbsDiff).map(sci)])));
-    const zh = differenceTable(entry, 'zh');
-    io.out(`\nparameter differences, generated from mapping.json (docs/${pagePath('zh', api)}):\n${markdownTable(zh.header, zh.rows)}`);
-    io.out(`\n${ok ? 'OK' : 'FAILED'}: every output is within ${sci(TOLERANCE)} of every reference (worst ${sci(worst)}).`);
+    io.out(comparisonText({ api, entry, example, run, published: { torch: published.torch, mindspore: published.mindspore }, ort, outputs, diffs, worst, ok }));
     return ok ? 0 : 1;
   },
 };
