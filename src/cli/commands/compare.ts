@@ -33,12 +33,12 @@ interface Comparison {
 function comparisonText({ api, entry, example, run, published, ort, outputs, diffs, worst, ok }: Comparison): string {
   const lines: string[] = [];
   const ortVersion = onnxruntime().env.versions.common;
-  lines.push(`${api}: the code example of MindSpore's "differences from PyTorch" page\n(${example.source})\n`);
-  lines.push(`input x (float32, shape [${run.input.shape.join(', ')}])\n${run.input}\n`);
-  lines.push(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}\n`);
-  lines.push(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}\n`);
-  lines.push(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}\n`);
-  lines.push(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}\n`);
+  lines.push(`${api}: the code example of MindSpore's "differences from PyTorch" page\n(${example.source})`);
+  lines.push(`input x (float32, shape [${run.input.shape.join(', ')}])\n${run.input}`);
+  lines.push(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}`);
+  lines.push(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}`);
+  lines.push(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}`);
+  lines.push(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}`);
   lines.push('max |difference|');
   lines.push(table(['reference', ...outputs.map(([n]) => n)], diffs.map((d) => [d.reference, ...Object.values(d.maxAbsDiff).map(sci)])));
   const zh = differenceTable(entry, 'zh');
