@@ -8,7 +8,7 @@ import { numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from '
 import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import { loadWasmKernel } from './kernels/wasm';
-import type { ChannelValues, NormalizeArgs, NormalizeKernel } from './kernels/types';
+import type { NormalizeArgs, NormalizeKernel } from './kernels/types';
 import { numel, sameShape, Tensor } from './tensor';
 
 export type FloatTensor = Tensor<FloatDType>;
@@ -164,5 +164,3 @@ function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: Tensor | undefine
   if (out.data === (x.data as unknown)) throw new ValueError('instance norm: out must not be the input tensor itself');
   return out as Tensor<D>;
 }
-
-export type { ChannelValues };

@@ -83,7 +83,7 @@ function checkRequiresGrad(value: unknown): boolean {
 const FLOAT_RANK: Partial<Record<DType, number>> = { float16: 1, bfloat16: 1, float32: 2, float64: 3 };
 
 /** The data `set_data` would store, or MindSpore's error; nothing is changed here. */
-export function checkedData<D extends DType>(param: Parameter<D>, data: Tensor | number): Tensor<D> {
+function checkedData<D extends DType>(param: Parameter<D>, data: Tensor | number): Tensor<D> {
   if (typeof data === 'number') return Tensor.full(param.shape, data, param.dtype);
   if (!(data instanceof Tensor)) {
     throw new PyTypeError(

@@ -101,7 +101,7 @@ function fillTruncatedNormal(arr: Float64Array, a: number, b: number, mean: numb
 }
 
 /** `_calculate_fan_in_and_fan_out`: needs at least 2 dims (so every fan-based init fails on a (C,) parameter). */
-export function fanInAndOut(shape: readonly number[]): [number, number] {
+function fanInAndOut(shape: readonly number[]): [number, number] {
   if (shape.length < 2) {
     throw new ValueError(`'fan_in' and 'fan_out' can not be computed for tensor with fewer than 2 dimensions, but got dimensions ${shape.length}.`);
   }
@@ -413,7 +413,7 @@ export function isInitSpec(value: unknown): value is InitSpec {
 }
 
 /** The Initializer a name, number or Initializer stands for (Tensors are handled by the caller). */
-export function resolveInitializer(init: Exclude<InitSpec, Tensor>): Initializer {
+function resolveInitializer(init: Exclude<InitSpec, Tensor>): Initializer {
   if (init instanceof Initializer) return init;
   if (typeof init === 'string') {
     const cls = Object.prototype.hasOwnProperty.call(REGISTRY, init.toLowerCase()) ? REGISTRY[init.toLowerCase()] : undefined;

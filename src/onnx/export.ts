@@ -59,7 +59,7 @@ function checkOpset(opset: unknown): number {
 }
 
 /** The graph input's dims: numbers, with the dynamic axes replaced by their names. */
-export function graphDims(plan: LayerPlan, shape: readonly number[], dynamicAxes: ExportOptions['dynamicAxes']): (number | string)[] {
+function graphDims(plan: LayerPlan, shape: readonly number[], dynamicAxes: ExportOptions['dynamicAxes']): (number | string)[] {
   const dims: (number | string)[] = [...shape];
   const channelAxis = plan.unbatched ? 0 : 1;
   if (dynamicAxes === undefined || dynamicAxes === false) return dims;
