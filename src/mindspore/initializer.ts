@@ -9,7 +9,7 @@
  */
 import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { bindArguments, type PyArgs } from '../core/python-args';
-import { pyFloat, pyRepr, pyTypeName } from '../core/python';
+import { pyFloat, pyRepr, pyTuple, pyTypeName } from '../core/python';
 import { Tensor } from '../core/tensor';
 import { nextNormal, nextTruncatedNormal, nextUniform } from './random';
 
@@ -423,11 +423,6 @@ function resolveInitializer(init: Exclude<InitSpec, Tensor>): Initializer {
   return new Constant(init);
 }
 
-/** Python's text for a shape tuple: `(3,)`, `(2, 3)`. */
-export function pyShape(shape: readonly (number | unknown)[]): string {
-  return shape.length === 1 ? `(${pyRepr(shape[0])},)` : `(${shape.map((d) => pyRepr(d)).join(', ')})`;
-}
-
 /**
  * `mindspore.common.initializer.initializer(init, shape=None, dtype=mstype.float32)`, materialized.
  * A Tensor `init` must already have `shape` and is returned as it is.
@@ -449,7 +444,7 @@ export function initializer(init: InitSpec, shape: number | readonly number[], d
   }
   for (const d of dims) {
     if (!Number.isInteger(d) || d <= 0) {
-      throw new ValueError(`For 'initializer', the argument 'shape' is invalid, the value of 'shape' must be positive integer, but got ${pyShape(dims)}`);
+      throw new ValueError(`For 'initializer', the argument 'shape' is invalid, the value of 'shape' must be positive integer, but got ${pyTuple(dims)}`);
     }
   }
   return resolveInitializer(init).init_data(dims, dtype);

@@ -7,15 +7,14 @@
  * from a xoshiro128** generator and cannot equal MindSpore's for the same seed.
  */
 import { PyTypeError, ValueError } from '../core/errors';
-import { pyTypeName } from '../core/python';
+import { isPyInt, pyTypeName } from '../core/python';
 
 let globalSeed: number | null = null;
 let state = seedState(freshSeed());
 
 /** `mindspore.set_seed(seed)`: reseeds the generator; the seed must be a non-negative int. */
 export function set_seed(seed: number | bigint): void {
-  const isInt = (typeof seed === 'number' && Number.isInteger(seed)) || typeof seed === 'bigint';
-  if (!isInt && typeof seed !== 'boolean') {
+  if (!isPyInt(seed) && typeof seed !== 'boolean') {
     throw new PyTypeError(`The argument 'seed' must be type of int, but got <class '${pyTypeName(seed)}'>.`);
   }
   // check_non_negative_int('seed', prim 'global_seed'): a bool is an int in Python but fails here.
