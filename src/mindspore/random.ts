@@ -8,6 +8,7 @@
  */
 import { PyTypeError, ValueError } from '../core/errors';
 import { isPyInt, pyTypeName } from '../core/python';
+import { standardNormal } from '../core/random';
 
 let globalSeed: number | null = null;
 let state = seedState(freshSeed());
@@ -36,11 +37,9 @@ export function nextUniform(): number {
   return nextUint32() / 4294967296;
 }
 
-/** A standard normal draw (Box-Muller; the second value is not kept, so draws stay independent of batching). */
+/** A standard normal draw. */
 export function nextNormal(): number {
-  const u = 1 - nextUniform();
-  const v = nextUniform();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return standardNormal(nextUniform);
 }
 
 /**

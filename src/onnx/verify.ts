@@ -5,8 +5,8 @@
  */
 import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
-import { mulberry32 } from '../core/random';
-import { Tensor } from '../core/tensor';
+import { mulberry32, standardNormal } from '../core/random';
+import { numel, Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
 import type * as th from '../torch/nn';
 import { INPUT_NAME, OUTPUT_NAME, SHAPE_METADATA } from './export';
@@ -86,17 +86,13 @@ function describeModel(bytes: Uint8Array): ModelInput {
  */
 function randomInput(rand: () => number, shape: number[], dtype: ExportDType): Tensor {
   const slices = shape.length >= 2 ? shape[0] * shape[1] : 1;
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = numel(shape);
   const perSlice = size / slices;
   const values = new Float64Array(size);
   for (let s = 0; s < slices; s++) {
     const spread = 0.5 + rand() * 2;
     const offset = (rand() - 0.5) * 4 * spread;
-    for (let i = 0; i < perSlice; i++) {
-      const u = 1 - rand();
-      const v = rand();
-      values[s * perSlice + i] = offset + spread * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    }
+    for (let i = 0; i < perSlice; i++) values[s * perSlice + i] = offset + spread * standardNormal(rand);
   }
   return Tensor.from(values, { dtype, shape });
 }
