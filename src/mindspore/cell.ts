@@ -10,7 +10,7 @@
 import type { DType } from '../core/dtype';
 import { PyTypeError, ValueError } from '../core/errors';
 import { pyTuple, pyTypeName } from '../core/python';
-import { Tensor } from '../core/tensor';
+import { sameShape, Tensor } from '../core/tensor';
 
 /** `mindspore.Parameter`: a named tensor that may be trained. */
 export class Parameter<D extends DType = DType> {
@@ -89,7 +89,7 @@ function checkedData<D extends DType>(param: Parameter<D>, data: Tensor | number
       `Parameter data must be [\`Tensor\`, \`int\`, \`float\`] or a kind of \`Tensor\` (like \`Tensor\`). But with type <class '${pyTypeName(data)}'>.`,
     );
   }
-  if (data.shape.length !== param.shape.length || data.shape.some((d, i) => d !== param.shape[i])) {
+  if (!sameShape(data.shape, param.shape)) {
     throw new ValueError(`Can not change the shape of Parameter which has been initialized. Current shape is ${pyTuple(param.shape)}, and incoming is ${pyTuple(data.shape)}.`);
   }
   if (data.dtype === param.dtype) return data as Tensor<D>;

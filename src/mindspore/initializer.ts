@@ -10,7 +10,7 @@
 import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { bindArguments, type PyArgs } from '../core/python-args';
 import { pyFloat, pyRepr, pyTuple, pyTypeName } from '../core/python';
-import { Tensor } from '../core/tensor';
+import { numel, sameShape, Tensor } from '../core/tensor';
 import { nextNormal, nextTruncatedNormal, nextUniform } from './random';
 
 /** The parameter dtypes this facade can hold (MindSpore's float types). */
@@ -22,7 +22,7 @@ export abstract class Initializer {
 
   /** The values for a tensor of `shape` in `dtype` (MindSpore's `Tensor.init_data()`). */
   init_data(shape: readonly number[], dtype: ParamDType = 'float32'): Tensor<ParamDType> {
-    const arr = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    const arr = new Float64Array(numel(shape));
     this._initialize(arr, shape);
     return Tensor.from(arr, { dtype, shape });
   }
@@ -105,7 +105,7 @@ function fanInAndOut(shape: readonly number[]): [number, number] {
   if (shape.length < 2) {
     throw new ValueError(`'fan_in' and 'fan_out' can not be computed for tensor with fewer than 2 dimensions, but got dimensions ${shape.length}.`);
   }
-  const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = numel(shape.slice(2));
   return [shape[1] * receptive, shape[0] * receptive];
 }
 
@@ -256,7 +256,7 @@ export class Dirac extends Initializer {
     }
     arr.fill(0);
     const perGroup = shape[0] / this.groups;
-    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+    const strides = shape.map((_, i) => numel(shape.slice(i + 1)));
     const centre = shape.slice(2).reduce((acc, size, i) => acc + Math.floor(size / 2) * strides[i + 2], 0);
     for (let g = 0; g < this.groups; g++) {
       for (let d = 0; d < Math.min(perGroup, shape[1]); d++) arr[(g * perGroup + d) * strides[0] + d * strides[1] + centre] = 1;
@@ -393,7 +393,7 @@ const REGISTRY: Record<string, new () => Initializer> = {
   henormal: HeNormal,
   he_normal: HeNormal,
   identity: Identity,
-  sparse: Sparse as unknown as new () => Initializer,
+  sparse: Sparse,
   dirac: Dirac,
   orthogonal: Orthogonal,
   variancescaling: VarianceScaling,
@@ -435,7 +435,7 @@ export function initializer(init: InitSpec, shape: number | readonly number[], d
   }
   const dims = typeof shape === 'number' ? [shape] : [...shape];
   if (init instanceof Tensor) {
-    if (init.shape.length !== dims.length || init.shape.some((d, i) => d !== dims[i])) {
+    if (!sameShape(init.shape, dims)) {
       throw new ValueError(
         `For 'initializer', the shape of the 'init' argument should be same as the argument 'shape', but got the 'init' shape [${init.shape.join(', ')}] and the 'shape' [${dims.join(', ')}].`,
       );
