@@ -126,8 +126,8 @@ function normalize(g: GraphBuilder, plan: LayerPlan, x: string, rank: number): s
   const scale = g.constant(plan.scale.name, plan.scale.tensor);
   const bias = g.constant(plan.bias.name, plan.bias.tensor);
   if (plan.statistics === 'running') {
-    const mean = g.constant(plan.runningMean!.name, plan.runningMean!.tensor);
-    const variance = g.constant(plan.runningVar!.name, plan.runningVar!.tensor);
+    const mean = g.constant(plan.runningMean.name, plan.runningMean.tensor);
+    const variance = g.constant(plan.runningVar.name, plan.runningVar.tensor);
     return g.add('BatchNormalization', [x, scale, bias, mean, variance], 'normalized', { epsilon: plan.eps });
   }
   if (plan.dtype !== 'float64') return g.add('InstanceNormalization', [x, scale, bias], 'normalized', { epsilon: plan.eps });

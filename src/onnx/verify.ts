@@ -8,7 +8,6 @@ import { pyRepr } from '../core/python';
 import { mulberry32, standardNormal } from '../core/random';
 import { numel, Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
-import type * as th from '../torch/nn';
 import { INPUT_NAME, OUTPUT_NAME, SHAPE_METADATA } from './export';
 import { isLayer, type ExportDType, type Layer } from './layer';
 import { onnx } from './proto';
@@ -125,12 +124,11 @@ function randomShapes(model: ModelInput, count: number, rand: () => number): num
 /** The facade's output, leaving the module as it was (PyTorch training updates running statistics). */
 function facadeOutput(module: Layer, x: Tensor): Tensor {
   if (module instanceof ms._InstanceNorm) return module.construct(x);
-  const m = module as th._InstanceNorm;
-  const saved = Object.entries(m.state_dict()).map(([name, t]) => [name, t.clone()] as const);
+  const saved = Object.entries(module.state_dict()).map(([name, t]) => [name, t.clone()] as const);
   try {
-    return m.forward(x);
+    return module.forward(x);
   } finally {
-    const live = m.state_dict();
+    const live = module.state_dict();
     for (const [name, t] of saved) (live[name].data as Float32Array).set(t.data as Float32Array);
   }
 }
