@@ -4,7 +4,7 @@
  * running-statistics update PyTorch performs in training. Framework rules (which statistics a
  * mode uses, which checks come first, what each message says) live in the facades.
  */
-import { numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from './dtype';
+import { allocate, numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from './dtype';
 import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import { loadWasmKernel } from './kernels/wasm';
@@ -153,7 +153,7 @@ function checkChannel(name: string, t: FloatTensor | null | undefined, C: number
 }
 
 function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: Tensor | undefined): Tensor<D> {
-  if (out === undefined) return new Tensor(x.dtype, new (x.data.constructor as new (n: number) => typeof x.data)(x.size), x.shape);
+  if (out === undefined) return new Tensor(x.dtype, allocate(x.dtype, x.size), x.shape);
   if (!(out instanceof Tensor)) throw new PyTypeError(`instance norm: out must be a Tensor, got ${typeof out}`);
   if (out.dtype !== x.dtype) {
     throw new PyTypeError(`instance norm: out has dtype ${out.dtype}, but the result has dtype ${x.dtype}`);
