@@ -15,7 +15,7 @@ import { pyFloat, pyFloatOrNone, pyRepr } from '../core/python';
 import { Tensor, sameShape } from '../core/tensor';
 import { warn } from '../core/warnings';
 import { Module, Parameter, torchSize } from './module';
-import { parseOptions, typeLabel, type InstanceNormArgs, type InstanceNormOptions } from './options';
+import { parseOptions, typeLabel, type InstanceNormArgs } from './options';
 
 export interface ForwardOptions {
   /** Write the result into this tensor (same shape and dtype as the input) instead of allocating one. */
@@ -51,7 +51,7 @@ export abstract class _InstanceNorm extends Module {
 
   constructor(...args: InstanceNormArgs) {
     super();
-    const options: InstanceNormOptions = parseOptions(new.target.name, args);
+    const options = parseOptions(new.target.name, args);
     this.num_features = options.num_features;
     this.eps = options.eps;
     this.momentum = options.momentum;

@@ -68,14 +68,15 @@ export const optionsSchema = z.object({
     .default(null),
 });
 
-export type InstanceNormOptions = z.output<typeof optionsSchema>;
+/** The constructor's arguments after parsing, defaults filled in (not core's InstanceNormOptions). */
+export type LayerOptions = z.output<typeof optionsSchema>;
 export type InstanceNormKeywords = Partial<z.input<typeof optionsSchema>>;
 
 /** `(num_features, eps, momentum, affine, track_running_stats, device, dtype)`, positional and/or keyword. */
 export type InstanceNormArgs =
   | PyArgs<[num_features: number, eps: number, momentum: number | null, affine: boolean, track_running_stats: boolean, device: 'cpu' | null, dtype: 'float32' | 'float64' | null], InstanceNormKeywords>;
 
-export function parseOptions(clsName: string, args: readonly unknown[]): InstanceNormOptions {
+export function parseOptions(clsName: string, args: readonly unknown[]): LayerOptions {
   const bound = bindArguments(SIGNATURE, args);
   try {
     return parseOrThrow(optionsSchema, bound);
