@@ -23,11 +23,6 @@ export const MIN_OPSET = 9;
 export const MAX_OPSET = 23;
 export const DEFAULT_OPSET = 17;
 
-/** IR version per opset, from onnx's helper VERSION_TABLE (the lowest IR that may carry that opset). */
-const IR_VERSION: Record<number, number> = {
-  9: 4, 10: 5, 11: 6, 12: 7, 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11,
-};
-
 export const INPUT_NAME = 'input';
 export const OUTPUT_NAME = 'output';
 /** metadata_props key holding the shape the model was exported for (verify draws inputs of it). */
@@ -173,7 +168,6 @@ export function toOnnx(module: unknown, options: ExportOptions): Uint8Array {
   return encodeModel({
     graphName: `${plan.framework}_${plan.className}`,
     opset,
-    irVersion: IR_VERSION[opset],
     nodes: g.nodes,
     inputs: [valueInfo(INPUT_NAME, plan.dtype, dims)],
     outputs: [valueInfo(OUTPUT_NAME, plan.dtype, dims)],

@@ -69,6 +69,11 @@ export function initializer(name: string, tensor: Tensor): onnx.ITensorProto {
   return { name, dataType: elemType(dtype), dims: [...tensor.shape], rawData: Uint8Array.from(bytes) };
 }
 
+/** IR version per opset, from onnx's helper VERSION_TABLE (the lowest IR that may carry that opset). */
+const IR_VERSION: Readonly<Record<number, number>> = {
+  9: 4, 10: 5, 11: 6, 12: 7, 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11,
+};
+
 export interface ModelParts {
   nodes: onnx.INodeProto[];
   inputs: onnx.IValueInfoProto[];
@@ -77,15 +82,16 @@ export interface ModelParts {
   opset: number;
   graphName: string;
   docString?: string;
-  /** IR version; 7 (opsets 12-14) when absent. Pick the lowest one that carries the opset. */
-  irVersion?: number;
   /** The model's metadata_props. */
   metadata?: Record<string, string>;
 }
 
+/** The ModelProto bytes; the IR version is the lowest that carries `parts.opset`. */
 export function encodeModel(parts: ModelParts): Uint8Array {
+  const irVersion = IR_VERSION[parts.opset];
+  if (irVersion === undefined) throw new Error(`encodeModel: no IR version known for opset ${parts.opset}`);
   const model = onnx.ModelProto.create({
-    irVersion: parts.irVersion ?? 7,
+    irVersion,
     producerName: 'instancenorm-shim',
     metadataProps: Object.entries(parts.metadata ?? {}).map(([key, value]) => ({ key, value })),
     opsetImport: [{ domain: '', version: parts.opset }],
