@@ -16,7 +16,7 @@ import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
 import { Tensor } from '../core/tensor';
 import { planLayer, type ExportDType, type LayerPlan } from './layer';
-import { encodeModel, initializer, node, onnx, valueInfo } from './proto';
+import { encodeModel, initializer, node, onnx, valueInfo, type AttributeValue } from './proto';
 
 /** Opsets this exporter writes: 9 (BatchNormalization without `spatial`) to 23 (the newest onnxruntime-node 1.30 runs). */
 export const MIN_OPSET = 9;
@@ -88,7 +88,7 @@ class GraphBuilder {
   readonly initializers: onnx.ITensorProto[] = [];
   constructor(readonly opset: number) {}
 
-  add(opType: string, inputs: string[], output: string, attributes: Parameters<typeof node>[3] = {}): string {
+  add(opType: string, inputs: string[], output: string, attributes: Record<string, AttributeValue> = {}): string {
     this.nodes.push(node(opType, inputs, [output], attributes));
     return output;
   }
@@ -106,7 +106,7 @@ class GraphBuilder {
   }
 
   /** Unsqueeze/Squeeze/ReduceMean take `axes` as an input from opsets 13/13/18, as an attribute before. */
-  withAxes(opType: string, input: string, output: string, axes: number[], inputSince: number, attributes: Parameters<typeof node>[3] = {}): string {
+  withAxes(opType: string, input: string, output: string, axes: number[], inputSince: number, attributes: Record<string, AttributeValue> = {}): string {
     if (this.opset >= inputSince) {
       const axesName = this.constant(`${output}_axes`, Tensor.from(axes, { dtype: 'int64' }));
       return this.add(opType, [input, axesName], output, attributes);

@@ -20,23 +20,23 @@ export function elemType(dtype: OnnxDType): onnx.TensorProto.DataType {
   return ELEM_TYPE[dtype];
 }
 
-export type AttributeValue = number | readonly number[] | string;
+/** An attribute's value: numbers are floats, integers say so (`{ int: 1 }`, `{ ints: [0] }`). */
+export type AttributeValue = number | readonly number[] | string | { int: number } | { ints: readonly number[] };
 
-/** An attribute; integers in `ints` form need `{ ints: [...] }`, floats are plain numbers. */
-export function attribute(name: string, value: AttributeValue | { int: number } | { ints: readonly number[] }): onnx.IAttributeProto {
+function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (typeof value === 'number') return { name, type: T.FLOAT, f: value };
   if (typeof value === 'string') return { name, type: T.STRING, s: Buffer.from(value, 'utf8') };
-  if (Array.isArray(value)) return { name, type: T.FLOATS, floats: [...(value as number[])] };
-  if ('int' in (value as object)) return { name, type: T.INT, i: (value as { int: number }).int };
-  return { name, type: T.INTS, ints: [...(value as { ints: readonly number[] }).ints] };
+  if ('int' in value) return { name, type: T.INT, i: value.int };
+  if ('ints' in value) return { name, type: T.INTS, ints: [...value.ints] };
+  return { name, type: T.FLOATS, floats: [...value] };
 }
 
 export function node(
   opType: string,
   inputs: readonly string[],
   outputs: readonly string[],
-  attributes: Record<string, Parameters<typeof attribute>[1]> = {},
+  attributes: Record<string, AttributeValue> = {},
   name = `${opType}_${outputs[0]}`,
 ): onnx.INodeProto {
   return {
