@@ -9,7 +9,7 @@ import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import { loadWasmKernel } from './kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from './kernels/types';
-import { numel, sameShape, Tensor } from './tensor';
+import { numel, sameShape, sharesMemory, Tensor } from './tensor';
 
 export type FloatTensor = Tensor<FloatDType>;
 
@@ -161,6 +161,7 @@ function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: Tensor | undefine
   if (!sameShape(out.shape, x.shape)) {
     throw new ValueError(`instance norm: out has shape [${out.shape.join(', ')}], but the result has shape [${x.shape.join(', ')}]`);
   }
-  if (out.data === (x.data as unknown)) throw new ValueError('instance norm: out must not be the input tensor itself');
+  // The kernels read each row after earlier rows were written, so any overlap corrupts the input.
+  if (sharesMemory(out, x)) throw new ValueError('instance norm: out must not share memory with the input tensor');
   return out as Tensor<D>;
 }

@@ -200,6 +200,13 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Whether two tensors' elements occupy any of the same bytes (views of one buffer may overlap partly). */
+export function sharesMemory(a: Tensor, b: Tensor): boolean {
+  const x = a.data;
+  const y = b.data;
+  return x.buffer === y.buffer && x.byteLength > 0 && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
 function checkDType(where: string, dtype: unknown): void {
   if (!isDType(dtype)) throw new PyTypeError(`${where}: unknown dtype ${pyRepr(dtype)}; expected one of ${Object.keys(DTYPES).join(', ')}`);
 }

@@ -12,7 +12,7 @@ import { IndexError, PyTypeError, RuntimeError, ValueError } from '../core/error
 import { instanceNorm, type FloatTensor } from '../core/instance-norm';
 import { isKeywordObject } from '../core/python-args';
 import { pyFloat, pyFloatOrNone, pyRepr } from '../core/python';
-import { Tensor, sameShape } from '../core/tensor';
+import { Tensor, sameShape, sharesMemory } from '../core/tensor';
 import { warn } from '../core/warnings';
 import { Module, Parameter, torchSize } from './module';
 import { parseOptions, typeLabel, type InstanceNormArgs } from './options';
@@ -231,9 +231,7 @@ export abstract class _InstanceNorm extends Module {
     if (!sameShape(out.shape, input.shape)) {
       throw new ValueError(`${name}.forward(): argument 'out' has shape ${torchSize(out.shape)}, but the result has shape ${torchSize(input.shape)}`);
     }
-    const a = input.data;
-    const b = out.data;
-    if (a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength && a.byteLength > 0) {
+    if (sharesMemory(input, out)) {
       throw new RuntimeError(
         'unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.',
       );
