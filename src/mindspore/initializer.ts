@@ -137,11 +137,16 @@ function calculateGain(nonlinearity: string, param: unknown): number {
 
 type GainArgs = PyArgs<[gain: number], { gain?: number }>;
 
+/** The lone `gain=1` argument of XavierNormal, XavierUniform and Orthogonal. */
+function gainArg(cls: string, args: readonly unknown[]): number {
+  return numberArg(cls, 'gain', bindInit(cls, ['gain'], 0, args).gain, 1);
+}
+
 export class XavierNormal extends Initializer {
   readonly gain: number;
   constructor(...args: GainArgs) {
     super();
-    this.gain = numberArg('XavierNormal', 'gain', bindInit('XavierNormal', ['gain'], 0, args).gain, 1);
+    this.gain = gainArg('XavierNormal', args);
   }
   protected _initialize(arr: Float64Array, shape: readonly number[]): void {
     const [fanIn, fanOut] = fanInAndOut(shape);
@@ -153,7 +158,7 @@ export class XavierUniform extends Initializer {
   readonly gain: number;
   constructor(...args: GainArgs) {
     super();
-    this.gain = numberArg('XavierUniform', 'gain', bindInit('XavierUniform', ['gain'], 0, args).gain, 1);
+    this.gain = gainArg('XavierUniform', args);
   }
   protected _initialize(arr: Float64Array, shape: readonly number[]): void {
     const [fanIn, fanOut] = fanInAndOut(shape);
@@ -268,7 +273,7 @@ export class Orthogonal extends Initializer {
   readonly gain: number;
   constructor(...args: GainArgs) {
     super();
-    this.gain = numberArg('Orthogonal', 'gain', bindInit('Orthogonal', ['gain'], 0, args).gain, 1);
+    this.gain = gainArg('Orthogonal', args);
   }
   protected _initialize(arr: Float64Array, shape: readonly number[]): void {
     if (shape.length < 2) {
