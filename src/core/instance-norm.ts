@@ -40,8 +40,8 @@ export const kernels: readonly NormalizeKernel[] = wasmKernel ? [wasmKernel, jsK
 
 let activeKernel: NormalizeKernel = kernels[0];
 
-/** Chooses the kernel the core runs (the fast one is registered at load when it is available). */
-export function registerKernel(kernel: NormalizeKernel): void {
+/** Chooses the kernel the core runs; `kernels[0]`, the fastest this build has, runs until then. */
+export function selectKernel(kernel: NormalizeKernel): void {
   activeKernel = kernel;
 }
 
