@@ -170,15 +170,15 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
   const given = options.inputs ?? [];
   checkGiven(given, model);
   const rand = mulberry32(options.seed ?? 0);
-  const inputs: [VerifyRun['source'], Tensor][] = [
-    ...randomShapes(model, count, rand).map((shape) => ['random', randomInput(rand, shape, model.dtype)] as [VerifyRun['source'], Tensor]),
-    ...given.map((x) => ['given', x] as [VerifyRun['source'], Tensor]),
+  const inputs: { source: VerifyRun['source']; x: Tensor }[] = [
+    ...randomShapes(model, count, rand).map((shape) => ({ source: 'random' as const, x: randomInput(rand, shape, model.dtype) })),
+    ...given.map((x) => ({ source: 'given' as const, x })),
   ];
   if (inputs.length === 0) throw new ValueError("arguments 'randomInputs' and 'inputs' leave nothing to run: give at least one input");
   const session = await createSession(bytes);
   const runs: VerifyRun[] = [];
   try {
-    for (const [source, x] of inputs) {
+    for (const { source, x } of inputs) {
       const ort = (await runSession(session, { [INPUT_NAME]: x }))[OUTPUT_NAME];
       const expected = facadeOutput(module, x);
       runs.push({ source, shape: [...x.shape], maxAbsDiff: maxAbsDiff(expected, ort, x.shape) });
