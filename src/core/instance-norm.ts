@@ -63,14 +63,10 @@ export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: Inst
   const bias = options.bias ?? null;
   checkChannel('weight', weight, C);
   checkChannel('bias', bias, C);
-  if (options.useInputStats) {
-    if (track) {
-      checkChannel('running_mean', track.runningMean, C);
-      checkChannel('running_var', track.runningVar, C);
-    }
-  } else {
-    checkChannel('running_mean', options.runningMean, C);
-    checkChannel('running_var', options.runningVar, C);
+  const running: RunningStats | undefined = options.useInputStats ? track : options;
+  if (running) {
+    checkChannel('running_mean', running.runningMean, C);
+    checkChannel('running_var', running.runningVar, C);
   }
   const out = prepareOut(x, options.out);
   const rows = N * C;
