@@ -52,8 +52,8 @@ function spatialDimsOf(module: Layer): number {
   throw new PyTypeError(`toOnnx: argument 'module' must be an InstanceNorm1d/2d/3d of the torch or mindspore facade, got ${module.constructor.name}`);
 }
 
-/** Checks `inputShape` against what the module's forward/construct accepts, naming the argument. */
-function checkShape(module: Layer, framework: Framework, spatialDims: number, shape: readonly number[]): boolean {
+/** Checks `inputShape` against what the module's forward/construct accepts, naming the argument; true when it has no batch dim. */
+function isUnbatchedInput(module: Layer, framework: Framework, spatialDims: number, shape: readonly number[]): boolean {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new ValueError(`argument 'inputShape' must be a list of positive integers, got ${pyRepr(shape)}`);
   }
@@ -102,7 +102,7 @@ export function planLayer(module: unknown, inputShape: readonly number[], dtype?
   }
   const framework: Framework = module instanceof th._InstanceNorm ? 'torch' : 'mindspore';
   const spatialDims = spatialDimsOf(module);
-  const unbatched = checkShape(module, framework, spatialDims, inputShape);
+  const unbatched = isUnbatchedInput(module, framework, spatialDims, inputShape);
   const base: PlanBase = { framework, className: module.constructor.name, spatialDims, eps: module.eps, unbatched };
   return module instanceof th._InstanceNorm ? planTorch(module, base, inputShape, dtype) : planMindSpore(module, base, dtype);
 }
