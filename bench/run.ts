@@ -10,7 +10,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { currentKernel, registerKernel, kernels } from '../src/core/instance-norm';
+import { currentKernel, selectKernel, kernels } from '../src/core/instance-norm';
 import { jsKernel } from '../src/core/kernels/js';
 import { Tensor } from '../src/core/tensor';
 import { writeFileAtomic } from '../src/io/atomic-write';
@@ -198,11 +198,11 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
   if (spec.js) {
     const fast = kernels[0];
     samplers['forward(x, { out }), JS kernel'] = await sampler(() => {
-      registerKernel(jsKernel);
+      selectKernel(jsKernel);
       try {
         module.forward(x, { out });
       } finally {
-        registerKernel(fast);
+        selectKernel(fast);
       }
     }, false);
   }

@@ -42,13 +42,6 @@ export function isDType(value: unknown): value is DType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, value);
 }
 
-export function isFloatDType(dtype: DType): dtype is FloatDType {
-  return dtype === 'float32' || dtype === 'float64';
-}
-
-/** Elements stored as JS numbers (everything but int64, which needs BigInt). */
-export type NumberDType = Exclude<DType, 'int64'>;
-
 export function allocate<D extends DType>(dtype: D, length: number): DataOf<D> {
   return new DTYPES[dtype].array(length) as DataOf<D>;
 }

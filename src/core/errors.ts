@@ -57,5 +57,5 @@ export function pyError(name: PyErrorName, message: string): PyError {
 }
 
 export function isPyError(err: unknown): err is PyError {
-  return err instanceof PyTypeError || err instanceof ValueError || err instanceof RuntimeError || err instanceof KeyError || err instanceof IndexError;
+  return Object.values(PY_ERRORS).some((cls) => err instanceof cls);
 }

@@ -4,12 +4,12 @@
  * running-statistics update PyTorch performs in training. Framework rules (which statistics a
  * mode uses, which checks come first, what each message says) live in the facades.
  */
-import { numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from './dtype';
+import { allocate, numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from './dtype';
 import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import { loadWasmKernel } from './kernels/wasm';
-import type { ChannelValues, NormalizeArgs, NormalizeKernel } from './kernels/types';
-import { numel, sameShape, Tensor } from './tensor';
+import type { NormalizeArgs, NormalizeKernel } from './kernels/types';
+import { numel, sameShape, sharesMemory, Tensor } from './tensor';
 
 export type FloatTensor = Tensor<FloatDType>;
 
@@ -40,8 +40,8 @@ export const kernels: readonly NormalizeKernel[] = wasmKernel ? [wasmKernel, jsK
 
 let activeKernel: NormalizeKernel = kernels[0];
 
-/** Chooses the kernel the core runs (the fast one is registered at load when it is available). */
-export function registerKernel(kernel: NormalizeKernel): void {
+/** Chooses the kernel the core runs; `kernels[0]`, the fastest this build has, runs until then. */
+export function selectKernel(kernel: NormalizeKernel): void {
   activeKernel = kernel;
 }
 
@@ -63,14 +63,10 @@ export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: Inst
   const bias = options.bias ?? null;
   checkChannel('weight', weight, C);
   checkChannel('bias', bias, C);
-  if (options.useInputStats) {
-    if (track) {
-      checkChannel('running_mean', track.runningMean, C);
-      checkChannel('running_var', track.runningVar, C);
-    }
-  } else {
-    checkChannel('running_mean', options.runningMean, C);
-    checkChannel('running_var', options.runningVar, C);
+  const running: RunningStats | undefined = options.useInputStats ? track : options;
+  if (running) {
+    checkChannel('running_mean', running.runningMean, C);
+    checkChannel('running_var', running.runningVar, C);
   }
   const out = prepareOut(x, options.out);
   const rows = N * C;
@@ -153,7 +149,7 @@ function checkChannel(name: string, t: FloatTensor | null | undefined, C: number
 }
 
 function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: Tensor | undefined): Tensor<D> {
-  if (out === undefined) return new Tensor(x.dtype, new (x.data.constructor as new (n: number) => typeof x.data)(x.size), x.shape);
+  if (out === undefined) return new Tensor(x.dtype, allocate(x.dtype, x.size), x.shape);
   if (!(out instanceof Tensor)) throw new PyTypeError(`instance norm: out must be a Tensor, got ${typeof out}`);
   if (out.dtype !== x.dtype) {
     throw new PyTypeError(`instance norm: out has dtype ${out.dtype}, but the result has dtype ${x.dtype}`);
@@ -161,8 +157,7 @@ function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: Tensor | undefine
   if (!sameShape(out.shape, x.shape)) {
     throw new ValueError(`instance norm: out has shape [${out.shape.join(', ')}], but the result has shape [${x.shape.join(', ')}]`);
   }
-  if (out.data === (x.data as unknown)) throw new ValueError('instance norm: out must not be the input tensor itself');
+  // The kernels read each row after earlier rows were written, so any overlap corrupts the input.
+  if (sharesMemory(out, x)) throw new ValueError('instance norm: out must not share memory with the input tensor');
   return out as Tensor<D>;
 }
-
-export type { ChannelValues };

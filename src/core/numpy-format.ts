@@ -18,7 +18,7 @@ export function formatArray(values: readonly number[], shape: readonly number[],
   const format = makeFormatter(shown, dtype);
   if (shape.length === 0) return format(values[0]);
   if (values.length === 0) return '[]';
-  const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+  const strides = rowMajorStrides(shape);
 
   const recurse = (offset: number, axis: number, hangingIndent: string, width: number): string => {
     const axesLeft = shape.length - axis;
@@ -58,10 +58,15 @@ export function formatArray(values: readonly number[], shape: readonly number[],
   return recurse(0, 0, ' ', LINE_WIDTH);
 }
 
+/** Elements between consecutive indices of each axis, for a contiguous row-major layout. */
+function rowMajorStrides(shape: readonly number[]): number[] {
+  return shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+}
+
 /** The values numpy looks at to choose a format when it summarizes (the edge items of every axis). */
 function edgeValues(values: readonly number[], shape: readonly number[]): number[] {
   const out: number[] = [];
-  const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+  const strides = rowMajorStrides(shape);
   const walk = (offset: number, axis: number): void => {
     if (axis === shape.length) {
       out.push(values[offset]);

@@ -42,6 +42,16 @@ export function pyRepr(value: unknown): string {
   return String(value);
 }
 
+/** Python `repr()` of a tuple: `(3,)`, `(2, 3)`, `()` (how shapes print). */
+export function pyTuple(items: readonly unknown[]): string {
+  return items.length === 1 ? `(${pyRepr(items[0])},)` : `(${items.map(pyRepr).join(', ')})`;
+}
+
+/** A Python int after a faithful port: an integral JS number or a BigInt (booleans are not). */
+export function isPyInt(value: unknown): value is number | bigint {
+  return (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint';
+}
+
 /** Python `repr()` of a value that is a float in Python (an integral JS number still prints `1.0`). */
 export function pyFloatOrNone(value: number | null | undefined): string {
   return value === null || value === undefined ? 'None' : pyFloat(value);

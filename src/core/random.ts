@@ -12,3 +12,13 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A standard normal draw from two uniform draws in [0, 1) (Box-Muller, cosine branch only, so each
+ * call takes exactly two draws and a stream's values do not depend on how calls are batched).
+ */
+export function standardNormal(uniform: () => number): number {
+  const u = 1 - uniform();
+  const v = uniform();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}

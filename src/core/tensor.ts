@@ -35,7 +35,7 @@ export class Tensor<D extends DType = DType> {
 
   /** Wraps `data` without copying. */
   constructor(dtype: D, data: DataOf<D>, shape: readonly number[]) {
-    if (!isDType(dtype)) throw new PyTypeError(`Tensor: unknown dtype ${pyRepr(dtype)}; expected one of ${Object.keys(DTYPES).join(', ')}`);
+    checkDType('Tensor', dtype);
     checkShape(shape);
     const expected = numel(shape);
     if (!(data instanceof DTYPES[dtype].array)) {
@@ -57,7 +57,7 @@ export class Tensor<D extends DType = DType> {
    */
   static from<D extends DType = 'float32'>(values: NestedNumbers | TypedArray, options: FromOptions<D> = {}): Tensor<D> {
     const dtype = (options.dtype ?? 'float32') as D;
-    if (!isDType(dtype)) throw new PyTypeError(`Tensor.from: unknown dtype ${pyRepr(dtype)}; expected one of ${Object.keys(DTYPES).join(', ')}`);
+    checkDType('Tensor.from', dtype);
     if (ArrayBuffer.isView(values)) {
       const flat = values as TypedArray;
       const shape = options.shape ?? [flat.length];
@@ -71,10 +71,11 @@ export class Tensor<D extends DType = DType> {
     }
     const inferred = inferShape(values);
     // A flat list with a shape is a common spelling (numpy's `np.array(flat).reshape(shape)`).
-    const flatWithShape = options.shape && inferred.length === 1 && numel(options.shape) === inferred[0];
-    const shape = flatWithShape ? [...(options.shape as readonly number[])] : inferred;
-    if (options.shape && !sameShape(options.shape, shape)) {
-      throw new ValueError(`Tensor.from: the values have shape [${shape.join(', ')}], but shape [${options.shape.join(', ')}] was requested`);
+    const requested = options.shape;
+    const flatWithShape = requested !== undefined && inferred.length === 1 && numel(requested) === inferred[0];
+    const shape = flatWithShape ? [...requested] : inferred;
+    if (requested && !sameShape(requested, shape)) {
+      throw new ValueError(`Tensor.from: the values have shape [${shape.join(', ')}], but shape [${requested.join(', ')}] was requested`);
     }
     const out = allocate(dtype, numel(shape));
     let i = 0;
@@ -197,6 +198,17 @@ export function numel(shape: readonly number[]): number {
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Whether two tensors' elements occupy any of the same bytes (views of one buffer may overlap partly). */
+export function sharesMemory(a: Tensor, b: Tensor): boolean {
+  const x = a.data;
+  const y = b.data;
+  return x.buffer === y.buffer && x.byteLength > 0 && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+function checkDType(where: string, dtype: unknown): void {
+  if (!isDType(dtype)) throw new PyTypeError(`${where}: unknown dtype ${pyRepr(dtype)}; expected one of ${Object.keys(DTYPES).join(', ')}`);
 }
 
 function checkShape(shape: readonly number[]): void {

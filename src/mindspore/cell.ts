@@ -9,9 +9,8 @@
  */
 import type { DType } from '../core/dtype';
 import { PyTypeError, ValueError } from '../core/errors';
-import { pyTypeName } from '../core/python';
-import { Tensor } from '../core/tensor';
-import { pyShape } from './initializer';
+import { pyTuple, pyTypeName } from '../core/python';
+import { sameShape, Tensor } from '../core/tensor';
 
 /** `mindspore.Parameter`: a named tensor that may be trained. */
 export class Parameter<D extends DType = DType> {
@@ -63,7 +62,7 @@ export class Parameter<D extends DType = DType> {
   }
 
   toString(): string {
-    return `Parameter (name=${this.name}, shape=${pyShape(this.shape)}, dtype=${msDTypeName(this.dtype)}, requires_grad=${this.requires_grad ? 'True' : 'False'})`;
+    return `Parameter (name=${this.name}, shape=${pyTuple(this.shape)}, dtype=${msDTypeName(this.dtype)}, requires_grad=${this.requires_grad ? 'True' : 'False'})`;
   }
 }
 
@@ -83,15 +82,15 @@ function checkRequiresGrad(value: unknown): boolean {
 const FLOAT_RANK: Partial<Record<DType, number>> = { float16: 1, bfloat16: 1, float32: 2, float64: 3 };
 
 /** The data `set_data` would store, or MindSpore's error; nothing is changed here. */
-export function checkedData<D extends DType>(param: Parameter<D>, data: Tensor | number): Tensor<D> {
+function checkedData<D extends DType>(param: Parameter<D>, data: Tensor | number): Tensor<D> {
   if (typeof data === 'number') return Tensor.full(param.shape, data, param.dtype);
   if (!(data instanceof Tensor)) {
     throw new PyTypeError(
       `Parameter data must be [\`Tensor\`, \`int\`, \`float\`] or a kind of \`Tensor\` (like \`Tensor\`). But with type <class '${pyTypeName(data)}'>.`,
     );
   }
-  if (data.shape.length !== param.shape.length || data.shape.some((d, i) => d !== param.shape[i])) {
-    throw new ValueError(`Can not change the shape of Parameter which has been initialized. Current shape is ${pyShape(param.shape)}, and incoming is ${pyShape(data.shape)}.`);
+  if (!sameShape(data.shape, param.shape)) {
+    throw new ValueError(`Can not change the shape of Parameter which has been initialized. Current shape is ${pyTuple(param.shape)}, and incoming is ${pyTuple(data.shape)}.`);
   }
   if (data.dtype === param.dtype) return data as Tensor<D>;
   const from = FLOAT_RANK[data.dtype];

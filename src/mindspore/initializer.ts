@@ -9,8 +9,8 @@
  */
 import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { bindArguments, type PyArgs } from '../core/python-args';
-import { pyFloat, pyRepr, pyTypeName } from '../core/python';
-import { Tensor } from '../core/tensor';
+import { pyFloat, pyRepr, pyTuple, pyTypeName } from '../core/python';
+import { numel, sameShape, Tensor } from '../core/tensor';
 import { nextNormal, nextTruncatedNormal, nextUniform } from './random';
 
 /** The parameter dtypes this facade can hold (MindSpore's float types). */
@@ -22,7 +22,7 @@ export abstract class Initializer {
 
   /** The values for a tensor of `shape` in `dtype` (MindSpore's `Tensor.init_data()`). */
   init_data(shape: readonly number[], dtype: ParamDType = 'float32'): Tensor<ParamDType> {
-    const arr = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    const arr = new Float64Array(numel(shape));
     this._initialize(arr, shape);
     return Tensor.from(arr, { dtype, shape });
   }
@@ -101,11 +101,11 @@ function fillTruncatedNormal(arr: Float64Array, a: number, b: number, mean: numb
 }
 
 /** `_calculate_fan_in_and_fan_out`: needs at least 2 dims (so every fan-based init fails on a (C,) parameter). */
-export function fanInAndOut(shape: readonly number[]): [number, number] {
+function fanInAndOut(shape: readonly number[]): [number, number] {
   if (shape.length < 2) {
     throw new ValueError(`'fan_in' and 'fan_out' can not be computed for tensor with fewer than 2 dimensions, but got dimensions ${shape.length}.`);
   }
-  const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = numel(shape.slice(2));
   return [shape[1] * receptive, shape[0] * receptive];
 }
 
@@ -137,11 +137,16 @@ function calculateGain(nonlinearity: string, param: unknown): number {
 
 type GainArgs = PyArgs<[gain: number], { gain?: number }>;
 
+/** The lone `gain=1` argument of XavierNormal, XavierUniform and Orthogonal. */
+function gainArg(cls: string, args: readonly unknown[]): number {
+  return numberArg(cls, 'gain', bindInit(cls, ['gain'], 0, args).gain, 1);
+}
+
 export class XavierNormal extends Initializer {
   readonly gain: number;
   constructor(...args: GainArgs) {
     super();
-    this.gain = numberArg('XavierNormal', 'gain', bindInit('XavierNormal', ['gain'], 0, args).gain, 1);
+    this.gain = gainArg('XavierNormal', args);
   }
   protected _initialize(arr: Float64Array, shape: readonly number[]): void {
     const [fanIn, fanOut] = fanInAndOut(shape);
@@ -153,7 +158,7 @@ export class XavierUniform extends Initializer {
   readonly gain: number;
   constructor(...args: GainArgs) {
     super();
-    this.gain = numberArg('XavierUniform', 'gain', bindInit('XavierUniform', ['gain'], 0, args).gain, 1);
+    this.gain = gainArg('XavierUniform', args);
   }
   protected _initialize(arr: Float64Array, shape: readonly number[]): void {
     const [fanIn, fanOut] = fanInAndOut(shape);
@@ -256,7 +261,7 @@ export class Dirac extends Initializer {
     }
     arr.fill(0);
     const perGroup = shape[0] / this.groups;
-    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+    const strides = shape.map((_, i) => numel(shape.slice(i + 1)));
     const centre = shape.slice(2).reduce((acc, size, i) => acc + Math.floor(size / 2) * strides[i + 2], 0);
     for (let g = 0; g < this.groups; g++) {
       for (let d = 0; d < Math.min(perGroup, shape[1]); d++) arr[(g * perGroup + d) * strides[0] + d * strides[1] + centre] = 1;
@@ -268,7 +273,7 @@ export class Orthogonal extends Initializer {
   readonly gain: number;
   constructor(...args: GainArgs) {
     super();
-    this.gain = numberArg('Orthogonal', 'gain', bindInit('Orthogonal', ['gain'], 0, args).gain, 1);
+    this.gain = gainArg('Orthogonal', args);
   }
   protected _initialize(arr: Float64Array, shape: readonly number[]): void {
     if (shape.length < 2) {
@@ -393,7 +398,7 @@ const REGISTRY: Record<string, new () => Initializer> = {
   henormal: HeNormal,
   he_normal: HeNormal,
   identity: Identity,
-  sparse: Sparse as unknown as new () => Initializer,
+  sparse: Sparse,
   dirac: Dirac,
   orthogonal: Orthogonal,
   variancescaling: VarianceScaling,
@@ -413,7 +418,7 @@ export function isInitSpec(value: unknown): value is InitSpec {
 }
 
 /** The Initializer a name, number or Initializer stands for (Tensors are handled by the caller). */
-export function resolveInitializer(init: Exclude<InitSpec, Tensor>): Initializer {
+function resolveInitializer(init: Exclude<InitSpec, Tensor>): Initializer {
   if (init instanceof Initializer) return init;
   if (typeof init === 'string') {
     const cls = Object.prototype.hasOwnProperty.call(REGISTRY, init.toLowerCase()) ? REGISTRY[init.toLowerCase()] : undefined;
@@ -421,11 +426,6 @@ export function resolveInitializer(init: Exclude<InitSpec, Tensor>): Initializer
     return new cls();
   }
   return new Constant(init);
-}
-
-/** Python's text for a shape tuple: `(3,)`, `(2, 3)`. */
-export function pyShape(shape: readonly (number | unknown)[]): string {
-  return shape.length === 1 ? `(${pyRepr(shape[0])},)` : `(${shape.map((d) => pyRepr(d)).join(', ')})`;
 }
 
 /**
@@ -440,7 +440,7 @@ export function initializer(init: InitSpec, shape: number | readonly number[], d
   }
   const dims = typeof shape === 'number' ? [shape] : [...shape];
   if (init instanceof Tensor) {
-    if (init.shape.length !== dims.length || init.shape.some((d, i) => d !== dims[i])) {
+    if (!sameShape(init.shape, dims)) {
       throw new ValueError(
         `For 'initializer', the shape of the 'init' argument should be same as the argument 'shape', but got the 'init' shape [${init.shape.join(', ')}] and the 'shape' [${dims.join(', ')}].`,
       );
@@ -449,7 +449,7 @@ export function initializer(init: InitSpec, shape: number | readonly number[], d
   }
   for (const d of dims) {
     if (!Number.isInteger(d) || d <= 0) {
-      throw new ValueError(`For 'initializer', the argument 'shape' is invalid, the value of 'shape' must be positive integer, but got ${pyShape(dims)}`);
+      throw new ValueError(`For 'initializer', the argument 'shape' is invalid, the value of 'shape' must be positive integer, but got ${pyTuple(dims)}`);
     }
   }
   return resolveInitializer(init).init_data(dims, dtype);

@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import { Tensor } from '../core/tensor';
 import { bindArguments, type PyArgs, type PySignature } from '../core/python-args';
-import { pyFloat, pyRepr, pyTypeName } from '../core/python';
+import { isPyInt, pyFloat, pyRepr, pyTypeName } from '../core/python';
 import { parseOrThrow, raises } from '../core/validate';
 import { msDTypeName } from './cell';
 import { isInitSpec, type InitSpec, type ParamDType } from './initializer';
@@ -27,9 +27,6 @@ const SIGNATURE: PySignature<(typeof PARAMS)[number]> = { qualname: '_InstanceNo
 /** `validator.check_value_type`: `For 'Cls', the type of 'arg' should be 'int', but got type 'bool'.` */
 const typeMessage = (cls: string, arg: string, expected: string) => (iss: { input: unknown }) =>
   `For '${cls}', the type of '${arg}' should be '${expected}', but got type '${pyTypeName(iss.input)}'.`;
-
-/** A Python int: an integral JS number or a BigInt, never a boolean (bool is rejected explicitly). */
-const isPyInt = (v: unknown): v is number | bigint => (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
 
 const pyInt = (cls: string, arg: string) =>
   z.custom<number | bigint>(isPyInt, { error: typeMessage(cls, arg, 'int'), params: raises('TypeError') }).transform(Number);
@@ -85,7 +82,8 @@ const epsilonSchema = z.custom<number>((v) => typeof v === 'number').refine((eps
 
 const schemas = new Map<string, ReturnType<typeof constructorSchema>>();
 
-export type InstanceNormOptions = z.output<ReturnType<typeof constructorSchema>>;
+/** The constructor's arguments after parsing, defaults filled in (not core's InstanceNormOptions). */
+export type LayerOptions = z.output<ReturnType<typeof constructorSchema>>;
 export type InstanceNormKeywords = {
   num_features?: number | bigint;
   eps?: number;
@@ -101,7 +99,7 @@ export type InstanceNormArgs = PyArgs<
 >;
 
 /** Binds the call shape and runs `_InstanceNorm.__init__`'s own checks. */
-export function parseOptions(cls: string, args: readonly unknown[]): InstanceNormOptions {
+export function parseOptions(cls: string, args: readonly unknown[]): LayerOptions {
   const bound = bindArguments(SIGNATURE, args);
   let schema = schemas.get(cls);
   if (!schema) schemas.set(cls, (schema = constructorSchema(cls)));

@@ -7,15 +7,15 @@
  * from a xoshiro128** generator and cannot equal MindSpore's for the same seed.
  */
 import { PyTypeError, ValueError } from '../core/errors';
-import { pyTypeName } from '../core/python';
+import { isPyInt, pyTypeName } from '../core/python';
+import { standardNormal } from '../core/random';
 
 let globalSeed: number | null = null;
 let state = seedState(freshSeed());
 
 /** `mindspore.set_seed(seed)`: reseeds the generator; the seed must be a non-negative int. */
 export function set_seed(seed: number | bigint): void {
-  const isInt = (typeof seed === 'number' && Number.isInteger(seed)) || typeof seed === 'bigint';
-  if (!isInt && typeof seed !== 'boolean') {
+  if (!isPyInt(seed) && typeof seed !== 'boolean') {
     throw new PyTypeError(`The argument 'seed' must be type of int, but got <class '${pyTypeName(seed)}'>.`);
   }
   // check_non_negative_int('seed', prim 'global_seed'): a bool is an int in Python but fails here.
@@ -37,11 +37,9 @@ export function nextUniform(): number {
   return nextUint32() / 4294967296;
 }
 
-/** A standard normal draw (Box-Muller; the second value is not kept, so draws stay independent of batching). */
+/** A standard normal draw. */
 export function nextNormal(): number {
-  const u = 1 - nextUniform();
-  const v = nextUniform();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return standardNormal(nextUniform);
 }
 
 /**

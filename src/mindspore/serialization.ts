@@ -12,11 +12,10 @@
 import type { DType } from '../core/dtype';
 import { PyTypeError, RuntimeError } from '../core/errors';
 import { isKeywordObject } from '../core/python-args';
-import { pyRepr, pyTypeName } from '../core/python';
+import { pyRepr, pyTuple, pyTypeName } from '../core/python';
 import { sameShape, Tensor } from '../core/tensor';
 import { warn } from '../core/warnings';
 import { Cell, Parameter, msDTypeName } from './cell';
-import { pyShape } from './initializer';
 
 /** A checkpoint's parameters: a Map or a plain object (Python's dict), name -> Parameter. */
 export type ParameterDict = Map<string, Parameter> | Record<string, Parameter>;
@@ -83,7 +82,7 @@ function updatedData(param: Parameter, incoming: Parameter, strictLoad: boolean)
     const squeezable = data.shape.length > param.shape.length && extra.every((d) => d === 1) && sameShape(param.shape, data.shape.slice(0, param.shape.length));
     if (!squeezable) {
       throw new RuntimeError(
-        `For 'load_param_into_net', ${param.name} in the argument 'net' should have the same shape as ${param.name} in the argument 'parameter_dict'. But got its shape ${pyShape(param.shape)} in the argument 'net' and shape ${pyShape(data.shape)} in the argument 'parameter_dict'.May you need to check whether the checkpoint you loaded is correct or the batch size and so on in the 'net' and 'parameter_dict' are same.`,
+        `For 'load_param_into_net', ${param.name} in the argument 'net' should have the same shape as ${param.name} in the argument 'parameter_dict'. But got its shape ${pyTuple(param.shape)} in the argument 'net' and shape ${pyTuple(data.shape)} in the argument 'parameter_dict'.May you need to check whether the checkpoint you loaded is correct or the batch size and so on in the 'net' and 'parameter_dict' are same.`,
       );
     }
     data = data.reshape(param.shape);

@@ -16,17 +16,12 @@ import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
 import { Tensor } from '../core/tensor';
 import { planLayer, type ExportDType, type LayerPlan } from './layer';
-import { encodeModel, initializer, node, onnx, valueInfo } from './proto';
+import { encodeModel, initializer, node, onnx, valueInfo, type AttributeValue } from './proto';
 
 /** Opsets this exporter writes: 9 (BatchNormalization without `spatial`) to 23 (the newest onnxruntime-node 1.30 runs). */
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 23;
 export const DEFAULT_OPSET = 17;
-
-/** IR version per opset, from onnx's helper VERSION_TABLE (the lowest IR that may carry that opset). */
-const IR_VERSION: Record<number, number> = {
-  9: 4, 10: 5, 11: 6, 12: 7, 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11,
-};
 
 export const INPUT_NAME = 'input';
 export const OUTPUT_NAME = 'output';
@@ -59,7 +54,7 @@ function checkOpset(opset: unknown): number {
 }
 
 /** The graph input's dims: numbers, with the dynamic axes replaced by their names. */
-export function graphDims(plan: LayerPlan, shape: readonly number[], dynamicAxes: ExportOptions['dynamicAxes']): (number | string)[] {
+function graphDims(plan: LayerPlan, shape: readonly number[], dynamicAxes: ExportOptions['dynamicAxes']): (number | string)[] {
   const dims: (number | string)[] = [...shape];
   const channelAxis = plan.unbatched ? 0 : 1;
   if (dynamicAxes === undefined || dynamicAxes === false) return dims;
@@ -93,7 +88,7 @@ class GraphBuilder {
   readonly initializers: onnx.ITensorProto[] = [];
   constructor(readonly opset: number) {}
 
-  add(opType: string, inputs: string[], output: string, attributes: Parameters<typeof node>[3] = {}): string {
+  add(opType: string, inputs: string[], output: string, attributes: Record<string, AttributeValue> = {}): string {
     this.nodes.push(node(opType, inputs, [output], attributes));
     return output;
   }
@@ -111,7 +106,7 @@ class GraphBuilder {
   }
 
   /** Unsqueeze/Squeeze/ReduceMean take `axes` as an input from opsets 13/13/18, as an attribute before. */
-  withAxes(opType: string, input: string, output: string, axes: number[], inputSince: number, attributes: Parameters<typeof node>[3] = {}): string {
+  withAxes(opType: string, input: string, output: string, axes: number[], inputSince: number, attributes: Record<string, AttributeValue> = {}): string {
     if (this.opset >= inputSince) {
       const axesName = this.constant(`${output}_axes`, Tensor.from(axes, { dtype: 'int64' }));
       return this.add(opType, [input, axesName], output, attributes);
@@ -126,8 +121,8 @@ function normalize(g: GraphBuilder, plan: LayerPlan, x: string, rank: number): s
   const scale = g.constant(plan.scale.name, plan.scale.tensor);
   const bias = g.constant(plan.bias.name, plan.bias.tensor);
   if (plan.statistics === 'running') {
-    const mean = g.constant(plan.runningMean!.name, plan.runningMean!.tensor);
-    const variance = g.constant(plan.runningVar!.name, plan.runningVar!.tensor);
+    const mean = g.constant(plan.runningMean.name, plan.runningMean.tensor);
+    const variance = g.constant(plan.runningVar.name, plan.runningVar.tensor);
     return g.add('BatchNormalization', [x, scale, bias, mean, variance], 'normalized', { epsilon: plan.eps });
   }
   if (plan.dtype !== 'float64') return g.add('InstanceNormalization', [x, scale, bias], 'normalized', { epsilon: plan.eps });
@@ -173,7 +168,6 @@ export function toOnnx(module: unknown, options: ExportOptions): Uint8Array {
   return encodeModel({
     graphName: `${plan.framework}_${plan.className}`,
     opset,
-    irVersion: IR_VERSION[opset],
     nodes: g.nodes,
     inputs: [valueInfo(INPUT_NAME, plan.dtype, dims)],
     outputs: [valueInfo(OUTPUT_NAME, plan.dtype, dims)],

@@ -5,7 +5,7 @@
  */
 import { PyTypeError, ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
-import { Tensor } from '../core/tensor';
+import { numel, Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
 import * as th from '../torch/nn';
 
@@ -19,25 +19,27 @@ export interface ChannelTensor {
   tensor: Tensor;
 }
 
-export interface LayerPlan {
+interface PlanBase {
   framework: Framework;
   className: string;
   /** Spatial dims after (N, C): 1, 2 or 3. */
   spatialDims: number;
   eps: number;
-  /** The input's (and output's) dtype. */
-  dtype: ExportDType;
-  /** Input statistics (InstanceNormalization) or fixed running statistics (PyTorch eval). */
-  statistics: 'input' | 'running';
-  scale: ChannelTensor;
-  bias: ChannelTensor;
-  runningMean?: ChannelTensor;
-  runningVar?: ChannelTensor;
   /** The input has no batch dim (PyTorch only); the graph adds and removes one. */
   unbatched: boolean;
+}
+
+export type LayerPlan = PlanBase & {
+  /** The input's (and output's) dtype. */
+  dtype: ExportDType;
+  scale: ChannelTensor;
+  bias: ChannelTensor;
   /** Why the graph differs from what the module does beyond the output, for the model's doc string. */
   notes: string[];
-}
+} & (
+    | { /** Each instance's own statistics (InstanceNormalization). */ statistics: 'input' }
+    | { /** Fixed running statistics (PyTorch eval). */ statistics: 'running'; runningMean: ChannelTensor; runningVar: ChannelTensor }
+  );
 
 export function isLayer(value: unknown): value is Layer {
   return value instanceof th._InstanceNorm || value instanceof ms._InstanceNorm;
@@ -50,8 +52,8 @@ function spatialDimsOf(module: Layer): number {
   throw new PyTypeError(`toOnnx: argument 'module' must be an InstanceNorm1d/2d/3d of the torch or mindspore facade, got ${module.constructor.name}`);
 }
 
-/** Checks `inputShape` against what the module's forward/construct accepts, naming the argument. */
-function checkShape(module: Layer, framework: Framework, spatialDims: number, shape: readonly number[]): boolean {
+/** Checks `inputShape` against what the module's forward/construct accepts, naming the argument; true when it has no batch dim. */
+function isUnbatchedInput(module: Layer, framework: Framework, spatialDims: number, shape: readonly number[]): boolean {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new ValueError(`argument 'inputShape' must be a list of positive integers, got ${pyRepr(shape)}`);
   }
@@ -72,19 +74,20 @@ function checkShape(module: Layer, framework: Framework, spatialDims: number, sh
   return unbatched;
 }
 
-function chooseDType(module: Layer, framework: Framework, requested: ExportDType | undefined): ExportDType {
-  if (framework === 'torch') {
-    const m = module as th._InstanceNorm;
-    const own = (m.weight ?? m.running_mean)?.dtype as ExportDType | undefined;
-    const dtype = requested ?? own ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new PyTypeError(`argument 'dtype' must be 'float32' or 'float64' for the torch facade, got ${pyRepr(dtype)}`);
-    }
-    if (own && own !== dtype) {
-      throw new PyTypeError(`argument 'dtype' is ${pyRepr(dtype)}, but the module's tensors are ${own}; export the dtype the module computes in`);
-    }
-    return dtype;
+/** The torch facade exports the dtype its tensors hold; float32 for a module without tensors. */
+function torchDType(module: th._InstanceNorm, requested: ExportDType | undefined): 'float32' | 'float64' {
+  const own = (module.weight ?? module.running_mean)?.dtype as ExportDType | undefined;
+  const dtype = requested ?? own ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new PyTypeError(`argument 'dtype' must be 'float32' or 'float64' for the torch facade, got ${pyRepr(dtype)}`);
   }
+  if (own && own !== dtype) {
+    throw new PyTypeError(`argument 'dtype' is ${pyRepr(dtype)}, but the module's tensors are ${own}; export the dtype the module computes in`);
+  }
+  return dtype;
+}
+
+function mindsporeDType(requested: ExportDType | undefined): 'float32' | 'float16' {
   const dtype = requested ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float16') {
     // MindSpore's InstanceNorm primitive takes float16 and float32 input only.
@@ -99,43 +102,46 @@ export function planLayer(module: unknown, inputShape: readonly number[], dtype?
   }
   const framework: Framework = module instanceof th._InstanceNorm ? 'torch' : 'mindspore';
   const spatialDims = spatialDimsOf(module);
-  const unbatched = checkShape(module, framework, spatialDims, inputShape);
-  const chosen = chooseDType(module, framework, dtype);
-  const base = { framework, className: module.constructor.name, spatialDims, eps: module.eps, dtype: chosen, unbatched };
-  const C = module.num_features;
+  const unbatched = isUnbatchedInput(module, framework, spatialDims, inputShape);
+  const base: PlanBase = { framework, className: module.constructor.name, spatialDims, eps: module.eps, unbatched };
+  return module instanceof th._InstanceNorm ? planTorch(module, base, inputShape, dtype) : planMindSpore(module, base, dtype);
+}
+
+function planMindSpore(module: ms._InstanceNorm, base: PlanBase, requested: ExportDType | undefined): LayerPlan {
+  const dtype = mindsporeDType(requested);
   // Graph arithmetic runs in float32 for float16 input, as the facade (and MindSpore's kernel) does.
-  const computeDType = chosen === 'float16' ? 'float32' : chosen;
-  if (framework === 'mindspore') {
-    const m = module as ms._InstanceNorm;
+  return {
+    ...base,
+    dtype,
+    statistics: 'input',
+    scale: { name: 'gamma', tensor: module.gamma.data.astype('float32') },
+    bias: { name: 'beta', tensor: module.beta.data.astype('float32') },
+    notes: ['MindSpore InstanceNorm: input statistics in training and inference; gamma and beta always applied.'],
+  };
+}
+
+function planTorch(module: th._InstanceNorm, base: PlanBase, inputShape: readonly number[], requested: ExportDType | undefined): LayerPlan {
+  const dtype = torchDType(module, requested);
+  const C = module.num_features;
+  const { weight, bias, running_mean: runningMean, running_var: runningVar } = module;
+  const scaleTensor = weight ? { name: 'weight', tensor: weight.astype(dtype) } : { name: 'scale', tensor: Tensor.ones([C], dtype) };
+  const biasTensor = bias ? { name: 'bias', tensor: bias.astype(dtype) } : { name: 'B', tensor: Tensor.zeros([C], dtype) };
+  const common = { ...base, dtype, scale: scaleTensor, bias: biasTensor };
+  if (!module.training && runningMean && runningVar) {
     return {
-      ...base,
-      statistics: 'input',
-      scale: { name: 'gamma', tensor: m.gamma.data.astype(computeDType) },
-      bias: { name: 'beta', tensor: m.beta.data.astype(computeDType) },
-      notes: ['MindSpore InstanceNorm: input statistics in training and inference; gamma and beta always applied.'],
-    };
-  }
-  const m = module as th._InstanceNorm;
-  const scale = m.weight ? { name: 'weight', tensor: m.weight.astype(computeDType) } : { name: 'scale', tensor: Tensor.ones([C], computeDType) };
-  const bias = m.bias ? { name: 'bias', tensor: m.bias.astype(computeDType) } : { name: 'B', tensor: Tensor.zeros([C], computeDType) };
-  const running = !m.training && m.running_mean && m.running_var;
-  if (running) {
-    return {
-      ...base,
+      ...common,
       statistics: 'running',
-      scale,
-      bias,
-      runningMean: { name: 'running_mean', tensor: (m.running_mean as Tensor).astype(computeDType) },
-      runningVar: { name: 'running_var', tensor: (m.running_var as Tensor).astype(computeDType) },
+      runningMean: { name: 'running_mean', tensor: runningMean.astype(dtype) },
+      runningVar: { name: 'running_var', tensor: runningVar.astype(dtype) },
       notes: ['PyTorch eval with track_running_stats=True: normalized with the running statistics.'],
     };
   }
-  if (inputShape.slice(unbatched ? 1 : 2).reduce((a, b) => a * b, 1) === 1) {
+  if (numel(inputShape.slice(base.unbatched ? 1 : 2)) === 1) {
     throw new ValueError(
       `argument 'inputShape' ${pyRepr(inputShape)} has one spatial element; the module normalizes with input statistics and needs more than 1 (PyTorch raises here too)`,
     );
   }
   const notes = ['PyTorch with input statistics (training, or track_running_stats=False).'];
-  if (m.running_mean) notes.push('The running-statistics update PyTorch performs in training is not part of the graph.');
-  return { ...base, statistics: 'input', scale, bias, notes };
+  if (runningMean) notes.push('The running-statistics update PyTorch performs in training is not part of the graph.');
+  return { ...common, statistics: 'input', notes };
 }

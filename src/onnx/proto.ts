@@ -20,23 +20,23 @@ export function elemType(dtype: OnnxDType): onnx.TensorProto.DataType {
   return ELEM_TYPE[dtype];
 }
 
-export type AttributeValue = number | readonly number[] | string;
+/** An attribute's value: numbers are floats, integers say so (`{ int: 1 }`, `{ ints: [0] }`). */
+export type AttributeValue = number | readonly number[] | string | { int: number } | { ints: readonly number[] };
 
-/** An attribute; integers in `ints` form need `{ ints: [...] }`, floats are plain numbers. */
-export function attribute(name: string, value: AttributeValue | { int: number } | { ints: readonly number[] }): onnx.IAttributeProto {
+function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (typeof value === 'number') return { name, type: T.FLOAT, f: value };
   if (typeof value === 'string') return { name, type: T.STRING, s: Buffer.from(value, 'utf8') };
-  if (Array.isArray(value)) return { name, type: T.FLOATS, floats: [...(value as number[])] };
-  if ('int' in (value as object)) return { name, type: T.INT, i: (value as { int: number }).int };
-  return { name, type: T.INTS, ints: [...(value as { ints: readonly number[] }).ints] };
+  if ('int' in value) return { name, type: T.INT, i: value.int };
+  if ('ints' in value) return { name, type: T.INTS, ints: [...value.ints] };
+  return { name, type: T.FLOATS, floats: [...value] };
 }
 
 export function node(
   opType: string,
   inputs: readonly string[],
   outputs: readonly string[],
-  attributes: Record<string, Parameters<typeof attribute>[1]> = {},
+  attributes: Record<string, AttributeValue> = {},
   name = `${opType}_${outputs[0]}`,
 ): onnx.INodeProto {
   return {
@@ -69,6 +69,11 @@ export function initializer(name: string, tensor: Tensor): onnx.ITensorProto {
   return { name, dataType: elemType(dtype), dims: [...tensor.shape], rawData: Uint8Array.from(bytes) };
 }
 
+/** IR version per opset, from onnx's helper VERSION_TABLE (the lowest IR that may carry that opset). */
+const IR_VERSION: Readonly<Record<number, number>> = {
+  9: 4, 10: 5, 11: 6, 12: 7, 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11,
+};
+
 export interface ModelParts {
   nodes: onnx.INodeProto[];
   inputs: onnx.IValueInfoProto[];
@@ -77,15 +82,16 @@ export interface ModelParts {
   opset: number;
   graphName: string;
   docString?: string;
-  /** IR version; 7 (opsets 12-14) when absent. Pick the lowest one that carries the opset. */
-  irVersion?: number;
   /** The model's metadata_props. */
   metadata?: Record<string, string>;
 }
 
+/** The ModelProto bytes; the IR version is the lowest that carries `parts.opset`. */
 export function encodeModel(parts: ModelParts): Uint8Array {
+  const irVersion = IR_VERSION[parts.opset];
+  if (irVersion === undefined) throw new Error(`encodeModel: no IR version known for opset ${parts.opset}`);
   const model = onnx.ModelProto.create({
-    irVersion: parts.irVersion ?? 7,
+    irVersion,
     producerName: 'instancenorm-shim',
     metadataProps: Object.entries(parts.metadata ?? {}).map(([key, value]) => ({ key, value })),
     opsetImport: [{ domain: '', version: parts.opset }],

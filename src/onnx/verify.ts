@@ -5,10 +5,9 @@
  */
 import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
-import { mulberry32 } from '../core/random';
-import { Tensor } from '../core/tensor';
+import { mulberry32, standardNormal } from '../core/random';
+import { numel, Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
-import type * as th from '../torch/nn';
 import { INPUT_NAME, OUTPUT_NAME, SHAPE_METADATA } from './export';
 import { isLayer, type ExportDType, type Layer } from './layer';
 import { onnx } from './proto';
@@ -86,17 +85,13 @@ function describeModel(bytes: Uint8Array): ModelInput {
  */
 function randomInput(rand: () => number, shape: number[], dtype: ExportDType): Tensor {
   const slices = shape.length >= 2 ? shape[0] * shape[1] : 1;
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = numel(shape);
   const perSlice = size / slices;
   const values = new Float64Array(size);
   for (let s = 0; s < slices; s++) {
     const spread = 0.5 + rand() * 2;
     const offset = (rand() - 0.5) * 4 * spread;
-    for (let i = 0; i < perSlice; i++) {
-      const u = 1 - rand();
-      const v = rand();
-      values[s * perSlice + i] = offset + spread * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    }
+    for (let i = 0; i < perSlice; i++) values[s * perSlice + i] = offset + spread * standardNormal(rand);
   }
   return Tensor.from(values, { dtype, shape });
 }
@@ -129,12 +124,11 @@ function randomShapes(model: ModelInput, count: number, rand: () => number): num
 /** The facade's output, leaving the module as it was (PyTorch training updates running statistics). */
 function facadeOutput(module: Layer, x: Tensor): Tensor {
   if (module instanceof ms._InstanceNorm) return module.construct(x);
-  const m = module as th._InstanceNorm;
-  const saved = Object.entries(m.state_dict()).map(([name, t]) => [name, t.clone()] as const);
+  const saved = Object.entries(module.state_dict()).map(([name, t]) => [name, t.clone()] as const);
   try {
-    return m.forward(x);
+    return module.forward(x);
   } finally {
-    const live = m.state_dict();
+    const live = module.state_dict();
     for (const [name, t] of saved) (live[name].data as Float32Array).set(t.data as Float32Array);
   }
 }
@@ -176,15 +170,15 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
   const given = options.inputs ?? [];
   checkGiven(given, model);
   const rand = mulberry32(options.seed ?? 0);
-  const inputs: [VerifyRun['source'], Tensor][] = [
-    ...randomShapes(model, count, rand).map((shape) => ['random', randomInput(rand, shape, model.dtype)] as [VerifyRun['source'], Tensor]),
-    ...given.map((x) => ['given', x] as [VerifyRun['source'], Tensor]),
+  const inputs: { source: VerifyRun['source']; x: Tensor }[] = [
+    ...randomShapes(model, count, rand).map((shape) => ({ source: 'random' as const, x: randomInput(rand, shape, model.dtype) })),
+    ...given.map((x) => ({ source: 'given' as const, x })),
   ];
   if (inputs.length === 0) throw new ValueError("arguments 'randomInputs' and 'inputs' leave nothing to run: give at least one input");
   const session = await createSession(bytes);
   const runs: VerifyRun[] = [];
   try {
-    for (const [source, x] of inputs) {
+    for (const { source, x } of inputs) {
       const ort = (await runSession(session, { [INPUT_NAME]: x }))[OUTPUT_NAME];
       const expected = facadeOutput(module, x);
       runs.push({ source, shape: [...x.shape], maxAbsDiff: maxAbsDiff(expected, ort, x.shape) });

@@ -11,11 +11,11 @@ import type { DType, FloatDType } from '../core/dtype';
 import { IndexError, PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { instanceNorm, type FloatTensor } from '../core/instance-norm';
 import { isKeywordObject } from '../core/python-args';
-import { pyFloat, pyFloatOrNone, pyRepr, pyTypeName } from '../core/python';
-import { Tensor, sameShape } from '../core/tensor';
+import { pyFloat, pyFloatOrNone, pyRepr } from '../core/python';
+import { Tensor, sameShape, sharesMemory } from '../core/tensor';
 import { warn } from '../core/warnings';
 import { Module, Parameter, torchSize } from './module';
-import { parseOptions, type InstanceNormArgs, type InstanceNormOptions } from './options';
+import { parseOptions, typeLabel, type InstanceNormArgs } from './options';
 
 export interface ForwardOptions {
   /** Write the result into this tensor (same shape and dtype as the input) instead of allocating one. */
@@ -51,7 +51,7 @@ export abstract class _InstanceNorm extends Module {
 
   constructor(...args: InstanceNormArgs) {
     super();
-    const options: InstanceNormOptions = parseOptions(new.target.name, args);
+    const options = parseOptions(new.target.name, args);
     this.num_features = options.num_features;
     this.eps = options.eps;
     this.momentum = options.momentum;
@@ -142,7 +142,7 @@ export abstract class _InstanceNorm extends Module {
     if (this.track_running_stats && C !== this.num_features) {
       throw new RuntimeError(`running_mean should contain ${N * C} elements not ${N * this.num_features}`);
     }
-    const input = this.checkDtypes(x);
+    const input = this.checkDTypes(x);
     const weight = this.weight as FloatTensor | null;
     const bias = this.bias as FloatTensor | null;
     const moduleMean = this.running_mean as FloatTensor | null;
@@ -191,7 +191,7 @@ export abstract class _InstanceNorm extends Module {
   }
 
   /** The dtypes ATen's CPU batch_norm accepts here; the facade computes in float32 and float64 only. */
-  private checkDtypes(x: Tensor): Tensor<FloatDType> {
+  private checkDTypes(x: Tensor): Tensor<FloatDType> {
     const dtype = x.dtype;
     if (dtype === 'float16' || dtype === 'bfloat16') {
       throw new PyTypeError(`${this._get_name()}.forward(): input dtype ${dtype} is not supported by this package (PyTorch runs it on the CPU); convert with input.astype('float32')`);
@@ -231,9 +231,7 @@ export abstract class _InstanceNorm extends Module {
     if (!sameShape(out.shape, input.shape)) {
       throw new ValueError(`${name}.forward(): argument 'out' has shape ${torchSize(out.shape)}, but the result has shape ${torchSize(input.shape)}`);
     }
-    const a = input.data;
-    const b = out.data;
-    if (a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength && a.byteLength > 0) {
+    if (sharesMemory(input, out)) {
       throw new RuntimeError(
         'unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.',
       );
@@ -271,7 +269,7 @@ export abstract class _InstanceNorm extends Module {
 }
 
 /** `repr(value) (type)`, cut short: an input may be a huge nested list. */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   let text: string;
   try {
     text = pyRepr(value);
@@ -279,8 +277,7 @@ export function describe(value: unknown): string {
     text = Object.prototype.toString.call(value);
   }
   if (text.length > 80) text = `${text.slice(0, 77)}...`;
-  const type = typeof value === 'bigint' ? 'BigInt' : pyTypeName(value);
-  return `${text} (${type})`;
+  return `${text} (${typeLabel(value)})`;
 }
 
 export class InstanceNorm1d extends _InstanceNorm {

@@ -34,6 +34,11 @@ export interface IncompatibleKeys {
   unexpected_keys: string[];
 }
 
+export interface LoadStateDictOptions {
+  strict?: boolean;
+  assign?: boolean;
+}
+
 export interface StateDictOptions {
   prefix?: string;
   /** false (PyTorch's default): entries are plain Tensors sharing the parameters' data; true: the Parameters themselves. */
@@ -134,17 +139,9 @@ export abstract class Module {
    * Unlike PyTorch, which copies each valid tensor before it raises, nothing changes unless
    * everything loads (a half-loaded module is never useful, and this way a caller can retry).
    */
-  load_state_dict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean; assign?: boolean } = {}): IncompatibleKeys {
+  load_state_dict(stateDict: StateDict | Map<string, Tensor>, options: LoadStateDictOptions = {}): IncompatibleKeys {
     const incoming = readMapping(stateDict);
-    if (!isKeywordObject(options)) throw new PyTypeError(`load_state_dict(): options must be an object like { strict: false }, got ${pyRepr(options)}`);
-    for (const key in options) {
-      if (key !== 'strict' && key !== 'assign') throw new PyTypeError(`Module.load_state_dict() got an unexpected keyword argument '${key}'`);
-    }
-    const strict = options.strict === undefined ? true : options.strict;
-    const assign = options.assign === undefined ? false : options.assign;
-    for (const [name, value] of [['strict', strict], ['assign', assign]] as const) {
-      if (typeof value !== 'boolean') throw new PyTypeError(`load_state_dict(): argument '${name}' must be bool, not ${pyTypeName(value)} (${pyRepr(value)})`);
-    }
+    const { strict, assign } = readLoadOptions(options);
     const metadata = (stateDict as { _metadata?: StateDictMetadata })._metadata;
     const missing: string[] = [];
     const unexpected: string[] = [];
@@ -251,6 +248,21 @@ interface Copy {
   source: Tensor;
   /** `source` in the target's dtype, made before anything is written. */
   converted: Tensor;
+}
+
+/** `strict` (default true) and `assign` (default false), booleans only. */
+function readLoadOptions(options: LoadStateDictOptions): Required<LoadStateDictOptions> {
+  if (!isKeywordObject(options)) throw new PyTypeError(`load_state_dict(): options must be an object like { strict: false }, got ${pyRepr(options)}`);
+  for (const key in options) {
+    if (key !== 'strict' && key !== 'assign') throw new PyTypeError(`Module.load_state_dict() got an unexpected keyword argument '${key}'`);
+  }
+  return { strict: boolOption('strict', options.strict, true), assign: boolOption('assign', options.assign, false) };
+}
+
+function boolOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new PyTypeError(`load_state_dict(): argument '${name}' must be bool, not ${pyTypeName(value)} (${pyRepr(value)})`);
+  return value;
 }
 
 /** `str(torch.Size([...]))`. */

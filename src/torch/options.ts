@@ -29,12 +29,14 @@ export const STRICTER_THAN_PYTORCH = [
   { argument: 'load_state_dict on error', pytorch: 'copies every valid tensor, then raises', facade: 'raises the same message and changes nothing', why: 'a half-loaded module is never useful, and a caller can fix the dict and retry' },
 ] as const;
 
-/** `argument 'eps' must be ..., but got -1 (int)`; BigInt is named as such, since 1n passes for 1 in pyRepr. */
+/** The type named in the facade's messages: Python's, but a BigInt is named as such, since 1n passes for 1 in pyRepr. */
+export function typeLabel(value: unknown): string {
+  return typeof value === 'bigint' ? 'BigInt' : pyTypeName(value);
+}
+
+/** `argument 'eps' must be ..., but got -1 (int)`. */
 function described(name: string, allowed: string) {
-  return (iss: { input: unknown }) => {
-    const type = typeof iss.input === 'bigint' ? 'BigInt' : pyTypeName(iss.input);
-    return `argument '${name}' must be ${allowed}, but got ${pyRepr(iss.input)} (${type})`;
-  };
+  return (iss: { input: unknown }) => `argument '${name}' must be ${allowed}, but got ${pyRepr(iss.input)} (${typeLabel(iss.input)})`;
 }
 
 /** Any JS number, NaN and Infinity included (zod's z.number() calls those a wrong type; Python calls them floats). */
@@ -66,14 +68,15 @@ export const optionsSchema = z.object({
     .default(null),
 });
 
-export type InstanceNormOptions = z.output<typeof optionsSchema>;
+/** The constructor's arguments after parsing, defaults filled in (not core's InstanceNormOptions). */
+export type LayerOptions = z.output<typeof optionsSchema>;
 export type InstanceNormKeywords = Partial<z.input<typeof optionsSchema>>;
 
 /** `(num_features, eps, momentum, affine, track_running_stats, device, dtype)`, positional and/or keyword. */
 export type InstanceNormArgs =
   | PyArgs<[num_features: number, eps: number, momentum: number | null, affine: boolean, track_running_stats: boolean, device: 'cpu' | null, dtype: 'float32' | 'float64' | null], InstanceNormKeywords>;
 
-export function parseOptions(clsName: string, args: readonly unknown[]): InstanceNormOptions {
+export function parseOptions(clsName: string, args: readonly unknown[]): LayerOptions {
   const bound = bindArguments(SIGNATURE, args);
   try {
     return parseOrThrow(optionsSchema, bound);

@@ -100,6 +100,19 @@ describe('fast kernel against the reference', () => {
     expect(() => instanceNorm(worked, { eps: 1e-5, useInputStats: true, out: Tensor.zeros([2, 6], 'float32') })).toThrow(ValueError);
   });
 
+  it('refuses an out that shares memory with the input, not only the identical array (it would overwrite values still to be read)', () => {
+    const buffer = new Float32Array(9);
+    buffer.set([1, 5, 2, 8, 3, -1, 4, 0]);
+    const x = new Tensor('float32', buffer.subarray(0, 8), [1, 2, 4]);
+    const shifted = new Tensor('float32', buffer.subarray(1, 9), [1, 2, 4]);
+    const aliased = new Tensor('float32', buffer.subarray(0, 8), [1, 2, 4]);
+    for (const out of [shifted, aliased, x]) {
+      expect(() => instanceNorm(x, { eps: 1e-5, useInputStats: true, out })).toThrow('out must not share memory with the input');
+    }
+    const separate = new Tensor('float32', new Float32Array(8), [1, 2, 4]);
+    expect(maxAbsDiff(instanceNorm(x, { eps: 1e-5, useInputStats: true, out: separate }), instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(2e-6);
+  });
+
   it('rejects per-channel tensors of the wrong length', () => {
     expect(() => instanceNorm(worked, { eps: 1e-5, useInputStats: true, weight: Tensor.from([1, 2, 3]) })).toThrow('weight must have shape [2]');
   });

@@ -1,4 +1,4 @@
-import { pyFloat, pyRepr, pyTypeName } from '../../src/core/python';
+import { isPyInt, pyFloat, pyRepr, pyTuple, pyTypeName } from '../../src/core/python';
 import { bindArguments } from '../../src/core/python-args';
 import { PyTypeError } from '../../src/core/errors';
 import fixtures from '../fixtures/numpy.json';
@@ -16,6 +16,14 @@ describe('pyRepr and pyTypeName', () => {
   it('spell JS values as their Python counterparts', () => {
     expect([null, true, false, 3, 'a', [1, 'b']].map(pyRepr)).toEqual(['None', 'True', 'False', '3', "'a'", "[1, 'b']"]);
     expect([null, true, 3, 2.5, 'a', [], {}, 1n, () => 1].map(pyTypeName)).toEqual(['NoneType', 'bool', 'int', 'float', 'str', 'list', 'dict', 'int', 'function']);
+  });
+
+  it('pyTuple prints as CPython repr(tuple) does: (3,), (2, 3), ()', () => {
+    expect([[3], [2, 3], []].map(pyTuple)).toEqual(['(3,)', '(2, 3)', '()']);
+  });
+
+  it('isPyInt takes integral numbers and BigInts, not booleans or floats', () => {
+    expect([3, -0, 1n, true, 2.5, NaN, '3'].map(isPyInt)).toEqual([true, true, true, false, false, false, false]);
   });
 });
 

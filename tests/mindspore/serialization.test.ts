@@ -4,10 +4,11 @@
  * unless strict. Expected outcomes are traced by hand from that code (spec §7.4); messages are its
  * format strings. One deliberate difference is tested too: a failed load changes nothing.
  */
-import { mindspore, Tensor, TypeError as PyTypeError, RuntimeError } from '../../src';
-import { catchWarnings } from '../../src/core/warnings';
+import { mindspore, Tensor, TypeError as PyTypeError, RuntimeError, warnings as pyWarnings } from '../../src';
 
 const { nn, Parameter, load_param_into_net } = mindspore;
+// The package's public `warnings`, the one a MindSpore user reaches without going through torch.
+const { catchWarnings } = pyWarnings;
 
 const values = (p: { data: Tensor }) => [...p.data.data];
 

@@ -2,6 +2,7 @@
 import { Tensor, ValueError, mindspore, torch, TypeError as PyTypeError } from '../../src';
 import { MAX_OPSET, MIN_OPSET, toOnnx } from '../../src/onnx/export';
 import { onnx } from '../../src/onnx/proto';
+import { instanceNormModel } from '../../src/onnx/runtime';
 import { maxAbsDiff } from '../helpers/close';
 import { mulberry32, normals } from '../helpers/random';
 import { decode, dimsOf, initializerValues, ortRun, randomTensor, setValues } from './helpers';
@@ -120,6 +121,12 @@ describe('toOnnx: the model', () => {
     const half = new mindspore.nn.InstanceNorm1d(3, { gamma_init: 1.5 });
     const x16 = randomTensor(rand, [2, 3, 7], 'float16');
     expect(maxAbsDiff(await ortRun(toOnnx(half, { inputShape: [2, 3, 7], dtype: 'float16', opset }), x16), half.construct(x16))).toBeLessThanOrEqual(4e-3);
+  });
+
+  it('the bare InstanceNormalization reference model (opset 17) carries IR 8 too, as the version table pairs them', () => {
+    const model = decode(instanceNormModel([1, 2, 4], 'float32', { eps: 1e-5 }));
+    expect(Number(model.opsetImport[0].version)).toBe(17);
+    expect(Number(model.irVersion)).toBe(8);
   });
 });
 
