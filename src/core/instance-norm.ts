@@ -9,7 +9,7 @@ import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import { loadWasmKernel } from './kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from './kernels/types';
-import { numel, sameShape, sharesMemory, Tensor } from './tensor';
+import { sameShape, sharesMemory, Tensor } from './tensor';
 
 export type FloatTensor = Tensor<FloatDType>;
 

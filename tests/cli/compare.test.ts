@@ -1,10 +1,5 @@
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
+import { capture } from '../helpers/io';
 
 describe('instancenorm-shim compare (npm start)', () => {
   it('prints the three outputs, the published numbers and the differences, and succeeds', async () => {

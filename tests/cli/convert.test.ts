@@ -7,15 +7,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { PROGRESS_MIN_BYTES, bar, readWithProgress } from '../../src/cli/progress';
 import { Tensor } from '../../src/core/tensor';
 import { readStateDict, writeSafetensors } from '../../src/io/formats';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
+import { capture } from '../helpers/io';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'formats');
 const ROOT = join(__dirname, '..', '..');

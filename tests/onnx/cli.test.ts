@@ -2,16 +2,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { Tensor, torch } from '../../src';
 import { maxAbsDiff } from '../helpers/close';
 import { mulberry32 } from '../helpers/random';
 import { decode, dimsOf, initializerValues, ortRun, randomTensor } from './helpers';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
+import { capture } from '../helpers/io';
 
 let dir: string;
 beforeEach(() => {

@@ -6,15 +6,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { readStateDict } from '../../src/io/formats';
 import { layerSpec, layersFromSource } from '../../src/porting/python/layer-specs';
 import { instanceNormLayers } from '../../src/porting/python/layers';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
+import { capture } from '../helpers/io';
 
 const MODEL_PT = join(__dirname, '..', 'fixtures', 'formats', 'model.pt');
 const NET = join(__dirname, 'fixtures', 'net_torch.py');
