@@ -35,8 +35,8 @@ describe('instancenorm-shim port: one call', () => {
     const r = await run("nn.InstanceNorm1d(64, gamma_init='normal')", '--to', 'torch', '--check', '--json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report).sort()).toEqual(['after', 'fixes', 'input', 'reasons', 'to', 'verdict']);
-    expect(report).toMatchObject({ to: 'torch', after: 'nn.InstanceNorm1d(64, affine=True)', verdict: 'needs weights' });
+    expect(Object.keys(report).sort()).toEqual(['after', 'exact', 'fixes', 'input', 'reasons', 'to', 'verdict']);
+    expect(report).toMatchObject({ to: 'torch', after: 'nn.InstanceNorm1d(64, affine=True)', verdict: 'needs weights', exact: false });
     expect(report.reasons[0]).toMatch(/gamma_init/);
     // Without --check the command reports and succeeds.
     expect((await run("nn.InstanceNorm1d(64, gamma_init='normal')", '--to', 'torch')).code).toBe(0);

@@ -111,7 +111,7 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
 
 function portOneCall(expression: string, to: Framework, asJson: boolean, io: Io): boolean {
   const call = portExpression(expression, to);
-  if (asJson) io.out(json({ input: expression, to, after: call.after, verdict: call.verdict, reasons: call.reasons, fixes: call.fixes }));
+  if (asJson) io.out(json({ input: expression, to, after: call.after, exact: call.verdict === 'exact', verdict: call.verdict, reasons: call.reasons, fixes: call.fixes }));
   else {
     io.out(call.after);
     io.out(`# ${call.verdict}`);
