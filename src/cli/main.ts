@@ -27,6 +27,25 @@ function help(): string {
   ].join('\n');
 }
 
+/** A command's `--help`: usage, what it does, then each option with its value and default. */
+function commandHelp(command: Command): string {
+  const rows = Object.entries(command.options).map(([name, spec]) => {
+    const flag = spec.type === 'string' ? `--${name} ${name.toUpperCase().replace(/-/g, '_')}` : `--${name}`;
+    const shown = spec.type === 'string' && spec.default !== undefined ? ` (default: ${spec.default})` : '';
+    return [flag, `${spec.help}${shown}`];
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return [
+    `usage: instancenorm-shim ${command.usage}`,
+    '',
+    command.summary,
+    '',
+    'options:',
+    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),
+    `  ${'--help'.padEnd(width)}  show this help`,
+  ].join('\n');
+}
+
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -40,7 +59,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.out(`usage: instancenorm-shim ${command.usage}\n\n${command.summary}`);
+    io.out(commandHelp(command));
     return 0;
   }
   let parsed;

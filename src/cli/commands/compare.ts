@@ -51,7 +51,10 @@ export const compare: Command = {
   name: 'compare',
   summary: "run the seed page's example in both facades and onnxruntime, against the published numbers",
   usage: 'compare [--api InstanceNorm1d] [--json]',
-  options: { api: { type: 'string', default: 'InstanceNorm1d' }, json: { type: 'boolean', default: false } },
+  options: {
+    api: { type: 'string', default: 'InstanceNorm1d', help: "which pair's example to run (InstanceNorm1d; others when mapping.json has an example)" },
+    json: { type: 'boolean', default: false, help: 'print the inputs, outputs, differences and the difference table as JSON' },
+  },
   async run({ values }, io: Io) {
     const api = values.api as ApiName; // mappingEntry refuses a name mapping.json lacks
     const entry = mappingEntry(api);

@@ -56,14 +56,14 @@ export const convert: Command = {
   summary: 'convert InstanceNorm weights between PyTorch and MindSpore names and between .pt/.safetensors/.ckpt/.json',
   usage: 'convert <in> <out> (--source model.py [--model Class] | --layer PREFIX ...) [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--json]',
   options: {
-    to: { type: 'string' },
-    layer: { type: 'string', multiple: true },
-    source: { type: 'string' },
-    model: { type: 'string' },
-    'from-format': { type: 'string' },
-    'to-format': { type: 'string' },
-    entry: { type: 'string' },
-    json: { type: 'boolean', default: false },
+    to: { type: 'string', help: 'target names: torch or mindspore (follows from a .pt or .ckpt output; say it for .safetensors/.json)' },
+    layer: { type: 'string', multiple: true, help: "an InstanceNorm layer's prefix, PREFIX[:NUM_FEATURES][:affine|noaffine][:track|notrack] ('.' for a top-level layer); repeatable" },
+    source: { type: 'string', help: 'the model source (.py) whose InstanceNorm layers name the prefixes, instead of --layer' },
+    model: { type: 'string', help: 'with --source: the class that is the whole model (default: the class no other class uses)' },
+    'from-format': { type: 'string', help: 'input format when the extension does not say: safetensors, torch, mindspore or json' },
+    'to-format': { type: 'string', help: 'output format when the extension does not say: safetensors, torch, mindspore or json' },
+    entry: { type: 'string', help: "the key of a torch checkpoint that holds the state_dict ({'state_dict': ...})" },
+    json: { type: 'boolean', default: false, help: 'print the conversion report as JSON' },
   },
   run({ values, positionals }, io: Io) {
     if (positionals.length !== 2) throw new ValueError(`convert needs <in> and <out>, got ${positionals.length} path(s)`);

@@ -57,7 +57,11 @@ export const docs: Command = {
   name: 'docs',
   summary: 'generate the PyTorch/MindSpore diff pages, their index and api_mapping.json from mapping.json',
   usage: 'docs [--check] [--out DIR] [--json]',
-  options: { check: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
+  options: {
+    check: { type: 'boolean', default: false, help: 'write nothing; exit 1 when the files differ from what mapping.json generates' },
+    out: { type: 'string', help: 'the docs folder (default: docs/ beside mapping.json)' },
+    json: { type: 'boolean', default: false, help: 'print the per-file status as JSON' },
+  },
   run({ values }, io: Io) {
     const dir = values.out ? resolve(String(values.out)) : DOCS_DIR;
     const check = Boolean(values.check);

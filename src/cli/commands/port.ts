@@ -126,10 +126,10 @@ export const port: Command = {
   summary: 'rewrite InstanceNorm1d/2d/3d calls in Python code for the other framework, with a verdict per call',
   usage: 'port <file.py | dir | "python call expression"> --to mindspore|torch [--out PATH] [--json] [--check]',
   options: {
-    to: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    check: { type: 'boolean', default: false },
+    to: { type: 'string', help: 'the framework to port to: mindspore or torch' },
+    out: { type: 'string', help: 'write the ported file (or, for a directory, a ported copy of every .py) here' },
+    json: { type: 'boolean', default: false, help: 'print the per-call report as JSON' },
+    check: { type: 'boolean', default: false, help: 'exit 1 when any call is not exact' },
   },
   run({ values, positionals }, io: Io) {
     if (positionals.length !== 1) throw new ValueError(`port takes one input (a .py file, a directory or a call expression), but got ${positionals.length}`);

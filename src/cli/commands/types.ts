@@ -6,11 +6,14 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** One CLI command: its options in `util.parseArgs` form and a run that returns the exit code. */
+/** One option in `util.parseArgs` form, with the line `--help` prints for it (parseArgs ignores `help`). */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { help: string };
+
+/** One CLI command: its options and a run that returns the exit code. */
 export interface Command {
   name: string;
   summary: string;
   usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
+  options: Record<string, OptionSpec>;
   run(args: ParsedArgs, io: Io): Promise<number> | number;
 }
