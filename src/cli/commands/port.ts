@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ValueError } from '../../core/errors';
+import { pyRepr } from '../../core/python';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
@@ -15,7 +16,8 @@ import type { Command } from './types';
 
 function target(value: unknown): Framework {
   if (FRAMEWORKS.includes(value as Framework)) return value as Framework;
-  throw new ValueError(`argument '--to' must be 'mindspore' or 'torch', but got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+  // Worded like the other commands' option errors: '--NAME must be ..., got VALUE'.
+  throw new ValueError(`--to must be mindspore or torch, got ${value === undefined ? 'nothing' : pyRepr(value)}`);
 }
 
 /** Every .py file below `dir`, sorted; hidden folders, __pycache__ and `skip` are not entered. */
