@@ -1,4 +1,4 @@
-import type { NormalizeArgs, NormalizeKernel } from './types';
+import { inputInvStd, type NormalizeArgs, type NormalizeKernel } from './types';
 
 /**
  * The portable kernel: two passes over each row for the statistics (mean, then squared deviations:
@@ -116,8 +116,7 @@ function normalizeRows<A extends Float32Array | Float64Array>(
       const variance = rowVariance;
       if (source.rowMean) source.rowMean[r] = mean;
       if (source.rowVar) source.rowVar[r] = variance;
-      // A constant row with eps 0 normalizes to 0 rather than NaN (PyTorch's InvStd rule).
-      invstd = variance === 0 && eps === 0 ? 0 : 1 / Math.sqrt(variance + eps);
+      invstd = inputInvStd(variance, eps);
     } else {
       mean = source.runningMean[c];
       invstd = 1 / Math.sqrt(source.runningVar[c] + eps);

@@ -29,3 +29,12 @@ export interface NormalizeKernel {
   normalize32(args: NormalizeArgs<Float32Array>): void;
   normalize64(args: NormalizeArgs<Float64Array>): void;
 }
+
+/**
+ * 1 / sqrt(variance + eps) for a row's own statistics, except that a constant row with eps 0
+ * normalizes to 0 rather than NaN (PyTorch's InvStd rule). Every kernel follows it; the wasm
+ * module repeats it in AssemblyScript for the rows it finishes itself.
+ */
+export function inputInvStd(variance: number, eps: number): number {
+  return variance === 0 && eps === 0 ? 0 : 1 / Math.sqrt(variance + eps);
+}

@@ -7,7 +7,7 @@
  * to the JS kernel, which is cheaper than the wasm call and copies at that size.
  */
 import { jsKernel } from './js';
-import type { NormalizeArgs, NormalizeKernel } from './types';
+import { inputInvStd, type NormalizeArgs, type NormalizeKernel } from './types';
 
 // lib ES2022 and @types/node 20 do not declare the WebAssembly global; these are the parts used here.
 interface WasmMemory {
@@ -185,8 +185,7 @@ export class WasmKernel implements NormalizeKernel {
           this.f64[(rowStats >> 3) + r] = mean;
           this.f64[(rowStats >> 3) + rows + r] = variance;
         }
-        // A constant row with eps 0 normalizes to 0 rather than NaN (PyTorch's InvStd rule).
-        invstd = variance === 0 && eps === 0 ? 0 : 1 / Math.sqrt(variance + eps);
+        invstd = inputInvStd(variance, eps);
       } else {
         mean = stats.runningMean[c];
         invstd = 1 / Math.sqrt(stats.runningVar[c] + eps);
