@@ -8,6 +8,7 @@
  * Every length is checked against the bytes that remain before a string or buffer is made, and each
  * opcode consumes at least one byte, so time and memory are bounded by the pickle's size.
  */
+import { pyTypeName } from '../../core/python';
 import { FormatError } from './types';
 
 /** Python's `pickle.UnpicklingError`, which `torch.load(weights_only=True)` raises for a forbidden global. */
@@ -416,16 +417,12 @@ function intValue(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-/** A short Python-style type name for messages (never walks into the value). */
+/** A short Python-style type name for messages (never walks into the value); plain values as pyTypeName names them. */
 export function describe(v: unknown): string {
   if (v === null) return 'None';
   if (v instanceof PyTuple) return 'tuple';
   if (v instanceof PyDict) return v.type;
   if (v instanceof PyGlobal) return v.qualname;
-  if (Array.isArray(v)) return 'list';
   if (v instanceof Uint8Array) return 'bytes';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'number' || typeof v === 'bigint') return Number.isInteger(v) || typeof v === 'bigint' ? 'int' : 'float';
-  if (typeof v === 'boolean') return 'bool';
-  return (v as object)?.constructor?.name ?? typeof v;
+  return pyTypeName(v);
 }
