@@ -13,6 +13,7 @@ import * as mindspore from '../../src/mindspore';
 import * as torch from '../../src/torch';
 import { pyValue } from '../../src/mapping/porting';
 import type { Claim, MappingEntry, MappingRow } from '../../src/mapping/schema';
+import { maxAbsDiff } from '../helpers/close';
 import { mulberry32 } from '../helpers/random';
 
 export type Framework = 'torch' | 'mindspore';
@@ -47,11 +48,6 @@ export function sampleInput(api: Api, seed = 1, channels = C): Tensor<'float32'>
   return Tensor.from(new Float32Array(Array.from({ length: size }, () => random() * 4 - 1)), { shape, dtype: 'float32' });
 }
 
-function maxDiff(a: Tensor, b: Tensor): number {
-  let max = 0;
-  for (let i = 0; i < a.size; i++) max = Math.max(max, Math.abs(a.item(i) - b.item(i)));
-  return max;
-}
 
 function fail(message: string): never {
   throw new Error(message);
@@ -201,7 +197,7 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
       setTrain(fw, layer, true);
       for (let i = 0; i < 3; i++) forward(fw, layer, xTrain);
       setTrain(fw, layer, false);
-      return maxDiff(forward(fw, layer, xEval), own) > 1e-3;
+      return maxAbsDiff(forward(fw, layer, xEval), own) > 1e-3;
     };
     const flag = row.torch ?? fail('trackRunningStats claim on a row without a torch name');
     expectEqual(usesRunning('torch', { [flag]: true }), claim.torchEvalUsesRunningStats, `torch ${flag}=True: eval uses running statistics`);
@@ -224,7 +220,7 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
     const bias = Array(C).fill(claim.role === 'shift' ? value : 0);
     const applied = instanceNormReference(x, { eps: 1e-5, weight, bias }).y;
     const expected = claim.appliedWhenAffineFalse ? applied : plain;
-    const err = maxDiff(out, expected);
+    const err = maxAbsDiff(out, expected);
     if (!(err < 1e-5)) fail(`mindspore ${name}=${value} with affine=False: output is ${claim.appliedWhenAffineFalse ? 'not' : ''} the ${claim.role} by ${value} (max diff ${err})`);
   },
 

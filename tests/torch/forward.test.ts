@@ -43,10 +43,6 @@ function values(t: Tensor | null): number[] {
   return Array.from({ length: t.size }, (_, i) => t.item(i));
 }
 
-function maxDiff(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(0, ...a.map((v, i) => Math.abs(v - b[i])));
-}
 
 describe("PyTorch's C++ API test literals (default modules, eval mode, arange input)", () => {
   // test/cpp/api/modules.cpp: InstanceNorm{1,2,3}d(5) on arange(...).view(2, 5, ...), allclose 1e-3.
@@ -60,7 +56,7 @@ describe("PyTorch's C++ API test literals (default modules, eval mode, arange in
     const m = new cls(5).eval();
     const y = m.forward(Tensor.from(Array.from({ length: size }, (_, i) => i), { shape }));
     const expected = Array.from({ length: size }, (_, i) => plane[i % plane.length]);
-    expect(maxDiff(values(y), expected)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(values(y), expected)).toBeLessThan(1e-3);
   });
 });
 
@@ -71,8 +67,8 @@ describe('the worked example of the spec (numpy float64, affine + running stats,
     m.load_state_dict({ weight: Tensor.from([1.5, -0.5]), bias: Tensor.from([0.1, 0.2]) }, { strict: false });
     const y = m.forward(x);
     expect(maxAbsDiff(y, [[[-1.503562, -0.300891, 2.104453], [0.553553, 0.553553, -0.507105]], [[-1.2335, 2.195501, -0.662], [0.2, 0.2, 0.2]]])).toBeLessThan(2e-6);
-    expect(maxDiff(values(m.running_mean), [0.183333, 0.15])).toBeLessThan(1e-6);
-    expect(maxDiff(values(m.running_var), [1.533333, 1.05])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(values(m.running_mean), [0.183333, 0.15])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(values(m.running_var), [1.533333, 1.05])).toBeLessThan(1e-6);
     m.eval();
     const e = m.forward(x);
     expect(maxAbsDiff(e, [[[1.089274, 2.300629, 4.72334], [0.273192, 0.273192, -1.190651]], [[-1.333437, 5.934695, -0.122082], [-0.702703, -0.702703, -0.702703]]])).toBeLessThan(2e-6);
@@ -99,8 +95,8 @@ describe.each(SHAPES)('%p against the float64 reference', (cls, shape) => {
           expect(maxAbsDiff(y, instanceNormReference(x, { eps: 1e-5, ...affineRef }).y)).toBeLessThan(1e-5);
           if (track) {
             running = runningStatsReference(x, running, momentum);
-            expect(maxDiff(values(m.running_mean), running.mean)).toBeLessThan(1e-5);
-            expect(maxDiff(values(m.running_var), running.var)).toBeLessThan(1e-5);
+            expect(maxAbsDiff(values(m.running_mean), running.mean)).toBeLessThan(1e-5);
+            expect(maxAbsDiff(values(m.running_var), running.var)).toBeLessThan(1e-5);
             expect(m.num_batches_tracked?.tolist()).toBe(0n); // InstanceNorm never counts batches
           }
           // Unbatched input: the same numbers as row 0 of a batch, and (tracking) its own update.
@@ -141,12 +137,12 @@ describe('momentum', () => {
     const m = new InstanceNorm1d(3, { momentum: 1, eps: 0, track_running_stats: true });
     const y = m.forward(x);
     const ref = runningStatsReference(x, { mean: [0, 0, 0], var: [1, 1, 1] }, 1);
-    expect(maxDiff(values(m.running_mean), ref.mean)).toBeLessThan(1e-5);
-    expect(maxDiff(values(m.running_var), ref.var)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(values(m.running_mean), ref.mean)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(values(m.running_var), ref.var)).toBeLessThan(1e-5);
     // eps 0: every instance has mean 0 and biased variance 1.
     const stats = instanceNormReference(y, { eps: 0 });
-    expect(maxDiff(stats.mean, stats.mean.map(() => 0))).toBeLessThan(1e-5);
-    expect(maxDiff(stats.biasedVar, stats.biasedVar.map(() => 1))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(stats.mean, stats.mean.map(() => 0))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(stats.biasedVar, stats.biasedVar.map(() => 1))).toBeLessThan(1e-5);
   });
 });
 
@@ -217,7 +213,7 @@ describe('dtypes', () => {
     const m = new InstanceNorm1d(3, { affine: true, track_running_stats: true, dtype: 'float64' });
     expect(maxAbsDiff(m.forward(x), instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(1e-12);
     const ref = runningStatsReference(x, { mean: [0, 0, 0], var: [1, 1, 1] }, 0.1);
-    expect(maxDiff(values(m.running_var), ref.var)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(values(m.running_var), ref.var)).toBeLessThan(1e-12);
   });
 
   it("raises ATen's CPU mixed-dtype errors when the weight's dtype differs from the input's", () => {
@@ -235,7 +231,7 @@ describe('dtypes', () => {
     expect(maxAbsDiff(y, instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(1e-12);
     expect(m.running_mean?.dtype).toBe('float32');
     const ref = runningStatsReference(x, { mean: [0, 0, 0], var: [1, 1, 1] }, 0.1);
-    expect(maxDiff(values(m.running_mean), ref.mean)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(values(m.running_mean), ref.mean)).toBeLessThan(1e-6);
     const e = m.eval().forward(x);
     expect(maxAbsDiff(e, instanceNormReference(x, { eps: 1e-5, running: { mean: values(m.running_mean), var: values(m.running_var) } }).y)).toBeLessThan(1e-9);
   });
@@ -252,7 +248,7 @@ describe('constant slices and eps', () => {
     const x = Tensor.from([[[2, 2, 2], [1, 2, 3]]]);
     const y = new InstanceNorm1d(2, { eps: 0 }).forward(x);
     expect(values(y).slice(0, 3)).toEqual([0, 0, 0]);
-    expect(maxDiff(values(y).slice(3), [-Math.sqrt(1.5), 0, Math.sqrt(1.5)])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(values(y).slice(3), [-Math.sqrt(1.5), 0, Math.sqrt(1.5)])).toBeLessThan(1e-6);
     const m = new InstanceNorm1d(2, { eps: 0, affine: true });
     m.load_state_dict({ weight: Tensor.from([3, 1]), bias: Tensor.from([0.5, 0]) });
     expect(values(m.forward(x)).slice(0, 3)).toEqual([0.5, 0.5, 0.5]);
