@@ -271,9 +271,11 @@ export const mappingSchema = z
     m.errata.forEach((e, i) => {
       if ((e.part === 'row') !== (e.row !== undefined)) ctx.addIssue({ code: 'custom', path: ['errata', i, 'row'], message: "a 'row' erratum names its row, others do not" });
     });
-    const ids = [...m.decisions.map((d) => d.id), ...m.errata.map((e) => e.id)];
-    ids.forEach((id, i) => {
-      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['decisions'], message: `duplicate id '${id}'` });
+    // Decisions and errata share one id space; the issue points at the later holder of an id.
+    const holders = [...m.decisions.map((d, i) => ['decisions', i, d.id] as const), ...m.errata.map((e, i) => ['errata', i, e.id] as const)];
+    holders.forEach(([list, i, id], at) => {
+      const first = holders.findIndex((h) => h[2] === id);
+      if (first !== at) ctx.addIssue({ code: 'custom', path: [list, i, 'id'], message: `duplicate id '${id}' (also ${holders[first][0]}[${holders[first][1]}])` });
     });
   });
 

@@ -27,6 +27,7 @@ describe('mapping.json', () => {
     ['a porting rule without a fallback case', (j: any) => (j.entries[0].rows[1].porting.toTorch.given[0].when = { is: [1] }), /rows\[1 eps\]\.porting\.toTorch\.given: needs a last case/],
     ['a rule writing an argument the target lacks', (j: any) => (j.entries[0].rows[4].porting.toMindspore.given[0].write = 'keep'), /writes an argument the target framework does not have/],
     ['misnumbered sub-categories', (j: any) => (j.entries[0].rows[2].subcategory = '参数7'), /expected 参数3, got 参数7/],
+    ['an erratum reusing a decision id', (j: any) => (j.errata[2].id = j.decisions[0].id), /errata\[2[^\]]*\]\.id: duplicate id '[\w-]+' \(also decisions\[0\]\)/],
   ])('rejects %s, naming entry and field', (_name, mutate, message) => {
     const json = copy();
     mutate(json);
