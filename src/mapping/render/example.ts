@@ -5,7 +5,7 @@
 import { formatArray } from '../../core/numpy-format';
 import { pyRepr } from '../../core/python';
 import type { Tensor } from '../../core/tensor';
-import { pythonCall, runExample } from '../example';
+import { pythonCall, type ExampleRun } from '../example';
 import type { MappingEntry } from '../schema';
 import { LABELS, type Lang } from './labels';
 
@@ -26,11 +26,10 @@ const comment = (text: string) => text.split('\n').map((l) => `# ${l}`).join('\n
 
 const call = (api: string, kwargs: Record<string, unknown>) => `nn.${pythonCall(api, kwargs)}`;
 
-/** The ```python block of the page, and the numbers for api_mapping.json. */
-export function renderExample(entry: MappingEntry, lang: Lang): { markdown: string; outputs: ExampleOutputs } | undefined {
+/** The ```python block of the page, from one run of the example by both facades. */
+export function renderExample(entry: MappingEntry, run: ExampleRun, lang: Lang): string | undefined {
   const example = entry.example;
   if (!example) return undefined;
-  const run = runExample(entry.api, example);
   const L = LABELS[lang];
   const inputText = `np.array(${pyRepr(example.input)}).astype(np.float32)`;
   const outputLines = (side: 'PyTorch' | 'MindSpore', facade: Tensor, published: Tensor | null) =>
@@ -60,12 +59,14 @@ export function renderExample(entry: MappingEntry, lang: Lang): { markdown: stri
     outputLines('MindSpore', run.mindspore.output, run.mindspore.published),
   ];
   const note = example.note ? `> ${example.note[lang]}\n\n` : '';
+  return `${note}\`\`\`python\n${torchCode.join('\n')}\n\n${mindsporeCode.join('\n')}\n\`\`\``;
+}
+
+/** The example's numbers for api_mapping.json. */
+export function exampleOutputs(input: unknown, run: ExampleRun): ExampleOutputs {
   return {
-    markdown: `${note}\`\`\`python\n${torchCode.join('\n')}\n\n${mindsporeCode.join('\n')}\n\`\`\``,
-    outputs: {
-      input: example.input,
-      torch: { facade: run.torch.output.tolist(), published: run.torch.published?.tolist() ?? null },
-      mindspore: { facade: run.mindspore.output.tolist(), published: run.mindspore.published?.tolist() ?? null },
-    },
+    input,
+    torch: { facade: run.torch.output.tolist(), published: run.torch.published?.tolist() ?? null },
+    mindspore: { facade: run.mindspore.output.tolist(), published: run.mindspore.published?.tolist() ?? null },
   };
 }

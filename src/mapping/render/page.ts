@@ -1,7 +1,8 @@
 /** One pair's page in the published pages' structure, generated from its mapping entry. */
 import { pyRepr } from '../../core/python';
+import { runExample } from '../example';
 import type { Mapping, MappingEntry } from '../schema';
-import { renderExample, type ExampleOutputs } from './example';
+import { renderExample } from './example';
 import { LABELS, type Lang } from './labels';
 import { differenceTable, markdownTable } from './table';
 
@@ -54,13 +55,13 @@ function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxE
 
 export interface RenderedPage {
   markdown: string;
-  outputs?: ExampleOutputs;
 }
 
-export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang): RenderedPage {
+/** One page; `run` is the example as both facades ran it (generateDocs runs it once for both languages). */
+export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang, run = entry.example && runExample(entry.api, entry.example)): RenderedPage {
   const L = LABELS[lang];
   const table = differenceTable(entry, lang);
-  const example = renderExample(entry, lang);
+  const example = run ? renderExample(entry, run, lang) : undefined;
   const errata = mapping.errata.filter((e) => e.apis.includes(entry.api) && e.langs.includes(lang));
   const sections = [
     `# ${L.title(entry.torch.name)}`,
@@ -75,12 +76,12 @@ export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang): R
     `PyTorch${lang === 'zh' ? '：' : ': '}${entry.description[lang].torch}`,
     `MindSpore${lang === 'zh' ? '：' : ': '}${entry.description[lang].mindspore}`,
     markdownTable(table.header, table.rows),
-    ...(example ? [`### ${L.example}`, example.markdown] : []),
+    ...(example ? [`### ${L.example}`, example] : []),
     `### ${L.porting}`,
     portingSection(entry, lang),
     ...(errata.length > 0
       ? [`### ${L.departures}`, L.departuresIntro, errata.map((e) => `- **${e.id}**: ${lang === 'zh' ? e.why.zh ?? e.why.en : e.why.en}`).join('\n')]
       : []),
   ];
-  return { markdown: `${sections.join('\n\n')}\n`, outputs: example?.outputs };
+  return { markdown: `${sections.join('\n\n')}\n` };
 }
