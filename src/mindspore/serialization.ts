@@ -39,7 +39,9 @@ export function load_param_into_net(net: Cell, parameter_dict: ParameterDict, st
     // MindSpore skips entries without `.data` (the str and list values a dict may carry).
     if (!(incoming instanceof Parameter)) continue;
     planned.set(param, updatedData(param, incoming, strict_load));
-    ckptNotLoaded.splice(ckptNotLoaded.indexOf(param.name), 1);
+    // Two parameters may share a name (insert_child_to_cell does not rename): the key goes once.
+    const at = ckptNotLoaded.indexOf(param.name);
+    if (at >= 0) ckptNotLoaded.splice(at, 1);
   }
   const prefixes = notLoaded.length > 0 && !strict_load ? loadMismatchedPrefix(net, dict, notLoaded, planned, strict_load) : [];
   for (const [param, data] of planned) param._assign(data);

@@ -17,6 +17,25 @@ function checkpoint(entries: [string, number[], ('float32' | 'float64' | 'float1
 }
 
 describe('load_param_into_net', () => {
+  it('lists each unused checkpoint key once, also when two parameters of the net share a name', () => {
+    class Net extends nn.Cell {
+      construct(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    // insert_child_to_cell does not rename, so both children's parameters keep their bare names.
+    const net = new Net().insert_child_to_cell('a', new nn.InstanceNorm1d(2)).insert_child_to_cell('b', new nn.InstanceNorm1d(2));
+    const ckpt = checkpoint([
+      ['mean', [0, 0]],
+      ['variance', [1, 1]],
+      ['gamma', [4, 5]],
+      ['beta', [6, 7]],
+      ['head.weight', [1]],
+    ]);
+    const { result } = catchWarnings(() => load_param_into_net(net, ckpt));
+    expect(result).toEqual([[], ['head.weight']]);
+  });
+
   it('loads a top-level checkpoint by name and reports nothing missing', () => {
     const net = new nn.InstanceNorm1d(2);
     const ckpt = checkpoint([
