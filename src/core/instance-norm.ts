@@ -9,7 +9,7 @@ import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import { loadWasmKernel } from './kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from './kernels/types';
-import { sameShape, sharesMemory, Tensor } from './tensor';
+import { numel, sameShape, sharesMemory, Tensor } from './tensor';
 
 export type FloatTensor = Tensor<FloatDType>;
 
@@ -56,8 +56,7 @@ export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: Inst
   if (shape.length < 2) throw new ValueError(`instance norm: expected an input of shape (N, C, ...), got shape [${shape.join(', ')}]`);
   const N = shape[0];
   const C = shape[1];
-  let length = 1;
-  for (let d = 2; d < shape.length; d++) length *= shape[d];
+  const length = numel(shape, 2);
   const track = options.useInputStats ? options.track : undefined;
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;

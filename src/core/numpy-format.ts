@@ -4,6 +4,7 @@
  * printouts on the published pages character for character. Port of numpy/core/arrayprint.py.
  */
 import { halfToNumber, numberToHalf, type DType } from './dtype';
+import { rowMajorStrides } from './shape';
 
 const PRECISION = 8;
 const LINE_WIDTH = 75;
@@ -56,11 +57,6 @@ export function formatArray(values: readonly number[], shape: readonly number[],
     return '[' + s.slice(hangingIndent.length) + ']';
   };
   return recurse(0, 0, ' ', LINE_WIDTH);
-}
-
-/** Elements between consecutive indices of each axis, for a contiguous row-major layout. */
-function rowMajorStrides(shape: readonly number[]): number[] {
-  return shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
 }
 
 /** The values numpy looks at to choose a format when it summarizes (the edge items of every axis). */

@@ -13,6 +13,9 @@ import {
 import { PyTypeError, ValueError } from './errors';
 import { formatArray } from './numpy-format';
 import { pyRepr, pyTypeName } from './python';
+import { numel, sameShape } from './shape';
+
+export { numel, rowMajorStrides, sameShape } from './shape';
 
 /** Nested arrays of numbers (or booleans / bigints), the JS spelling of a Python list literal. */
 export type NestedNumbers = number | boolean | bigint | readonly NestedNumbers[];
@@ -189,16 +192,6 @@ const ORT_TYPE: Partial<Record<DType, string>> = {
   int64: 'int64',
   bool: 'bool',
 };
-
-export function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i];
-  return n;
-}
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 /** Whether two tensors' elements occupy any of the same bytes (views of one buffer may overlap partly). */
 export function sharesMemory(a: Tensor, b: Tensor): boolean {

@@ -10,7 +10,7 @@
 import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { bindArguments, type PyArgs } from '../core/python-args';
 import { pyFloat, pyRepr, pyTuple, pyTypeName } from '../core/python';
-import { numel, sameShape, Tensor } from '../core/tensor';
+import { numel, rowMajorStrides, sameShape, Tensor } from '../core/tensor';
 import { nextNormal, nextTruncatedNormal, nextUniform } from './random';
 
 /** The parameter dtypes this facade can hold (MindSpore's float types). */
@@ -105,7 +105,7 @@ function fanInAndOut(shape: readonly number[]): [number, number] {
   if (shape.length < 2) {
     throw new ValueError(`'fan_in' and 'fan_out' can not be computed for tensor with fewer than 2 dimensions, but got dimensions ${shape.length}.`);
   }
-  const receptive = numel(shape.slice(2));
+  const receptive = numel(shape, 2);
   return [shape[1] * receptive, shape[0] * receptive];
 }
 
@@ -261,7 +261,7 @@ export class Dirac extends Initializer {
     }
     arr.fill(0);
     const perGroup = shape[0] / this.groups;
-    const strides = shape.map((_, i) => numel(shape.slice(i + 1)));
+    const strides = rowMajorStrides(shape);
     const centre = shape.slice(2).reduce((acc, size, i) => acc + Math.floor(size / 2) * strides[i + 2], 0);
     for (let g = 0; g < this.groups; g++) {
       for (let d = 0; d < Math.min(perGroup, shape[1]); d++) arr[(g * perGroup + d) * strides[0] + d * strides[1] + centre] = 1;

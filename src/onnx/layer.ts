@@ -136,7 +136,7 @@ function planTorch(module: th._InstanceNorm, base: PlanBase, inputShape: readonl
       notes: ['PyTorch eval with track_running_stats=True: normalized with the running statistics.'],
     };
   }
-  if (numel(inputShape.slice(base.unbatched ? 1 : 2)) === 1) {
+  if (numel(inputShape, base.unbatched ? 1 : 2) === 1) {
     throw new ValueError(
       `argument 'inputShape' ${pyRepr(inputShape)} has one spatial element; the module normalizes with input statistics and needs more than 1 (PyTorch raises here too)`,
     );

@@ -12,7 +12,7 @@ import { IndexError, PyTypeError, RuntimeError, ValueError } from '../core/error
 import { instanceNorm, type FloatTensor } from '../core/instance-norm';
 import { isKeywordObject } from '../core/python-args';
 import { pyFloat, pyFloatOrNone, pyRepr } from '../core/python';
-import { Tensor, sameShape, sharesMemory } from '../core/tensor';
+import { numel, Tensor, sameShape, sharesMemory } from '../core/tensor';
 import { warn } from '../core/warnings';
 import { Module, Parameter, torchSize } from './module';
 import { parseOptions, typeLabel, type InstanceNormArgs } from './options';
@@ -132,8 +132,7 @@ export abstract class _InstanceNorm extends Module {
     const useInputStats = this.training || !this.track_running_stats;
     const N = x.shape[0];
     const C = x.shape[1];
-    let spatial = 1;
-    for (let d = 2; d < x.ndim; d++) spatial *= x.shape[d];
+    const spatial = numel(x.shape, 2);
     if (useInputStats && spatial === 1) {
       throw new ValueError(`Expected more than 1 spatial element when training, got input size ${torchSize(x.shape)}`);
     }

@@ -7,7 +7,7 @@
  * where `storage` is the persistent id `('storage', torch.FloatStorage, key, location, numel)`.
  */
 import { DTYPES, type DType, type TypedArray } from '../../core/dtype';
-import { Tensor } from '../../core/tensor';
+import { rowMajorStrides, Tensor } from '../../core/tensor';
 import { PyDict, PyGlobal, PyTuple, UnpicklingError, describe, unpickle, type GlobalHandler } from './pickle';
 import { FormatError, checkedNumel, tensorBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
 import { readZip, writeZip, type ZipEntry } from './zip';
@@ -294,16 +294,6 @@ class PickleWriter {
   }
 }
 
-function contiguousStrides(shape: readonly number[]): number[] {
-  const stride = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    stride[d] = s;
-    s *= shape[d];
-  }
-  return stride;
-}
-
 /**
  * A torch.save archive of an OrderedDict of tensors, one storage per tensor: what
  * `torch.save(model.state_dict(), f)` writes (without the optional `_metadata` attribute).
@@ -319,7 +309,7 @@ export function writeTorch(sd: StateDictLike, archive = 'archive'): Uint8Array {
     const storageKey = String(key++);
     p.str(name).global('torch._utils', '_rebuild_tensor_v2').op(0x28);
     p.op(0x28).str('storage').global('torch', DTYPE_STORAGES[t.dtype]).str(storageKey).str('cpu').int(t.size).op(0x74, 0x51);
-    p.int(0).tuple(t.shape).tuple(contiguousStrides(t.shape)).op(0x89);
+    p.int(0).tuple(t.shape).tuple(rowMajorStrides(t.shape)).op(0x89);
     p.global('collections', 'OrderedDict').op(0x29, 0x52, 0x74, 0x52);
     files.push([`${archive}/data/${storageKey}`, tensorBytes(t)]);
   }
