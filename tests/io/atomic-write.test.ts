@@ -16,7 +16,7 @@ describe('writeFileAtomic', () => {
 
   it('leaves the old file as it was when the write fails', () => {
     const path = join(dir, 'missing-dir', 'b.txt');
-    expect(() => writeFileAtomic(path, 'x')).toThrow();
+    expect(() => writeFileAtomic(path, 'x')).toThrow(`cannot write ${path}: ENOENT`);
     expect(existsSync(path)).toBe(false);
     const target = join(dir, 'c.txt');
     writeFileSync(target, 'keep me');
@@ -26,5 +26,11 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomic(blocked, 'x')).toThrow();
     expect(readFileSync(target, 'utf8')).toBe('keep me');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('makes the missing folders when asked', () => {
+    const path = join(dir, 'new', 'deeper', 'd.txt');
+    writeFileAtomic(path, 'made', { createDirs: true });
+    expect(readFileSync(path, 'utf8')).toBe('made');
   });
 });

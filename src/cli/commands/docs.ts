@@ -3,10 +3,10 @@
  * mapping.json from mapping.json; `--check` writes nothing and fails when the committed files
  * differ from what the mapping generates.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic-write';
-import { readText, withPath } from '../../io/with-path';
+import { readText } from '../../io/with-path';
 import { loadMapping, MAPPING_PATH } from '../../mapping';
 import { generateDocs } from '../../mapping/render';
 import { json, table, type Io } from '../output';
@@ -30,10 +30,7 @@ function syncDocs(dir: string, check: boolean): { path: string; status: DocStatu
   const results = plan.map(({ path, content, status }) => {
     if (check || status === 'unchanged') return { path, status };
     const target = join(dir, path);
-    withPath(target, 'write', () => {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileAtomic(target, content);
-    });
+    writeFileAtomic(target, content, { createDirs: true });
     return { path, status: 'written' as DocStatus };
   });
   // A page the mapping no longer generates (a removed pair) is stale too; it is reported, never deleted.

@@ -3,8 +3,8 @@
  * driven by mapping.json's porting rules, and says per call how exact the result is. Takes a
  * file, a directory (every .py below it) or one call expression.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import { writeFileAtomic } from '../../io/atomic-write';
@@ -67,17 +67,11 @@ function fileJson(path: string, ported: PortedSource, written?: string) {
   return { path, to: ported.to, exact: ported.exact, alreadyTarget: ported.alreadyTarget, calls: ported.calls, imports: ported.imports, ...(written ? { written } : {}) };
 }
 
-/** Writes ported code, making its folders first: a directory's port mirrors the input tree under --out. */
-function writePorted(path: string, code: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, code);
-}
-
 function portFile(path: string, to: Framework, out: string | undefined, asJson: boolean, io: Io): boolean {
   const ported = portSource(readText(path), { to });
   // --out may name the file to write or a directory to write it into.
   if (out && existsSync(out) && statSync(out).isDirectory()) out = join(out, basename(path));
-  if (out) writePorted(out, ported.code);
+  if (out) writeFileAtomic(out, ported.code, { createDirs: true });
   if (asJson) io.out(json({ ...fileJson(path, ported, out), code: ported.code }));
   else {
     io.out(fileReport(path, ported));
@@ -95,7 +89,8 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
     let written: string | undefined;
     if (out) {
       written = join(out, relative(root, resolve(file)));
-      writePorted(written, ported.code);
+      // A directory's port mirrors the input tree under --out.
+      writeFileAtomic(written, ported.code, { createDirs: true });
     }
     return { file, ported, written };
   });
