@@ -75,7 +75,7 @@ describe('instancenorm-shim convert', () => {
     const pt = join(FIXTURES, 'model.pt');
     const cases: [string[], RegExp][] = [
       [['convert', pt, join(dir, 'a.ckpt')], /--layer PREFIX .* never guessed/],
-      [['convert', join(FIXTURES, 'model.ckpt'), join(dir, 'a.safetensors'), '--layer', 'enc.norm1'], /--to must be torch or mindspore \(a safetensors file can hold either's names/],
+      [['convert', join(FIXTURES, 'model.ckpt'), join(dir, 'a.safetensors'), '--layer', 'enc.norm1'], /--to must be torch or mindspore, got nothing: a safetensors file can hold either's names/],
       [['convert', pt, join(dir, 'a.npz'), '--layer', 'x'], /cannot tell the format of/],
       [['convert', pt, join(dir, 'a.ckpt'), '--layer', 'x:big'], /unknown part 'big'/],
       [['convert', pt], /needs <in> and <out>/],

@@ -42,7 +42,7 @@ describe('instancenorm-shim port: one call', () => {
     expect((await run("nn.InstanceNorm1d(64, gamma_init='normal')", '--to', 'torch')).code).toBe(0);
   });
   test('bad usage exits 2 with the reason', async () => {
-    expect((await run('nn.InstanceNorm1d(3)', '--to', 'tensorflow')).stderr).toMatch(/--to must be mindspore or torch, got 'tensorflow'/);
+    expect((await run('nn.InstanceNorm1d(3)', '--to', 'tensorflow')).stderr).toMatch(/--to must be torch or mindspore, got 'tensorflow'/);
     expect((await run('nn.InstanceNorm1d(3)')).code).toBe(2);
     const already = await run('mindspore.nn.InstanceNorm1d(3)', '--to', 'mindspore');
     expect([already.code, already.stderr]).toEqual([2, expect.stringMatching(/is already mindspore/)]);

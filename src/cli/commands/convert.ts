@@ -4,11 +4,11 @@
  * from the model's Python source (`--source`) and/or are named (`--layer PREFIX`), never guessed from
  * key names; `layersFromArgs` is the one place that combines the two.
  */
-import { statSync } from 'node:fs';
 import { ValueError } from '../../core/errors';
 import { checkFormat, decodeStateDict, encodeStateDict, formatOfPath, type FormatName } from '../../io/formats';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { convertStateDict, formatReport, type Framework, type LayerSpec } from '../../porting/convert';
+import { frameworkOption } from '../options';
 import { json, type Io } from '../output';
 import { layersFromSource, type SourceLayers } from '../../porting/python/layer-specs';
 import { readWithProgress } from '../progress';
@@ -70,10 +70,7 @@ export const convert: Command = {
     const [input, output] = positionals;
     const fromFormat = values['from-format'] ? checkFormat(values['from-format'] as string, '--from-format') : formatOfPath(input);
     const toFormat = values['to-format'] ? checkFormat(values['to-format'] as string, '--to-format') : formatOfPath(output);
-    const to = (values.to as Framework | undefined) ?? NATIVE[toFormat];
-    if (to !== 'torch' && to !== 'mindspore') {
-      throw new ValueError(`--to must be torch or mindspore${values.to === undefined ? ` (a ${toFormat} file can hold either's names, so say which)` : `, got '${values.to}'`}`);
-    }
+    const to = frameworkOption(values.to ?? NATIVE[toFormat], '--to', `nothing: a ${toFormat} file can hold either's names, so say which`);
     if (values.model !== undefined && values.source === undefined) throw new ValueError('--model names a class of the --source model file; give --source too');
     const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
     const layers = layersFromArgs(values, fromSource?.specs);
@@ -82,9 +79,10 @@ export const convert: Command = {
     const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined, skipped });
     const { stateDict, report } = convertStateDict(source, { to, layers });
     // encode fully before touching the output: a failure leaves an existing file as it was
-    writeFileAtomic(output, encodeStateDict(stateDict, toFormat));
+    const encoded = encodeStateDict(stateDict, toFormat);
+    writeFileAtomic(output, encoded);
     const sourceInfo = fromSource && { path: fromSource.path, model: fromSource.model, layers: fromSource.specs, unplaced: fromSource.unplaced };
-    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: statSync(output).size, skipped, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
+    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: encoded.length, skipped, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
     else {
       if (fromSource) io.out(sourceSummary(fromSource));
       const note = skipped.length ? `\nleft out (not tensors): ${skipped.join(', ')}` : '';

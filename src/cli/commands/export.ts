@@ -18,6 +18,7 @@ import type { ExportDType, Layer } from '../../onnx/layer';
 import { onnx } from '../../onnx/proto';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
 import * as th from '../../torch/nn';
+import { frameworkOption } from '../options';
 import { json, sci, table, type Io } from '../output';
 import { readWithProgress } from '../progress';
 import type { Command, ParsedArgs } from './types';
@@ -216,8 +217,7 @@ interface ExportRequest {
 
 /** The options that say what to write: which framework, where, the input shape and the graph's settings. */
 function exportRequest(values: ParsedArgs['values']): ExportRequest {
-  const api = values.api as Framework;
-  if (api !== 'torch' && api !== 'mindspore') throw new ValueError(`--api must be torch or mindspore, got ${pyRepr(values.api ?? null)}`);
+  const api = frameworkOption(values.api, '--api');
   if (typeof values.out !== 'string' || values.out === '') throw new ValueError('--out FILE is required: where to write the model');
   if (values.shape === undefined) throw new ValueError('--shape is required: the input shape, like 1,2,4');
   const shape = parseShape(values.shape);

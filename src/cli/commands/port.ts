@@ -6,19 +6,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { ValueError } from '../../core/errors';
-import { pyRepr } from '../../core/python';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
-import { FRAMEWORKS, type Framework } from '../../mapping';
+import type { Framework } from '../../mapping';
+import { frameworkOption } from '../options';
 import { count, json, type Io } from '../output';
 import type { Command } from './types';
-
-function target(value: unknown): Framework {
-  if (FRAMEWORKS.includes(value as Framework)) return value as Framework;
-  // Worded like the other commands' option errors: '--NAME must be ..., got VALUE'.
-  throw new ValueError(`--to must be mindspore or torch, got ${value === undefined ? 'nothing' : pyRepr(value)}`);
-}
 
 /** Every .py file below `dir`, sorted; hidden folders, __pycache__ and `skip` are not entered. */
 function pythonFiles(dir: string, skip?: string): string[] {
@@ -131,7 +125,7 @@ export const port: Command = {
   run({ values, positionals }, io: Io) {
     if (positionals.length !== 1) throw new ValueError(`port takes one input (a .py file, a directory or a call expression), but got ${positionals.length}`);
     const [input] = positionals;
-    const to = target(values.to);
+    const to = frameworkOption(values.to, '--to');
     const out = values.out as string | undefined;
     const asJson = Boolean(values.json);
     let exact: boolean;
