@@ -52,3 +52,11 @@ export function mappingEntry(api: MappingEntry['api'], mapping = loadMapping()):
   if (!entry) throw new ValueError(`mapping.json has no entry for ${api}`);
   return entry;
 }
+
+/** The input ranks a framework's layer accepts, from the entry's `inputRanks` claim (batched rank last). */
+export function inputRanks(api: MappingEntry['api'], framework: 'torch' | 'mindspore', mapping = loadMapping()): number[] {
+  for (const row of mappingEntry(api, mapping).rows) {
+    for (const claim of row.claims) if (claim.kind === 'inputRanks') return claim[framework];
+  }
+  throw new ValueError(`mapping.json has no inputRanks claim for ${api}`);
+}

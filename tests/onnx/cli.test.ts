@@ -81,6 +81,23 @@ describe('instancenorm-shim export', () => {
   });
 
   it.each([
+    ['torch', '2,4', 'InstanceNorm1d'],
+    ['torch', '1,2,4', 'InstanceNorm1d'],
+    ['torch', '1,2,4,4', 'InstanceNorm2d'],
+    ['mindspore', '1,2,4,4,4', 'InstanceNorm3d'],
+  ])('without --layer, a %s --shape %s is read as batched: %s (2-D is torch unbatched 1d)', async (api, shape, layer) => {
+    const io = capture();
+    expect(await main(['export', '--api', api, '--config', '{"num_features": 2}', '--shape', shape, '--out', join(dir, `${api}-${shape}.onnx`), '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toMatchObject({ layer, written: true });
+  });
+
+  it('a 2-D --shape is not a MindSpore layer input', async () => {
+    const io = capture();
+    expect(await main(['export', '--api', 'mindspore', '--config', '{"num_features": 2}', '--shape', '2,4', '--out', join(dir, 'ms.onnx')], io)).toBe(2);
+    expect(io.stderr).toContain('--shape [2, 4] has 2 dims; mindspore InstanceNorm layers take 3 to 5');
+  });
+
+  it.each([
     [['--config', '{"num_features": 3}', '--shape', '1,2,4'], "argument 'inputShape' [1, 2, 4] has 2 channels"],
     [['--config', '{"num_features": 2}', '--shape', '1,2,x'], '--shape must be positive integers'],
     [['--config', '{num_features: 2}', '--shape', '1,2,4'], '--config must be a JSON object'],
@@ -88,6 +105,7 @@ describe('instancenorm-shim export', () => {
     [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--opset', '30'], '--opset must be an integer from 9 to 23'],
     [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--weights', 'missing.json'], '--weights missing.json: cannot read it (ENOENT)'],
     [['--config', '{"num_features": 2}', '--shape', '1,2,4', '--dtype', 'int8'], '--dtype must be float32, float64 or float16'],
+    [['--config', '{"num_features": 2}', '--shape', '1,2,2,2,2,2'], '--shape [1, 2, 2, 2, 2, 2] has 6 dims; torch InstanceNorm layers take 2 to 5'],
   ])('a failed export (%j) exits 2, names the problem and leaves the file untouched', async (args, message) => {
     const out = join(dir, 'model.onnx');
     writeFileSync(out, 'previous model');

@@ -9,7 +9,7 @@ import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import { Tensor, type NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
-import { API_NAMES, type ApiName, type Framework } from '../../mapping';
+import { API_NAMES, inputRanks, type ApiName, type Framework } from '../../mapping';
 import { decodeStateDict, formatOfPath } from '../../io/formats';
 import type { Parameter as MsParameter } from '../../mindspore/cell';
 import * as ms from '../../mindspore/nn';
@@ -52,10 +52,13 @@ function layerName(api: Framework, requested: unknown, shape: readonly number[])
     if (!API_NAMES.includes(requested as ApiName)) throw new ValueError(`--layer must be one of ${API_NAMES.join(', ')}, got ${pyRepr(requested)}`);
     return requested as ApiName;
   }
-  const byRank: Record<number, ApiName> = { 3: 'InstanceNorm1d', 4: 'InstanceNorm2d', 5: 'InstanceNorm3d' };
-  if (api === 'torch') byRank[2] = 'InstanceNorm1d';
-  const name = byRank[shape.length];
-  if (!name) throw new ValueError(`--shape [${shape.join(', ')}] has ${shape.length} dims; ${api} InstanceNorm layers take ${api === 'torch' ? '2 to 5' : '3 to 5'}`);
+  // A rank two layers accept (3: batched 1d or unbatched 2d) goes to the layer it is the batched rank of.
+  const accepting = API_NAMES.filter((n) => inputRanks(n, api).includes(shape.length));
+  const name = accepting.find((n) => Math.max(...inputRanks(n, api)) === shape.length) ?? accepting[0];
+  if (!name) {
+    const ranks = API_NAMES.flatMap((n) => inputRanks(n, api));
+    throw new ValueError(`--shape [${shape.join(', ')}] has ${shape.length} dims; ${api} InstanceNorm layers take ${Math.min(...ranks)} to ${Math.max(...ranks)}`);
+  }
   return name;
 }
 
