@@ -1,9 +1,10 @@
-import { argumentEdits, type TargetArg } from '../../src/porting/python/args';
+import type { SourceArg } from '../../src/mapping';
+import { argumentEdits } from '../../src/porting/python/args';
 import { applyEdits } from '../../src/porting/python/splice';
 import { parsePython } from '../../src/porting/python/syntax';
 
 /** The call text after editing its arguments to `targets`, with the rest of the source checked unchanged. */
-function edit(callSource: string, targets: TargetArg[]): string {
+function edit(callSource: string, targets: SourceArg[]): string {
   const prefix = 'import torch.nn as nn\nx = ';
   const suffix = '\ny = 1\n';
   const source = prefix + callSource + suffix;
@@ -14,8 +15,8 @@ function edit(callSource: string, targets: TargetArg[]): string {
   return out.slice(prefix.length, out.length - suffix.length);
 }
 
-const pos = (text: string): TargetArg => ({ name: null, text });
-const kw = (name: string, text: string): TargetArg => ({ name, text });
+const pos = (text: string): SourceArg => ({ name: null, text });
+const kw = (name: string, text: string): SourceArg => ({ name, text });
 
 describe('minimal edits of an argument list', () => {
   test('unchanged targets give the same bytes, spacing included', () => {

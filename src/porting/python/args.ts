@@ -6,19 +6,15 @@
  * `*args` / `**kwargs` are never touched.
  */
 import { indentOf, lineEnd, lineStart, type Edit } from './splice';
+import type { SourceArg } from '../../mapping';
 import type { InstanceNormCall, ParsedArg } from './syntax';
 
-export interface TargetArg {
-  name: string | null;
-  text: string;
-}
-
-function renderArg(arg: TargetArg): string {
+function renderArg(arg: SourceArg): string {
   return arg.name === null ? arg.text : `${arg.name}=${arg.text}`;
 }
 
 /** Each target's original argument (index into call.args), or -1 for a new argument. */
-function match(call: InstanceNormCall, targets: readonly TargetArg[]): number[] | null {
+function match(call: InstanceNormCall, targets: readonly SourceArg[]): number[] | null {
   const positional = call.args.map((a, i) => [a, i] as const).filter(([a]) => !a.star && a.name === null);
   let seen = 0;
   const matched = targets.map((t) => {
@@ -69,7 +65,7 @@ function deletions(source: string, call: InstanceNormCall, dropped: ReadonlySet<
 }
 
 /** Edits that make `call`'s arguments read `targets` (keyword/positional order as given). */
-export function argumentEdits(source: string, call: InstanceNormCall, targets: readonly TargetArg[]): Edit[] {
+export function argumentEdits(source: string, call: InstanceNormCall, targets: readonly SourceArg[]): Edit[] {
   const matched = match(call, targets);
   if (!matched) return [rewriteAll(source, call, targets)];
   const edits: Edit[] = [];
@@ -84,7 +80,7 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
   const separator = vertical ? `,\n${indentOf(source, call.args[0].from)}` : ', ';
   // New arguments go after the previous target's original (or before the first argument).
   let anchor = -1;
-  let pending: TargetArg[] = [];
+  let pending: SourceArg[] = [];
   const flush = () => {
     if (pending.length === 0) return;
     const text = pending.map(renderArg).join(separator);
@@ -108,7 +104,7 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
 }
 
 /** Fallback: write the whole argument list anew (the rules reordered kept arguments). */
-function rewriteAll(source: string, call: InstanceNormCall, targets: readonly TargetArg[]): Edit {
+function rewriteAll(source: string, call: InstanceNormCall, targets: readonly SourceArg[]): Edit {
   const stars = call.args.filter((a) => a.star).map((a) => source.slice(a.from, a.to));
   const head = call.head ? [source.slice(call.head.from, call.head.to)] : [];
   const parts = [...head, ...targets.map(renderArg), ...stars];
@@ -123,7 +119,7 @@ function rewriteAll(source: string, call: InstanceNormCall, targets: readonly Ta
  * New arguments as lines of their own below `anchor`, so a comment at the end of the anchor's line
  * stays with the anchor. They take a trailing comma when the anchor had one.
  */
-function linesAfter(source: string, anchor: ParsedArg, args: readonly TargetArg[]): Edit[] {
+function linesAfter(source: string, anchor: ParsedArg, args: readonly SourceArg[]): Edit[] {
   const rest = source.slice(anchor.to, lineEnd(source, anchor.to));
   const comma = /^[ \t]*,/.test(rest);
   const indent = indentOf(source, anchor.from);

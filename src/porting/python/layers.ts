@@ -7,7 +7,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { KeyError, ValueError } from '../../core/errors';
 import { mappingEntry, pyValue } from '../../mapping';
-import { parsePython, resolvePath, type ApiName, type Framework, type InstanceNormCall, type PythonFile } from './syntax';
+import { dottedNames, parsePython, resolvePath, type ApiName, type Framework, type InstanceNormCall, type PythonFile } from './syntax';
 
 /** A literal argument's value as Python has it. */
 export type PyLiteral = number | boolean | string | null;
@@ -87,15 +87,6 @@ function text(file: PythonFile, node: SyntaxNode): string {
   return file.source.slice(node.from, node.to);
 }
 
-function dotted(file: PythonFile, node: SyntaxNode): string[] | null {
-  if (node.name === 'VariableName') return [text(file, node)];
-  if (node.name === 'MemberExpression' && node.lastChild?.name === 'PropertyName' && node.firstChild) {
-    const base = dotted(file, node.firstChild);
-    return base && [...base, text(file, node.lastChild)];
-  }
-  return null;
-}
-
 function argumentNodes(argList: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let c = argList.firstChild; c; c = c.nextSibling) if (!['(', ')', ',', 'Comment'].includes(c.name)) out.push(c);
@@ -108,7 +99,7 @@ function member(file: PythonFile, classes: ReadonlySet<string>, node: SyntaxNode
   const call = file.calls.find((c) => c.kind === 'call' && c.from === node.from && c.to === node.to);
   if (call) return { kind: 'norm', call };
   const callee = node.firstChild!;
-  const names = dotted(file, callee);
+  const names = dottedNames(file.source, callee);
   if (!names) return { kind: 'other' };
   if (names.length === 1 && classes.has(names[0])) return { kind: 'class', name: names[0] };
   const resolved = resolvePath(file.imports, names, node.from);
@@ -135,13 +126,13 @@ function collectClasses(file: PythonFile): Map<string, ClassInfo> {
     const body = node.getChild('Body');
     for (const statement of statements(body)) {
       if (statement.name === 'AssignStatement') {
-        const path = dotted(file, statement.firstChild!);
+        const path = dottedNames(file.source, statement.firstChild!);
         if (path && path.length === 2 && path[0] === 'self') members.push([path[1], member(file, names, statement.lastChild!)]);
         continue;
       }
       // self.add_module('name', child)
       const call = statement.firstChild;
-      const path = call?.name === 'CallExpression' ? dotted(file, call.firstChild!) : null;
+      const path = call?.name === 'CallExpression' ? dottedNames(file.source, call.firstChild!) : null;
       if (!call || !path || path.length !== 2 || path[0] !== 'self' || !REGISTER.has(path[1])) continue;
       const [key, child] = argumentNodes(call.lastChild!);
       const name = stringValue(file, key);

@@ -9,6 +9,7 @@ import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
 
 import { API_NAMES, type ApiName, type Framework } from '../../mapping';
+import { lineStart } from './splice';
 
 export type { ApiName, Framework };
 
@@ -119,7 +120,7 @@ export function lineOf(source: string, offset: number): number {
 }
 
 function columnOf(source: string, offset: number): number {
-  return offset - (source.lastIndexOf('\n', offset - 1) + 1);
+  return offset - lineStart(source, offset);
 }
 
 function children(node: SyntaxNode): SyntaxNode[] {
@@ -176,7 +177,7 @@ function parseImport(source: string, node: SyntaxNode): ImportStatement {
 }
 
 /** A callee written as a name or a chain of attribute accesses: its names, root first. */
-function dottedNames(source: string, node: SyntaxNode): string[] | null {
+export function dottedNames(source: string, node: SyntaxNode): string[] | null {
   if (node.name === 'VariableName') return [source.slice(node.from, node.to)];
   if (node.name !== 'MemberExpression') return null;
   const object = node.firstChild;
