@@ -11,6 +11,8 @@ import { mulberry32, normals, randInt } from '../helpers/random';
 import { decode, ortRun, randomTensor, setValues } from './helpers';
 
 const TOLERANCE = 1e-5;
+/** float64 graphs: rounding, plus eps stored as a float32 attribute in BatchNormalization (measured <= 3e-13). */
+const TOLERANCE_F64 = 1e-11;
 /** Worst differences seen, printed at the end for the report. */
 const worst: Record<string, number> = {};
 function record(key: string, value: number): void {
@@ -79,8 +81,9 @@ describe('toOnnx: torch facade, every mode, in onnxruntime-node', () => {
       const vsReference = maxAbsDiff(ort, reference);
       record(`torch ${mode.dtype} ${running ? 'running' : 'input'} stats vs facade`, vsFacade);
       record(`torch ${mode.dtype} ${running ? 'running' : 'input'} stats vs float64 reference`, vsReference);
-      expect(vsFacade).toBeLessThanOrEqual(TOLERANCE);
-      expect(vsReference).toBeLessThanOrEqual(TOLERANCE);
+      const tolerance = mode.dtype === 'float64' ? TOLERANCE_F64 : TOLERANCE;
+      expect(vsFacade).toBeLessThanOrEqual(tolerance);
+      expect(vsReference).toBeLessThanOrEqual(tolerance);
 
       const ops = decode(bytes).graph.node!.map((n) => n.opType);
       const core = running ? 'BatchNormalization' : mode.dtype === 'float64' ? 'ReduceMean' : 'InstanceNormalization';
@@ -117,8 +120,13 @@ describe('toOnnx: mindspore facade, every mode, in onnxruntime-node', () => {
       record(`mindspore ${mode.dtype} vs facade`, vsFacade);
       record(`mindspore ${mode.dtype} vs float64 reference`, vsReference);
       expect(vsFacade).toBeLessThanOrEqual(mode.dtype === 'float16' ? 4e-3 : TOLERANCE);
-      // float16 output is the float32 result rounded to half: within half an ulp (2^-11 relative) of the reference.
-      expect(vsReference).toBeLessThanOrEqual(mode.dtype === 'float16' ? 2e-3 + 2 ** -11 * 8 : TOLERANCE);
+      if (mode.dtype === 'float16') {
+        // The float32 result rounded to half: half an ulp (2^-11 relative), one ulp where the float32
+        // result sits on a rounding boundary, of the reference.
+        for (let k = 0; k < ort.size; k++) expect(Math.abs(ort.item(k) - reference.item(k))).toBeLessThanOrEqual(Math.abs(reference.item(k)) * 2 ** -10 + 1e-5);
+      } else {
+        expect(vsReference).toBeLessThanOrEqual(TOLERANCE);
+      }
       expect(decode(bytes).graph.node!.map((n) => n.opType)).toContain('InstanceNormalization');
     },
   );
