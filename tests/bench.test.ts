@@ -2,6 +2,7 @@
  * The benchmark runs end to end at tiny sizes, so it cannot rot. No speed is asserted: the
  * numbers are only checked to be there and well formed.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -42,13 +43,15 @@ describe('npm run bench (quick mode)', () => {
   it('writes results.json where --out says', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
     const out = path.join(dir, 'results.json');
-    const { execFileSync } = require('child_process') as typeof import('child_process');
-    execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, '..', 'bench', 'run.ts'), '--quick', '--out', out], {
-      stdio: 'pipe',
-    });
-    const written = JSON.parse(fs.readFileSync(out, 'utf8'));
-    expect(written.cases.length).toBeGreaterThan(0);
-    expect(written.cpu).toEqual(expect.any(String));
-    fs.rmSync(dir, { recursive: true });
+    try {
+      execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, '..', 'bench', 'run.ts'), '--quick', '--out', out], {
+        stdio: 'pipe',
+      });
+      const written = JSON.parse(fs.readFileSync(out, 'utf8'));
+      expect(written.cases.length).toBeGreaterThan(0);
+      expect(written.cpu).toEqual(expect.any(String));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
