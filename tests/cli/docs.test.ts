@@ -6,18 +6,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
-
-function capture(): Io & { text: () => string } {
-  const chunks: string[] = [];
-  return { out: (t) => chunks.push(t), err: (t) => chunks.push(t), text: () => chunks.join('\n') };
-}
+import { capture } from '../helpers/io';
 
 describe('instancenorm-shim docs', () => {
   it('--check passes on the committed docs', async () => {
     const io = capture();
     const code = await main(['docs', '--check'], io);
-    expect(io.text()).toMatch(/OK: the docs are what mapping.json generates/);
+    expect(io.stdout).toMatch(/OK: the docs are what mapping.json generates/);
     expect(code).toBe(0);
   });
 
@@ -28,7 +23,7 @@ describe('instancenorm-shim docs', () => {
     const first = readFileSync(page);
     const io = capture();
     expect(await main(['docs', '--out', dir, '--json'], io)).toBe(0);
-    const report = JSON.parse(io.text());
+    const report = JSON.parse(io.stdout);
     expect(report.files.every((f: { status: string }) => f.status === 'unchanged')).toBe(true);
     expect(report.files).toHaveLength(9);
     expect(readFileSync(page).equals(first)).toBe(true);
@@ -38,7 +33,7 @@ describe('instancenorm-shim docs', () => {
     writeFileSync(page, first.toString('utf8').replace('参数1', '参数0'));
     const edited = capture();
     expect(await main(['docs', '--check', '--out', dir, '--json'], edited)).toBe(1);
-    expect(JSON.parse(edited.text()).files.find((f: { path: string }) => f.path === 'api_mapping/zh/InstanceNorm1d.md').status).toBe('differs');
+    expect(JSON.parse(edited.stdout).files.find((f: { path: string }) => f.path === 'api_mapping/zh/InstanceNorm1d.md').status).toBe('differs');
     expect(readFileSync(page, 'utf8')).toContain('参数0'); // --check writes nothing
   });
 
@@ -48,7 +43,7 @@ describe('instancenorm-shim docs', () => {
     writeFileSync(join(dir, 'api_mapping', 'en', 'InstanceNorm4d.md'), '# stale\n');
     const io = capture();
     expect(await main(['docs', '--check', '--out', dir, '--json'], io)).toBe(1);
-    expect(JSON.parse(io.text()).files).toContainEqual({ path: 'api_mapping/en/InstanceNorm4d.md', status: 'extra' });
+    expect(JSON.parse(io.stdout).files).toContainEqual({ path: 'api_mapping/en/InstanceNorm4d.md', status: 'extra' });
   });
 
   it('a run that cannot read a target changes nothing, names the file, and leaves no temporary files', async () => {
@@ -62,7 +57,7 @@ describe('instancenorm-shim docs', () => {
     mkdirSync(blocked);
     const io = capture();
     expect(await main(['docs', '--out', dir], io)).toBe(2);
-    expect(io.text()).toMatch(/api_mapping\.json/);
+    expect(io.stderr).toMatch(/api_mapping\.json/);
     expect(readdirSync(blocked)).toEqual([]);
     expect(readFileSync(en, 'utf8')).toBe('an edited page\n');
     for (const sub of ['zh', 'en']) expect(readdirSync(join(dir, 'api_mapping', sub)).every((f) => f.endsWith('.md'))).toBe(true);
@@ -73,7 +68,7 @@ describe('instancenorm-shim docs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'docs-'));
     const io = capture();
     expect(await main(['docs', '--check', '--out', dir], io)).toBe(1);
-    expect(io.text()).toMatch(/missing/);
+    expect(io.stdout).toMatch(/missing/);
   });
 });
 
@@ -84,7 +79,7 @@ describe('compare (npm start)', () => {
     const zh = differenceTable(mappingEntry('InstanceNorm1d'), 'zh');
     const io = capture();
     await main([], io);
-    expect(io.text()).toContain(markdownTable(zh.header, zh.rows));
-    expect(io.text()).toContain('| 输入 | 单输入 | input | x |');
+    expect(io.stdout).toContain(markdownTable(zh.header, zh.rows));
+    expect(io.stdout).toContain('| 输入 | 单输入 | input | x |');
   });
 });
