@@ -16,11 +16,11 @@ import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
 import { Tensor } from '../core/tensor';
 import { planLayer, type ExportDType, type LayerPlan } from './layer';
-import { encodeModel, initializer, node, onnx, valueInfo, type AttributeValue } from './proto';
+import { encodeModel, initializer, node, onnx, SUPPORTED_OPSETS, valueInfo, type AttributeValue } from './proto';
 
 /** Opsets this exporter writes: 9 (BatchNormalization without `spatial`) to 23 (the newest onnxruntime-node 1.30 runs). */
-export const MIN_OPSET = 9;
-export const MAX_OPSET = 23;
+export const MIN_OPSET = Math.min(...SUPPORTED_OPSETS);
+export const MAX_OPSET = Math.max(...SUPPORTED_OPSETS);
 export const DEFAULT_OPSET = 17;
 
 export const INPUT_NAME = 'input';

@@ -74,6 +74,9 @@ const IR_VERSION: Readonly<Record<number, number>> = {
   9: 4, 10: 5, 11: 6, 12: 7, 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11,
 };
 
+/** The opsets this package writes: those whose IR version the table above knows. */
+export const SUPPORTED_OPSETS: readonly number[] = Object.keys(IR_VERSION).map(Number);
+
 export interface ModelParts {
   nodes: onnx.INodeProto[];
   inputs: onnx.IValueInfoProto[];
