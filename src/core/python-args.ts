@@ -23,6 +23,12 @@ export function isKeywordObject(value: unknown): value is Record<string, unknown
   return proto === Object.prototype || proto === null;
 }
 
+/** A Python dict argument as JS spells it (a Map or a plain object), copied into a Map; null for anything else. */
+export function asDict(value: unknown): Map<unknown, unknown> | null {
+  if (value instanceof Map) return new Map(value);
+  return isKeywordObject(value) ? new Map(Object.entries(value)) : null;
+}
+
 /** Binds positional and keyword arguments to parameter names; `undefined` means "not given". */
 export function bindArguments<P extends string>(signature: PySignature<P>, args: readonly unknown[]): Bound<P> {
   const { qualname, params, required } = signature;

@@ -11,7 +11,7 @@
  */
 import type { DType } from '../core/dtype';
 import { PyTypeError, RuntimeError } from '../core/errors';
-import { isKeywordObject } from '../core/python-args';
+import { asDict } from '../core/python-args';
 import { pyRepr, pyTuple, pyTypeName } from '../core/python';
 import { sameShape, Tensor } from '../core/tensor';
 import { warn } from '../core/warnings';
@@ -60,8 +60,7 @@ function checkArguments(net: unknown, parameterDict: unknown): Map<string, unkno
   if (!(net instanceof Cell)) {
     throw new PyTypeError(`For 'load_param_into_net', the argument 'net' should be a Cell, but got <class '${pyTypeName(net)}'>.`);
   }
-  const entries: [unknown, unknown][] | null =
-    parameterDict instanceof Map ? [...parameterDict.entries()] : isKeywordObject(parameterDict) ? Object.entries(parameterDict) : null;
+  const entries = asDict(parameterDict);
   if (entries === null) {
     throw new PyTypeError(`For 'load_param_into_net', the argument 'parameter_dict' should be a dict, but got <class '${pyTypeName(parameterDict)}'>.`);
   }
@@ -72,7 +71,7 @@ function checkArguments(net: unknown, parameterDict: unknown): Map<string, unkno
       );
     }
   }
-  return new Map(entries as [string, unknown][]);
+  return entries as Map<string, unknown>;
 }
 
 /** `_update_param`'s checks and conversion, without touching `param`. */

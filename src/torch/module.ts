@@ -8,7 +8,7 @@
  */
 import type { DType } from '../core/dtype';
 import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
-import { isKeywordObject } from '../core/python-args';
+import { asDict, isKeywordObject } from '../core/python-args';
 import { pyRepr, pyTypeName } from '../core/python';
 import { Tensor, sameShape } from '../core/tensor';
 
@@ -276,7 +276,7 @@ function quoted(keys: string[]): string {
 
 /** A plain object or a Map, copied (PyTorch copies too, so a module may drop entries while loading). */
 function readMapping(stateDict: unknown): Map<string, unknown> {
-  if (stateDict instanceof Map) return new Map(stateDict);
-  if (isKeywordObject(stateDict)) return new Map(Object.entries(stateDict));
-  throw new PyTypeError(`Expected state_dict to be dict-like, got <class '${pyTypeName(stateDict)}'>.`);
+  const dict = asDict(stateDict);
+  if (dict === null) throw new PyTypeError(`Expected state_dict to be dict-like, got <class '${pyTypeName(stateDict)}'>.`);
+  return dict as Map<string, unknown>;
 }
