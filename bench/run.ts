@@ -12,6 +12,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { currentKernel, selectKernel, kernels } from '../src/core/instance-norm';
 import { jsKernel } from '../src/core/kernels/js';
+import { mulberry32 } from '../src/core/random';
 import { Tensor } from '../src/core/tensor';
 import { writeFileAtomic } from '../src/io/atomic-write';
 import { createSession, instanceNormModel, onnxruntime, type Session } from '../src/onnx/runtime';
@@ -156,15 +157,12 @@ function median(v: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Uniform values in [-1.5, 2.5): a non-zero mean, so the statistics matter. */
 function randomInput(shape: number[], dtype: Dtype): Tensor<Dtype> {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  let seed = 12345;
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    data[i] = (seed / 4294967296) * 4 - 2 + 0.5;
-  }
-  return new Tensor(dtype, data, shape);
+  const random = mulberry32(12345);
+  const x = Tensor.zeros(shape, dtype);
+  for (let i = 0; i < x.size; i++) x.data[i] = random() * 4 - 1.5;
+  return x;
 }
 
 /** onnxruntime with its default session options (what a user gets), or on one thread like forward. */
@@ -179,7 +177,7 @@ async function ortSampler(spec: CaseSpec, x: Tensor, oneThread: boolean): Promis
 
 async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult, 'vsBase'>> {
   const x = randomInput(spec.shape, spec.dtype);
-  const out = new Tensor(spec.dtype, spec.dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size), spec.shape);
+  const out = Tensor.zeros(spec.shape, spec.dtype);
   const module = spec.module();
   const samplers: Record<string, () => Promise<Sample>> = {
     'out.set(x)': await sampler(() => (out.data as Float32Array).set(x.data as Float32Array), false),
@@ -234,7 +232,7 @@ async function growth(quick: boolean, repeats: number): Promise<BenchResults['gr
   for (let k = 10; k <= top; k += 2) {
     const shape = [1, 4, 2 ** k / 4];
     const x = randomInput(shape, 'float32');
-    const out = new Tensor('float32', new Float32Array(x.size), shape);
+    const out = Tensor.zeros(shape, 'float32');
     const module = new InstanceNorm1d(4);
     const timings = await interleave(
       {
