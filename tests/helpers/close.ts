@@ -13,3 +13,8 @@ export function maxAbsDiff(a: Tensor | NestedNumbers, b: Tensor | NestedNumbers)
   }
   return max;
 }
+
+/** A tensor's values as plain numbers, in row-major order. */
+export function values(t: Tensor): number[] {
+  return Array.from({ length: t.size }, (_, i) => t.item(i));
+}

@@ -5,6 +5,7 @@
  * `check_number_range`, initializer.py) filled in by hand; see shared/spec/mindspore-instancenorm.md §2.
  */
 import { mindspore, Tensor, ValueError, TypeError as PyTypeError, RuntimeError } from '../../src';
+import { thrown } from '../helpers/errors';
 
 const { nn } = mindspore;
 const CLASSES = [
@@ -12,15 +13,6 @@ const CLASSES = [
   ['InstanceNorm2d', nn.InstanceNorm2d],
   ['InstanceNorm3d', nn.InstanceNorm3d],
 ] as const;
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an exception');
-}
 
 describe.each(CLASSES)('%s constructor', (cls, Layer) => {
   it('takes positional, keyword and mixed call shapes with the defaults of the current signature', () => {

@@ -6,7 +6,7 @@
 import { Tensor, mindspore, torch } from '../../src';
 import { instanceNormReference } from '../../src/core/reference';
 import { toOnnx } from '../../src/onnx/export';
-import { maxAbsDiff } from '../helpers/close';
+import { maxAbsDiff, values } from '../helpers/close';
 import { mulberry32, normals, randInt } from '../helpers/random';
 import { decode, ortRun, randomTensor, setValues } from './helpers';
 
@@ -32,9 +32,7 @@ function randomShape(rand: () => number, dims: 1 | 2 | 3): number[] {
   return [randInt(rand, 1, 3), randInt(rand, 1, 4), ...spatial];
 }
 
-function numbers(t: Tensor | null): number[] | undefined {
-  return t ? Array.from({ length: t.size }, (_, i) => t.item(i)) : undefined;
-}
+const numbers = (t: Tensor | null): number[] | undefined => (t ? values(t) : undefined);
 
 type Mode = { dims: 1 | 2 | 3; affine: boolean; track: boolean; train: boolean; batched: boolean; dtype: 'float32' | 'float64' };
 const torchModes: Mode[] = [];

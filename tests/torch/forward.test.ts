@@ -8,7 +8,7 @@
 import { Tensor, torch, IndexError, RuntimeError, ValueError, TypeError as PyTypeError } from '../../src';
 import { instanceNormReference, runningStatsReference } from '../../src/core/reference';
 import { catchWarnings } from '../../src/core/warnings';
-import { maxAbsDiff } from '../helpers/close';
+import { maxAbsDiff, values } from '../helpers/close';
 import { mulberry32, normals } from '../helpers/random';
 
 const { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } = torch.nn;
@@ -38,9 +38,9 @@ function item(x: Tensor, n: number): Tensor {
   return new Tensor(x.dtype, x.data.slice(n * per, (n + 1) * per) as never, x.shape.slice(1));
 }
 
-function values(t: Tensor | null): number[] {
+function valuesOf(t: Tensor | null): number[] {
   if (!t) throw new Error('missing tensor');
-  return Array.from({ length: t.size }, (_, i) => t.item(i));
+  return values(t);
 }
 
 
@@ -56,7 +56,7 @@ describe("PyTorch's C++ API test literals (default modules, eval mode, arange in
     const m = new cls(5).eval();
     const y = m.forward(Tensor.from(Array.from({ length: size }, (_, i) => i), { shape }));
     const expected = Array.from({ length: size }, (_, i) => plane[i % plane.length]);
-    expect(maxAbsDiff(values(y), expected)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(valuesOf(y), expected)).toBeLessThan(1e-3);
   });
 });
 
@@ -67,8 +67,8 @@ describe('the worked example of the spec (numpy float64, affine + running stats,
     m.load_state_dict({ weight: Tensor.from([1.5, -0.5]), bias: Tensor.from([0.1, 0.2]) }, { strict: false });
     const y = m.forward(x);
     expect(maxAbsDiff(y, [[[-1.503562, -0.300891, 2.104453], [0.553553, 0.553553, -0.507105]], [[-1.2335, 2.195501, -0.662], [0.2, 0.2, 0.2]]])).toBeLessThan(2e-6);
-    expect(maxAbsDiff(values(m.running_mean), [0.183333, 0.15])).toBeLessThan(1e-6);
-    expect(maxAbsDiff(values(m.running_var), [1.533333, 1.05])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(valuesOf(m.running_mean), [0.183333, 0.15])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(valuesOf(m.running_var), [1.533333, 1.05])).toBeLessThan(1e-6);
     m.eval();
     const e = m.forward(x);
     expect(maxAbsDiff(e, [[[1.089274, 2.300629, 4.72334], [0.273192, 0.273192, -1.190651]], [[-1.333437, 5.934695, -0.122082], [-0.702703, -0.702703, -0.702703]]])).toBeLessThan(2e-6);
@@ -95,8 +95,8 @@ describe.each(SHAPES)('%p against the float64 reference', (cls, shape) => {
           expect(maxAbsDiff(y, instanceNormReference(x, { eps: 1e-5, ...affineRef }).y)).toBeLessThan(1e-5);
           if (track) {
             running = runningStatsReference(x, running, momentum);
-            expect(maxAbsDiff(values(m.running_mean), running.mean)).toBeLessThan(1e-5);
-            expect(maxAbsDiff(values(m.running_var), running.var)).toBeLessThan(1e-5);
+            expect(maxAbsDiff(valuesOf(m.running_mean), running.mean)).toBeLessThan(1e-5);
+            expect(maxAbsDiff(valuesOf(m.running_var), running.var)).toBeLessThan(1e-5);
             expect(m.num_batches_tracked?.tolist()).toBe(0n); // InstanceNorm never counts batches
           }
           // Unbatched input: the same numbers as row 0 of a batch, and (tracking) its own update.
@@ -108,13 +108,13 @@ describe.each(SHAPES)('%p against the float64 reference', (cls, shape) => {
         }
         m.eval();
         const x = randomInput(rand, shape);
-        const before = [values(m.running_mean ?? Tensor.zeros([0], 'float32')), values(m.running_var ?? Tensor.zeros([0], 'float32'))];
+        const before = [valuesOf(m.running_mean ?? Tensor.zeros([0], 'float32')), valuesOf(m.running_var ?? Tensor.zeros([0], 'float32'))];
         const y = m.forward(x);
         const expected = instanceNormReference(x, { eps: 1e-5, ...affineRef, ...(track ? { running } : {}) }).y;
         expect(maxAbsDiff(y, expected)).toBeLessThan(1e-4);
         if (track) {
-          expect(values(m.running_mean)).toEqual(before[0]);
-          expect(values(m.running_var)).toEqual(before[1]);
+          expect(valuesOf(m.running_mean)).toEqual(before[0]);
+          expect(valuesOf(m.running_var)).toEqual(before[1]);
         }
       });
     }
@@ -127,8 +127,8 @@ describe('momentum', () => {
     expect(String(m)).toBe('InstanceNorm2d(2, eps=1e-05, momentum=None, affine=False, track_running_stats=True)');
     const rand = mulberry32(7);
     for (let i = 0; i < 3; i++) m.forward(randomInput(rand, [3, 2, 4, 4]));
-    expect(values(m.running_mean)).toEqual([0, 0]);
-    expect(values(m.running_var)).toEqual([1, 1]);
+    expect(valuesOf(m.running_mean)).toEqual([0, 0]);
+    expect(valuesOf(m.running_var)).toEqual([1, 1]);
   });
 
   it('1 with eps 0 makes the running stats the batch statistics (test_nn.py _test_InstanceNorm_general)', () => {
@@ -137,8 +137,8 @@ describe('momentum', () => {
     const m = new InstanceNorm1d(3, { momentum: 1, eps: 0, track_running_stats: true });
     const y = m.forward(x);
     const ref = runningStatsReference(x, { mean: [0, 0, 0], var: [1, 1, 1] }, 1);
-    expect(maxAbsDiff(values(m.running_mean), ref.mean)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(values(m.running_var), ref.var)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(valuesOf(m.running_mean), ref.mean)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(valuesOf(m.running_var), ref.var)).toBeLessThan(1e-5);
     // eps 0: every instance has mean 0 and biased variance 1.
     const stats = instanceNormReference(y, { eps: 0 });
     expect(maxAbsDiff(stats.mean, stats.mean.map(() => 0))).toBeLessThan(1e-5);
@@ -213,7 +213,7 @@ describe('dtypes', () => {
     const m = new InstanceNorm1d(3, { affine: true, track_running_stats: true, dtype: 'float64' });
     expect(maxAbsDiff(m.forward(x), instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(1e-12);
     const ref = runningStatsReference(x, { mean: [0, 0, 0], var: [1, 1, 1] }, 0.1);
-    expect(maxAbsDiff(values(m.running_var), ref.var)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(valuesOf(m.running_var), ref.var)).toBeLessThan(1e-12);
   });
 
   it("raises ATen's CPU mixed-dtype errors when the weight's dtype differs from the input's", () => {
@@ -231,9 +231,9 @@ describe('dtypes', () => {
     expect(maxAbsDiff(y, instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(1e-12);
     expect(m.running_mean?.dtype).toBe('float32');
     const ref = runningStatsReference(x, { mean: [0, 0, 0], var: [1, 1, 1] }, 0.1);
-    expect(maxAbsDiff(values(m.running_mean), ref.mean)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(valuesOf(m.running_mean), ref.mean)).toBeLessThan(1e-6);
     const e = m.eval().forward(x);
-    expect(maxAbsDiff(e, instanceNormReference(x, { eps: 1e-5, running: { mean: values(m.running_mean), var: values(m.running_var) } }).y)).toBeLessThan(1e-9);
+    expect(maxAbsDiff(e, instanceNormReference(x, { eps: 1e-5, running: { mean: valuesOf(m.running_mean), var: valuesOf(m.running_var) } }).y)).toBeLessThan(1e-9);
   });
 
   it('integer inputs fail as in ATen, half precision is refused by the facade', () => {
@@ -247,11 +247,11 @@ describe('constant slices and eps', () => {
   it("a constant slice gives zeros with eps 0 (ATen's InvStd rule), and bias with affine", () => {
     const x = Tensor.from([[[2, 2, 2], [1, 2, 3]]]);
     const y = new InstanceNorm1d(2, { eps: 0 }).forward(x);
-    expect(values(y).slice(0, 3)).toEqual([0, 0, 0]);
-    expect(maxAbsDiff(values(y).slice(3), [-Math.sqrt(1.5), 0, Math.sqrt(1.5)])).toBeLessThan(1e-6);
+    expect(valuesOf(y).slice(0, 3)).toEqual([0, 0, 0]);
+    expect(maxAbsDiff(valuesOf(y).slice(3), [-Math.sqrt(1.5), 0, Math.sqrt(1.5)])).toBeLessThan(1e-6);
     const m = new InstanceNorm1d(2, { eps: 0, affine: true });
     m.load_state_dict({ weight: Tensor.from([3, 1]), bias: Tensor.from([0.5, 0]) });
-    expect(values(m.forward(x)).slice(0, 3)).toEqual([0.5, 0.5, 0.5]);
+    expect(valuesOf(m.forward(x)).slice(0, 3)).toEqual([0.5, 0.5, 0.5]);
   });
 });
 
@@ -261,11 +261,11 @@ describe('empty inputs (ATen: numel == 0 returns a copy; the running stats avera
     expect(y.shape).toEqual([0, 3, 5]);
     const m = new InstanceNorm1d(3, { track_running_stats: true });
     m.forward(Tensor.zeros([0, 3, 5], 'float32'));
-    expect(values(m.running_mean).every(Number.isNaN)).toBe(true);
-    expect(values(m.running_var).every(Number.isNaN)).toBe(true);
+    expect(valuesOf(m.running_mean).every(Number.isNaN)).toBe(true);
+    expect(valuesOf(m.running_var).every(Number.isNaN)).toBe(true);
     const e = new InstanceNorm1d(3, { track_running_stats: true }).eval();
     e.forward(Tensor.zeros([0, 3, 5], 'float32'));
-    expect(values(e.running_mean)).toEqual([0, 0, 0]);
+    expect(valuesOf(e.running_mean)).toEqual([0, 0, 0]);
   });
 
   it('N = 0 with affine fails indexing the repeated weight', () => {
@@ -276,8 +276,8 @@ describe('empty inputs (ATen: numel == 0 returns a copy; the running stats avera
     const m = new InstanceNorm1d(3, { affine: true, track_running_stats: true });
     const y = m.forward(Tensor.zeros([2, 3, 0], 'float32'));
     expect(y.shape).toEqual([2, 3, 0]);
-    expect(values(m.running_mean)).toEqual([0, 0, 0]);
-    expect(values(m.running_var)).toEqual([1, 1, 1]);
+    expect(valuesOf(m.running_mean)).toEqual([0, 0, 0]);
+    expect(valuesOf(m.running_var)).toEqual([1, 1, 1]);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { Tensor, torch, RuntimeError, ValueError, TypeError as PyTypeError } from '../../src';
 import { Parameter } from '../../src/torch/module';
+import { thrown } from '../helpers/errors';
 
 const { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } = torch.nn;
 const COMBOS = [
@@ -17,15 +18,6 @@ const COMBOS = [
 /** The message PyTorch builds in load_state_dict. */
 function loadError(cls: string, ...msgs: string[]): string {
   return `Error(s) in loading state_dict for ${cls}:\n\t${msgs.join('\n\t')}`;
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an exception');
 }
 
 describe('training mode', () => {
