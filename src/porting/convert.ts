@@ -56,6 +56,12 @@ export interface ConversionReport {
 const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
 
 /** The MindSpore Parameter name of a state tensor in a layer at `prefix` (Parameter(name="mean") when top-level). */
+/** 'gamma/beta' and '1/0': the MindSpore names and identity values of the tensors PyTorch has only with affine. */
+function affineWords(tensors: readonly StateTensor[]): { names: string; identities: string } {
+  const affine = tensors.filter((t) => t.torchWhen === 'affine');
+  return { names: affine.map((t) => t.mindspore).join('/'), identities: affine.map((t) => t.identity).join('/') };
+}
+
 function msName(t: StateTensor, prefix: string): string | null {
   const name = prefix ? t.mindspore : t.mindsporeTopLevel;
   return name === null ? null : join(prefix, name);
@@ -184,7 +190,7 @@ function torchToMindSpore(source: StateDict, layer: LayerSpec, tensors: readonly
     state.set(to, Tensor.full([C], t.identity, dtype));
     const reason =
       t.torchWhen === 'affine'
-        ? 'the PyTorch layer has affine=False; MindSpore always has and applies gamma/beta, and this value changes nothing (create the MindSpore layer with affine=False to keep it frozen)'
+        ? `the PyTorch layer has affine=False; MindSpore always has and applies ${affineWords(tensors).names}, and this value changes nothing (create the MindSpore layer with affine=False to keep it frozen)`
         : 'the PyTorch layer has track_running_stats=False; MindSpore always has moving statistics (they never affect its output)';
     report.filled.push({ name: to, value: t.identity, shape: [C], reason });
   }
@@ -212,7 +218,8 @@ function mindSporeToTorch(source: StateDict, layer: LayerSpec, tensors: readonly
   const affine = layer.affine === false && identityAffine ? false : true;
   report.target.affine = affine;
   if (layer.affine === false && !identityAffine) {
-    report.warnings.push('the MindSpore layer has affine=False, but its gamma/beta are not 1/0 and MindSpore applies them anyway: the PyTorch layer needs affine=True with these values');
+    const { names, identities } = affineWords(tensors);
+    report.warnings.push(`the MindSpore layer has affine=False, but its ${names} are not ${identities} and MindSpore applies them anyway: the PyTorch layer needs affine=True with these values`);
   }
   const tracking = report.target.track_running_stats!;
   const state: StateDict = new Map();
