@@ -24,7 +24,9 @@ describe('load_param_into_net', () => {
       }
     }
     // insert_child_to_cell does not rename, so both children's parameters keep their bare names.
-    const net = new Net().insert_child_to_cell('a', new nn.InstanceNorm1d(2)).insert_child_to_cell('b', new nn.InstanceNorm1d(2));
+    const net = new Net();
+    net.insert_child_to_cell('a', new nn.InstanceNorm1d(2));
+    net.insert_child_to_cell('b', new nn.InstanceNorm1d(2));
     const ckpt = checkpoint([
       ['mean', [0, 0]],
       ['variance', [1, 1]],
