@@ -252,9 +252,9 @@ const decisionSchema = z.object({
  */
 const versionNoteSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
-  topic: z.string().min(1),
+  topic: pageText,
   /** The releases that behave differently, as read at their tags (e.g. "2.5.0 and older"). */
-  releases: z.string().min(1),
+  releases: pageText,
   /** What the mirrored release does. */
   mirrored: pageText,
   /** What those releases do instead. */

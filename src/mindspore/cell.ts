@@ -118,7 +118,7 @@ export class Parameter<D extends DType = DType> {
   }
 
   /** The tensor `set_data(data)` would hold, or MindSpore's error; nothing is changed. */
-  incoming(data: unknown): Tensor<D> {
+  private incoming(data: unknown): Tensor<D> {
     let tensor: Tensor;
     if (isPyNumber(data)) {
       if (SIGNED_INTS.includes(this.dtype) && isPyFloatValue(data)) throw conversionError(this.dtype, 'Float');

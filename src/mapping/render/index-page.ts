@@ -20,7 +20,7 @@ export function renderIndex(mapping: Mapping): string {
   );
   const notes = markdownTable(
     ['id', 'topic', 'releases', 'they do', `${mapping.mindsporeRelease} does`, 'source'],
-    mapping.versionNotes.map((n) => [n.id, n.topic, n.releases, n.older.en, n.mirrored.en, n.sources.join(', ')]),
+    mapping.versionNotes.map((n) => [n.id, n.topic.en, n.releases.en, n.older.en, n.mirrored.en, n.sources.join(', ')]),
   );
   const errata = markdownTable(
     ['id', 'pages', 'part', 'why'],

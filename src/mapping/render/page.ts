@@ -58,7 +58,7 @@ function olderReleasesSection(mapping: Mapping, lang: Lang): string {
   const L = LABELS[lang];
   const [sep, stop, open, close] = lang === 'zh' ? ['：', '。', '（', '）'] : [': ', '. ', ' (', ')'];
   const items = mapping.versionNotes.map(
-    (n) => `- **${n.topic}**${open}${n.releases}${close}${sep}${n.older[lang]}${stop}MindSpore ${mapping.mindsporeRelease}${sep}${n.mirrored[lang]}${stop}\`${n.sources.join('`, `')}\``,
+    (n) => `- **${n.topic[lang]}**${open}${n.releases[lang]}${close}${sep}${n.older[lang]}${stop}MindSpore ${mapping.mindsporeRelease}${sep}${n.mirrored[lang]}${stop}\`${n.sources.join('`, `')}\``,
   );
   return [`### ${L.olderReleases}`, L.olderReleasesIntro(mapping.mindsporeRelease), items.join('\n')].join('\n\n');
 }
