@@ -4,7 +4,7 @@
  */
 export { Tensor, type NestedNumbers } from './core/tensor';
 export type { DType, FloatDType } from './core/dtype';
-export { PyTypeError as TypeError, ValueError, RuntimeError, KeyError, IndexError, isPyError } from './core/errors';
+export { PyTypeError as TypeError, ValueError, RuntimeError, KeyError, IndexError, AttributeError, isPyError } from './core/errors';
 export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
 export { instanceNormReference } from './core/reference';
 export * as torch from './torch';

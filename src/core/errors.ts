@@ -36,6 +36,12 @@ export class IndexError extends Error {
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }
+export class AttributeError extends Error {
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
 
 for (const [cls, name] of [
   [PyTypeError, 'TypeError'],
@@ -43,12 +49,13 @@ for (const [cls, name] of [
   [RuntimeError, 'RuntimeError'],
   [KeyError, 'KeyError'],
   [IndexError, 'IndexError'],
+  [AttributeError, 'AttributeError'],
 ] as const) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
 /** The Python exception classes by their Python names, as the frameworks raise them. */
-export const PY_ERRORS = { TypeError: PyTypeError, ValueError, RuntimeError, KeyError, IndexError } as const;
+export const PY_ERRORS = { TypeError: PyTypeError, ValueError, RuntimeError, KeyError, IndexError, AttributeError } as const;
 export type PyErrorName = keyof typeof PY_ERRORS;
 export type PyError = InstanceType<(typeof PY_ERRORS)[PyErrorName]>;
 

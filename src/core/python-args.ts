@@ -29,18 +29,30 @@ export function asDict(value: unknown): Map<unknown, unknown> | null {
   return isKeywordObject(value) ? new Map(Object.entries(value)) : null;
 }
 
-/** Binds positional and keyword arguments to parameter names; `undefined` means "not given". */
-export function bindArguments<P extends string>(signature: PySignature<P>, args: readonly unknown[]): Bound<P> {
-  const { qualname, params, required } = signature;
+/** A JS call split into Python's positional and keyword arguments (trailing `undefined`s are "not given"). */
+function splitCall(args: readonly unknown[]): { positional: readonly unknown[]; keywords: Record<string, unknown> } {
   const hasKeywords = args.length > 0 && isKeywordObject(args[args.length - 1]);
   const positional = hasKeywords ? args.slice(0, -1) : args;
   const keywords = hasKeywords ? (args[args.length - 1] as Record<string, unknown>) : {};
   // Trailing undefineds are "not given" (a JS caller skipping optional arguments), not extra arguments.
   let count = positional.length;
   while (count > 0 && positional[count - 1] === undefined) count--;
+  return { positional: positional.slice(0, count), keywords };
+}
+
+/**
+ * Binds positional and keyword arguments to parameter names as a Python call does, with CPython
+ * 3.10+'s call errors (`f() missing 1 required positional argument: 'a'`); `undefined` means "not given".
+ */
+export function bindArguments<P extends string>(signature: PySignature<P>, args: readonly unknown[]): Bound<P> {
+  const { qualname, params, required } = signature;
+  const { positional, keywords } = splitCall(args);
+  const count = positional.length;
   if (count > params.length) {
-    const range = required === params.length ? `${params.length + 1}` : `from ${required + 1} to ${params.length + 1}`;
-    throw new PyTypeError(`${qualname}() takes ${range} positional arguments but ${count + 1} were given`);
+    const exact = required === params.length;
+    const range = exact ? `${params.length + 1}` : `from ${required + 1} to ${params.length + 1}`;
+    const noun = exact && params.length === 0 ? 'argument' : 'arguments';
+    throw new PyTypeError(`${qualname}() takes ${range} positional ${noun} but ${count + 1} were given`);
   }
   const bound: Bound<P> = {};
   for (let i = 0; i < count; i++) if (positional[i] !== undefined) bound[params[i]] = positional[i];
@@ -58,6 +70,33 @@ export function bindArguments<P extends string>(signature: PySignature<P>, args:
     const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
     throw new PyTypeError(`${qualname}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${list}`);
   }
+  return bound;
+}
+
+/**
+ * Binds as `inspect.signature(fn).bind(*args, **kwargs)` does, in its order and words (CPython's
+ * `Signature._bind`): too many positional arguments, then a positional one given again by keyword,
+ * then the first missing required argument, then the first unknown keyword. MindSpore's
+ * `@cell_attr_register` binds a layer's `__init__` arguments this way before `__init__` runs, so
+ * its layers raise these messages, with no function name in them. `qualname` is not used.
+ */
+export function bindArgumentsLikeInspect<P extends string>(signature: PySignature<P>, args: readonly unknown[]): Bound<P> {
+  const { params, required } = signature;
+  const { positional, keywords } = splitCall(args);
+  const given = Object.entries(keywords).filter(([, value]) => value !== undefined);
+  const bound: Bound<P> = {};
+  positional.forEach((value, i) => {
+    if (i >= params.length) throw new PyTypeError('too many positional arguments');
+    if (given.some(([name]) => name === params[i])) throw new PyTypeError(`multiple values for argument '${params[i]}'`);
+    if (value !== undefined) bound[params[i]] = value;
+  });
+  params.forEach((name, i) => {
+    const keyword = given.find(([k]) => k === name);
+    if (keyword) bound[name] = keyword[1];
+    else if (i < required && !(name in bound)) throw new PyTypeError(`missing a required argument: '${name}'`);
+  });
+  const unknown = given.find(([name]) => !(params as readonly string[]).includes(name));
+  if (unknown) throw new PyTypeError(`got an unexpected keyword argument '${unknown[0]}'`);
   return bound;
 }
 

@@ -79,3 +79,20 @@ export function pyTypeName(value: unknown): string {
   if (proto === Object.prototype || proto === null) return 'dict';
   return (value as object).constructor?.name ?? 'object';
 }
+
+/** Python `str()` of a JS value: a string as it is, anything else as its repr. */
+export function pyStr(value: unknown): string {
+  return typeof value === 'string' ? value : pyRepr(value);
+}
+
+/**
+ * Python truthiness (`if value:`): None, False, 0, '' and empty lists/dicts (arrays, plain
+ * objects, Maps, Sets) are false, everything else true; unlike JS, NaN is true.
+ */
+export function pyTruthy(value: unknown): boolean {
+  if (typeof value === 'number') return value !== 0;
+  if (Array.isArray(value)) return value.length > 0;
+  if (value instanceof Map || value instanceof Set) return value.size > 0;
+  if (value !== null && typeof value === 'object' && pyTypeName(value) === 'dict') return Object.keys(value).length > 0;
+  return Boolean(value);
+}

@@ -246,6 +246,23 @@ const decisionSchema = z.object({
   evidence: z.array(z.object({ facade: framework, args: z.record(z.string(), scalar), outcome: z.enum(['ok', 'TypeError', 'ValueError']) })),
 });
 
+/**
+ * Where an older release of MindSpore behaves differently from the release the facade mirrors
+ * (`mindsporeRelease`) in a way a porting user would hit; shown on every page and in the index.
+ */
+const versionNoteSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  topic: pageText,
+  /** The releases that behave differently, as read at their tags (e.g. "2.5.0 and older"). */
+  releases: pageText,
+  /** What the mirrored release does. */
+  mirrored: pageText,
+  /** What those releases do instead. */
+  older: pageText,
+  /** Where both are read, as `path@tag:line`. */
+  sources: z.array(z.string().regex(/^[\w./-]+@v\d+\.\d+\.\d+:\d+(-\d+)?$/)).min(2),
+});
+
 /** Where the generated pages depart from the published (seed) pages, and why. */
 const erratumSchema = z.object({
   id: z.string().regex(/^[a-z0-9.-]+$/),
@@ -263,16 +280,31 @@ export const mappingSchema = z
   .object({
     $schema: z.string().optional(),
     state: z.object({ source: z.string(), tensors: z.array(stateTensorSchema).min(1) }),
+    /** The MindSpore release the facade and the pages follow, e.g. "2.6.0"; every entry's signature names it. */
+    mindsporeRelease: z.string().regex(/^\d+\.\d+\.\d+$/),
     entries: z.array(entrySchema).min(1),
     decisions: z.array(decisionSchema),
+    versionNotes: z.array(versionNoteSchema),
     errata: z.array(erratumSchema),
   })
   .superRefine((m, ctx) => {
+    // The signatures and their API links name the mirrored release (r2.6.0), not another.
+    m.entries.forEach((e, i) => {
+      const tag = `r${m.mindsporeRelease}`;
+      if (e.mindspore.version !== tag) ctx.addIssue({ code: 'custom', path: ['entries', i, 'mindspore', 'version'], message: `expected '${tag}' (mindsporeRelease), got '${e.mindspore.version}'` });
+      for (const lang of ['zh', 'en'] as const) {
+        if (!e.mindspore.docs[lang].includes(`/${tag}/`)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'mindspore', 'docs', lang], message: `the link must name ${tag} (mindsporeRelease)` });
+      }
+    });
     m.errata.forEach((e, i) => {
       if ((e.part === 'row') !== (e.row !== undefined)) ctx.addIssue({ code: 'custom', path: ['errata', i, 'row'], message: "a 'row' erratum names its row, others do not" });
     });
-    // Decisions and errata share one id space; the issue points at the later holder of an id.
-    const holders = [...m.decisions.map((d, i) => ['decisions', i, d.id] as const), ...m.errata.map((e, i) => ['errata', i, e.id] as const)];
+    // Decisions, version notes and errata share one id space; the issue points at the later holder of an id.
+    const holders = [
+      ...m.decisions.map((d, i) => ['decisions', i, d.id] as const),
+      ...m.versionNotes.map((n, i) => ['versionNotes', i, n.id] as const),
+      ...m.errata.map((e, i) => ['errata', i, e.id] as const),
+    ];
     holders.forEach(([list, i, id], at) => {
       const first = holders.findIndex((h) => h[2] === id);
       if (first !== at) ctx.addIssue({ code: 'custom', path: [list, i, 'id'], message: `duplicate id '${id}' (also ${holders[first][0]}[${holders[first][1]}])` });
@@ -289,5 +321,6 @@ export type Predicate = z.output<typeof predicateSchema>;
 export type Example = z.output<typeof exampleSchema>;
 export type StateTensor = z.output<typeof stateTensorSchema>;
 export type Decision = z.output<typeof decisionSchema>;
+export type VersionNote = z.output<typeof versionNoteSchema>;
 export type Erratum = z.output<typeof erratumSchema>;
 export type Text = z.output<typeof textSchema>;

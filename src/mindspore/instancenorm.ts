@@ -1,5 +1,6 @@
 /**
- * mindspore.nn.InstanceNorm1d / 2d / 3d: MindSpore's `_InstanceNorm` cell. It always owns four
+ * mindspore.nn.InstanceNorm1d / 2d / 3d: MindSpore 2.6.0's `_InstanceNorm` cell
+ * (nn/layer/normalization.py@v2.6.0:879-1170). It always owns four
  * Parameters and always applies gamma and beta (`affine` only decides whether they train); it
  * always normalizes with the input's own statistics, in training and inference alike, and never
  * reads or updates its moving statistics (its GPU kernel updates a workspace copy only).
@@ -7,12 +8,13 @@
  * MindSpore runs this layer on GPU only (cuDNN); the facade computes the same formula on the CPU,
  * float16 input widened to float32 as the GPU kernel does.
  */
+import type { DType } from '../core/dtype';
 import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { instanceNorm } from '../core/instance-norm';
-import { pyFloat, pyTypeName } from '../core/python';
+import { pyFloat } from '../core/python';
 import { Tensor } from '../core/tensor';
-import { Cell, Parameter, msDTypeName } from './cell';
-import { initializer, type InitSpec, type ParamDType } from './initializer';
+import { Cell, Parameter, msDTypeName, pyClassOf } from './cell';
+import { initializer, type InitSpec } from './initializer';
 import { checkEpsilon, parseOptions, type InstanceNormArgs } from './options';
 
 export interface ConstructOptions {
@@ -21,6 +23,7 @@ export interface ConstructOptions {
 }
 
 export abstract class _InstanceNorm extends Cell {
+  static override readonly __module__ = 'mindspore.nn.layer.normalization';
   readonly num_features: number;
   readonly eps: number;
   readonly momentum: number;
@@ -50,12 +53,14 @@ export abstract class _InstanceNorm extends Cell {
   }
 
   /**
-   * The forward pass: MindSpore's rank check, then the primitive's dtype and channel checks, then
-   * instance normalization with gamma and beta. No parsing here: construct runs per batch.
+   * The forward pass: `self.shape(x)` and the rank check (normalization.py@v2.6.0:918-919), then
+   * the primitive's infer, types before shapes (ops/infer/instance_norm.cc@v2.6.0:116-133, 48-95),
+   * then instance normalization with gamma and beta. No parsing here: construct runs per batch.
    */
   construct(x: Tensor, options?: ConstructOptions): Tensor<'float32' | 'float16'> {
     if (!(x instanceof Tensor)) {
-      throw new PyTypeError(`For primitive[Shape], the input argument[input_x] must be a Tensor, but got ${pyTypeName(x)}.`);
+      // `Shape.__call__` (ops/operations/manually_defined/ops_def.py@v2.6.0:911-914).
+      throw new PyTypeError(`For primitive[Shape], the input argument must be Tensor, but got ${pyClassOf(x)}.`);
     }
     if (x.ndim !== this.inputRank) {
       throw new ValueError(`For '${this.cls_name}', the in_shape must have ${this.inputRank} dims, but got ${x.ndim}.`);
@@ -75,29 +80,43 @@ export abstract class _InstanceNorm extends Cell {
     });
   }
 
-  /** The primitive's infer: all four parameters float32, then each of shape (C,). */
+  /**
+   * The primitive's parameter checks. Types: `CheckTensorTypeSame` over a `std::map`, so in the
+   * names' sorted order (beta, gamma, mean, variance): all one dtype, then that dtype float32,
+   * reported for the first name, beta (utils/check_convert_utils.cc@v2.6.0:739-790, 1097-1141).
+   * Shapes: the four ranks, then the four lengths (instance_norm.cc@v2.6.0:82-95).
+   */
   private checkParameters(channels: number): void {
-    const params: [string, Parameter][] = [
+    // The primitive's inputs in their order (x, gamma, beta, mean, variance).
+    const inputs: [string, Parameter][] = [
       ['gamma', this.gamma],
       ['beta', this.beta],
       ['mean', this.moving_mean],
       ['variance', this.moving_variance],
     ];
-    for (const [name, p] of params) {
-      if (p.dtype !== 'float32') {
-        throw new PyTypeError(`For primitive[InstanceNorm], the input argument[${name}] must be a type of {Tensor[Float32]}, but got Tensor[${msDTypeName(p.dtype)}].`);
-      }
+    const byName = [...inputs].sort(([a], [b]) => (a < b ? -1 : 1));
+    if (new Set(byName.map(([, p]) => p.dtype)).size > 1) {
+      // MindSpore's signature cast stops mixed Parameter dtypes before the infer, with a message of
+      // its own (pynative/forward/do_cast.cc@v2.6.0:230-233) that this facade does not reproduce.
+      throw new PyTypeError(`For primitive[InstanceNorm], the input type must be same.\n${byName.map(([n, p]) => `name:[${n}]:Tensor[${msDTypeName(p.dtype)}].\n`).join('')}`);
     }
-    for (const [name, p] of params) {
+    const [firstName, first] = byName[0];
+    if (first.dtype !== 'float32') {
+      throw new PyTypeError(`For primitive[InstanceNorm], the input argument[${firstName}] must be a type of {Tensor[Float32]}, but got Tensor[${msDTypeName(first.dtype)}].`);
+    }
+    for (const [name, p] of inputs) {
       if (p.shape.length !== 1) throw new ValueError(`For primitive[InstanceNorm], the ${name} rank must be equal to 1 , but got ${p.shape.length}.`);
+    }
+    for (const [name, p] of inputs) {
       if (p.shape[0] !== channels) {
         throw new ValueError(`For primitive[InstanceNorm], the ${name} shape must be equal to (C, ) which is ${channels} , but got ${p.shape[0]}.`);
       }
     }
   }
 
-  override toString(): string {
-    return `${this.cls_name}<num_features=${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, gamma=${this.gamma}, beta=${this.beta}, moving_mean=${this.moving_mean}, moving_variance=${this.moving_variance}>`;
+  /** `_InstanceNorm.extend_repr` (normalization.py@v2.6.0:926-928); Python's `str.format` prints floats as `str(float)`. */
+  override extend_repr(): string {
+    return `num_features=${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, gamma=${this.gamma}, beta=${this.beta}, moving_mean=${this.moving_mean}, moving_variance=${this.moving_variance}`;
   }
 }
 
@@ -106,7 +125,7 @@ export abstract class _InstanceNorm extends Cell {
  * Parameter copies a referenced Tensor), and a size no typed array can hold is MindSpore's
  * allocation failure rather than a bare RangeError.
  */
-function createParamData(cls: string, init: InitSpec, numFeatures: number, dtype: ParamDType): Tensor {
+function createParamData(cls: string, init: InitSpec, numFeatures: number, dtype: DType): Tensor {
   try {
     const data = initializer(init, numFeatures, dtype);
     return data === init ? data.clone() : data;
@@ -120,13 +139,16 @@ function createParamData(cls: string, init: InitSpec, numFeatures: number, dtype
 }
 
 export class InstanceNorm1d extends _InstanceNorm {
+  static override readonly __module__ = 'mindspore.nn.layer.normalization';
   protected readonly inputRank = 3;
 }
 
 export class InstanceNorm2d extends _InstanceNorm {
+  static override readonly __module__ = 'mindspore.nn.layer.normalization';
   protected readonly inputRank = 4;
 }
 
 export class InstanceNorm3d extends _InstanceNorm {
+  static override readonly __module__ = 'mindspore.nn.layer.normalization';
   protected readonly inputRank = 5;
 }

@@ -44,14 +44,15 @@ export function nextNormal(): number {
 
 /**
  * A draw from N(mean, sigma^2) truncated to [a, b] (absolute bounds, as MindSpore's kernel takes
- * them), by the inverse CDF as MindSpore's `TruncatedNormal` distribution does.
+ * them), by the inverse CDF as MindSpore's `TruncatedNormal` distribution does
+ * (include/common/random.h@v2.6.0:348-356). Like it, the result is not clamped: rounding in the CDF
+ * and its inverse can put a draw a hair outside [a, b].
  */
 export function nextTruncatedNormal(mean: number, sigma: number, a: number, b: number): number {
   const cdfA = normalCdf((a - mean) / sigma);
   const cdfB = normalCdf((b - mean) / sigma);
   const p = cdfA + nextUniform() * (cdfB - cdfA);
-  const x = mean + normalQuantile(p) * sigma;
-  return Math.min(b, Math.max(a, x));
+  return mean + normalQuantile(p) * sigma;
 }
 
 function freshSeed(): number {

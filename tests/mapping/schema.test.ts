@@ -27,6 +27,10 @@ describe('mapping.json', () => {
     ['a porting rule without a fallback case', (j: any) => (j.entries[0].rows[1].porting.toTorch.given[0].when = { is: [1] }), /rows\[1 eps\]\.porting\.toTorch\.given: needs a last case/],
     ['a rule writing an argument the target lacks', (j: any) => (j.entries[0].rows[4].porting.toMindspore.given[0].write = 'keep'), /writes an argument the target framework does not have/],
     ['misnumbered sub-categories', (j: any) => (j.entries[0].rows[2].subcategory = '参数7'), /expected 参数3, got 参数7/],
+    ['a MindSpore signature of another release', (j: any) => (j.entries[1].mindspore.version = 'r2.5.0'), /entries\[1 InstanceNorm2d\]\.mindspore\.version: expected 'r2\.6\.0' \(mindsporeRelease\)/],
+    ['a MindSpore link to another release', (j: any) => (j.entries[0].mindspore.docs.en = j.entries[0].mindspore.docs.en.replace('r2.6.0', 'master')), /entries\[0 InstanceNorm1d\]\.mindspore\.docs\.en: the link must name r2\.6\.0/],
+    ['a version note without its Chinese text', (j: any) => delete j.versionNotes[0].older.zh, /versionNotes\[0 cell-repr\]\.older\.zh/],
+    ['a version note citing no tagged line', (j: any) => (j.versionNotes[1].sources = ['parameter.py', 'cell.py']), /versionNotes\[1 set-data-shape\]\.sources\[0\]/],
     ['an erratum reusing a decision id', (j: any) => (j.errata[2].id = j.decisions[0].id), /errata\[2[^\]]*\]\.id: duplicate id '[\w-]+' \(also decisions\[0\]\)/],
   ])('rejects %s, naming entry and field', (_name, mutate, message) => {
     const json = copy();

@@ -1,8 +1,9 @@
 /**
  * construct(x) of mindspore.nn.InstanceNorm{1,2,3}d. Expected values come from the float64
  * reference (src/core/reference.ts), from MindSpore's docstring examples (shapes) and from the
- * formula itself (a constant slice normalizes to zero). Messages are MindSpore's format strings
- * (normalization.py `_check_dim`, the InstanceNorm primitive's infer) filled in by hand.
+ * formula itself (a constant slice normalizes to zero). Messages are MindSpore 2.6.0's format
+ * strings (nn/layer/normalization.py@v2.6.0:44-48 `_check_dim`, ops/infer/instance_norm.cc@v2.6.0
+ * the primitive's infer, utils/check_convert_utils.cc@v2.6.0) filled in by hand.
  */
 import { mindspore, Tensor, ValueError, TypeError as PyTypeError } from '../../src';
 import { halfToNumber } from '../../src/core/dtype';
@@ -141,9 +142,21 @@ describe.each(LAYERS)('%s.construct', (cls, Layer, shape) => {
     expect(y.size).toBe(0);
   });
 
-  it('refuses a non-tensor input', () => {
-    expect(() => new Layer(3).construct([[[1, 2]]] as never)).toThrow(
-      new PyTypeError('For primitive[Shape], the input argument[input_x] must be a Tensor, but got list.'),
-    );
+  it('refuses a non-tensor input with the Shape primitive\'s message', () => {
+    // `self._check_input_dim(self.shape(x), ...)` (normalization.py@v2.6.0:919) calls `Shape.__call__`
+    // (ops/operations/manually_defined/ops_def.py@v2.6.0:911-914), which prints `type(x)`.
+    expect(() => new Layer(3).construct([[[1, 2]]] as never)).toThrow(new PyTypeError('For primitive[Shape], the input argument must be Tensor, but got <class \'list\'>.'));
+    expect(() => new Layer(3).construct(null as never)).toThrow(new PyTypeError("For primitive[Shape], the input argument must be Tensor, but got <class 'NoneType'>."));
+  });
+
+  it('checks all four parameter ranks before any length, gamma first (the primitive\'s input order)', () => {
+    // instance_norm.cc@v2.6.0:82-95: the ranks of gamma, beta, mean, variance, then their lengths.
+    // 2.6.0's set_data has no shape check (common/parameter.py@v2.6.0:876-926), so a number makes a 0-d parameter.
+    const m = new Layer(3);
+    m.moving_variance.set_data(0.5);
+    m.gamma.set_data(Tensor.from([1, 2]));
+    expect(() => m.construct(Tensor.zeros(shape, 'float32'))).toThrow(new ValueError('For primitive[InstanceNorm], the variance rank must be equal to 1 , but got 0.'));
+    m.moving_variance.set_data(Tensor.ones([3], 'float32'));
+    expect(() => m.construct(Tensor.zeros(shape, 'float32'))).toThrow(new ValueError('For primitive[InstanceNorm], the gamma shape must be equal to (C, ) which is 3 , but got 2.'));
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The constructor of mindspore.nn.InstanceNorm{1,2,3}d: call shapes, and MindSpore's checks in
- * its order with its error classes and r2.x messages. Each expected message is MindSpore's format
- * string (normalization.py `_InstanceNorm.__init__`, _checkparam.py `check_value_type` /
- * `check_number_range`, initializer.py) filled in by hand; see shared/spec/mindspore-instancenorm.md §2.
+ * The constructor of mindspore.nn.InstanceNorm{1,2,3}d (MindSpore 2.6.0): call shapes, and
+ * MindSpore's checks in its order with its error classes and messages. Each expected message is
+ * MindSpore's format string (nn/layer/normalization.py@v2.6.0:882-916 `_InstanceNorm.__init__`,
+ * _checkparam.py@v2.6.0:723-746 `check_value_type`, common/initializer.py, common/tensor.py)
+ * filled in by hand, or CPython's own words from tests/fixtures/mindspore_python.json.
  */
 import { mindspore, Tensor, ValueError, TypeError as PyTypeError, RuntimeError } from '../../src';
 import { thrown } from '../helpers/errors';
+import python from '../fixtures/mindspore_python.json';
 
 const { nn } = mindspore;
 const CLASSES = [
@@ -27,15 +29,14 @@ describe.each(CLASSES)('%s constructor', (cls, Layer) => {
     expect([...m.gamma.data.data, ...m.beta.data.data]).toEqual([0.5, 0.5, -1, -1]);
   });
 
-  it("raises Python's TypeErrors for wrong call shapes", () => {
-    expect(() => new Layer(...([2, 1e-5, 0.1, true, 'ones', 'zeros', 'float32', 1] as unknown as [number]))).toThrow(
-      new PyTypeError('_InstanceNorm.__init__() takes from 2 to 8 positional arguments but 9 were given'),
-    );
-    expect(() => new Layer({ num_features: 2, track_running_stats: true } as never)).toThrow(
-      new PyTypeError("_InstanceNorm.__init__() got an unexpected keyword argument 'track_running_stats'"),
-    );
-    expect(() => new Layer(2, { num_features: 3 } as never)).toThrow(new PyTypeError("_InstanceNorm.__init__() got multiple values for argument 'num_features'"));
-    expect(() => new Layer({} as never)).toThrow(new PyTypeError("_InstanceNorm.__init__() missing 1 required positional argument: 'num_features'"));
+  // `@cell_attr_register` binds the arguments with `inspect.signature(fn).bind(self, *args, **kwargs)`
+  // before `__init__` runs (_extends/utils.py@v2.6.0:42), so the messages are inspect's, which
+  // gen_mindspore_python.py records by binding normalization.py@v2.6.0:882-889's signature.
+  it.each(python.bind.map((c) => [c.message, c] as const))("binding the call as inspect.signature().bind does: %s", (message, c) => {
+    const args = [...c.args, ...(Object.keys(c.kwargs).length > 0 ? [c.kwargs] : [])];
+    const err = thrown(() => new Layer(...(args as [number])));
+    expect(err).toBeInstanceOf(PyTypeError);
+    expect(err.message).toBe(message);
   });
 
   it.each([
@@ -112,14 +113,42 @@ describe.each(CLASSES)('%s constructor', (cls, Layer) => {
     expect([...m.gamma.data.data]).toEqual([0.5, 2]);
   });
 
-  it('gives the parameters the dtype asked for; the primitive then refuses anything but float32', () => {
-    const m = new Layer(2, { dtype: 'float16' });
-    expect(m.get_parameters().map((p) => p.dtype)).toEqual(['float16', 'float16', 'float16', 'float16']);
+  it('gives the parameters the dtype asked for, any MindSpore dtype, unchecked until the first call', () => {
+    // normalization.py@v2.6.0:906-912 hands `dtype` to `initializer` unchecked; the primitive's
+    // infer then wants float32 parameters, and names the first of its sorted map, beta
+    // (ops/infer/instance_norm.cc@v2.6.0:125-131, utils/check_convert_utils.cc@v2.6.0:789-790, 1015).
     const x = Tensor.zeros([1, 2, 3, 3, 3].slice(0, cls === 'InstanceNorm1d' ? 3 : cls === 'InstanceNorm2d' ? 4 : 5), 'float32');
-    expect(() => m.construct(x)).toThrow(
-      new PyTypeError('For primitive[InstanceNorm], the input argument[gamma] must be a type of {Tensor[Float32]}, but got Tensor[Float16].'),
+    for (const [dtype, name] of [['float16', 'Float16'], ['int32', 'Int32'], ['bool', 'Bool'], ['bfloat16', 'BFloat16'], ['uint8', 'UInt8']] as const) {
+      const m = new Layer(2, { dtype });
+      expect(m.get_parameters().map((p) => p.dtype)).toEqual([dtype, dtype, dtype, dtype]);
+      expect(() => m.construct(x)).toThrow(
+        new PyTypeError(`For primitive[InstanceNorm], the input argument[beta] must be a type of {Tensor[Float32]}, but got Tensor[${name}].`),
+      );
+    }
+    // 'ones'/'zeros' and numbers fill an int layer as numpy fills an int array (truncating).
+    const ints = new Layer(2, { dtype: 'int32', gamma_init: 2.75, beta_init: -1.5 });
+    expect([...ints.gamma.data.data, ...ints.beta.data.data, ...ints.moving_variance.data.data]).toEqual([2, 2, -1, -1, 1, 1]);
+    // A Tensor init is returned as it is (initializer.py@v2.6.0:870-877): a float32 gamma stays float32.
+    expect(new Layer(2, { dtype: 'float16', gamma_init: Tensor.from([1, 2]) }).gamma.dtype).toBe('float32');
+  });
+
+  it('checks dtype where MindSpore first uses it: after num_features and momentum, before gamma_init', () => {
+    // `initializer('zeros', num_features, dtype=dtype)` for moving_mean (normalization.py@v2.6.0:906)
+    // builds `Tensor(dtype=dtype, shape=shape, init=init)` (initializer.py@v2.6.0:898):
+    // None is tensor.py@v2.6.0:3955-3956's ValueError, a non-dtype the C++ constructor's TypeError
+    // (frontend/ir/tensor_py.cc@v2.6.0:930-936).
+    expect(thrown(() => new Layer(0, { dtype: 'abc' as never })).message).toBe(`For '${cls}', the 'num_features' must be at least 1, but got 0.`);
+    expect(thrown(() => new Layer(2, { momentum: 2.0, dtype: 5 as never })).message).toContain("'momentum'");
+    expect(() => new Layer(2, { dtype: null as never })).toThrow(new ValueError('init, dtype and shape must have values at the same time.'));
+    const err = thrown(() => new Layer(2, { dtype: 5 as never, gamma_init: 'nope' }));
+    expect(err).toBeInstanceOf(PyTypeError);
+    expect(err.message).toBe(
+      "For 'Tensor', the 'dtype' should be one of [mindspore.int8, mindspore.int16, mindspore.int32, mindspore.int64, mindspore.uint8, mindspore.uint16, mindspore.uint32, mindspore.uint64, mindspore.float16, mindspore.float32, mindspore.float64, mindspore.bfloat16, mindspore.complex64, mindspore.complex128, mindspore.int4, mindspore.bool_, mindspore.string_], but got '<class 'int'>'.",
     );
-    expect(() => new Layer(2, { dtype: 'int32' as never })).toThrow(PyTypeError);
+    // A JS string that is no dtype is a Python str there: MindSpore prints its class.
+    expect(thrown(() => new Layer(2, { dtype: 'flaot32' as never })).message).toMatch(/but got '<class 'str'>'\.$/);
+    // MindSpore dtypes this package cannot hold are refused (mapping.json decision mindspore-dtype-unsupported).
+    expect(thrown(() => new Layer(2, { dtype: 'complex64' as never })).message).toMatch(/mindspore\.complex64 is a MindSpore dtype this package cannot hold/);
   });
 
   it('reports a num_features no memory can hold as an error naming it, not a bare RangeError', () => {

@@ -45,7 +45,9 @@ export function generateDocs(mapping: Mapping): DocFiles {
       rows: entry.rows,
       example: outputsOf(entry),
     })),
+    mindsporeRelease: mapping.mindsporeRelease,
     decisions: mapping.decisions,
+    versionNotes: mapping.versionNotes,
     errata: mapping.errata,
   };
   files.set('api_mapping.json', `${JSON.stringify(forTools, null, 2)}\n`);

@@ -18,6 +18,10 @@ export function renderIndex(mapping: Mapping): string {
     ['id', 'facade', 'topic', 'framework', 'facade behaviour'],
     mapping.decisions.map((d) => [d.id, d.facade, d.argument ?? d.topic, d.framework.en, d.facadeBehaviour.en]),
   );
+  const notes = markdownTable(
+    ['id', 'topic', 'releases', 'they do', `${mapping.mindsporeRelease} does`, 'source'],
+    mapping.versionNotes.map((n) => [n.id, n.topic.en, n.releases.en, n.older.en, n.mirrored.en, n.sources.join(', ')]),
+  );
   const errata = markdownTable(
     ['id', 'pages', 'part', 'why'],
     mapping.errata.map((e) => [e.id, `${e.apis.join(', ')} (${e.langs.join(', ')})`, e.part + (e.row ? ` ${e.row.torch ?? '-'} / ${e.row.mindspore ?? '-'}` : ''), e.why.en]),
@@ -28,6 +32,8 @@ export function renderIndex(mapping: Mapping): string {
     pairs,
     '## Where the facades deliberately differ from the frameworks',
     decisions,
+    `## MindSpore releases: the facade follows ${mapping.mindsporeRelease}; where older releases differ`,
+    notes,
     '## Errata: where these pages depart from the published ones',
     errata,
   ].join('\n\n') + '\n';

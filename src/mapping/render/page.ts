@@ -53,6 +53,16 @@ function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxE
   return `${r.minExclusive ? '(' : '['}${r.min ?? '-∞'}, ${r.max ?? '∞'}${r.maxExclusive ? ')' : ']'}`;
 }
 
+/** The version notes, one item each: what the older releases do, then what the mirrored one does. */
+function olderReleasesSection(mapping: Mapping, lang: Lang): string {
+  const L = LABELS[lang];
+  const [sep, stop, open, close] = lang === 'zh' ? ['：', '。', '（', '）'] : [': ', '. ', ' (', ')'];
+  const items = mapping.versionNotes.map(
+    (n) => `- **${n.topic[lang]}**${open}${n.releases[lang]}${close}${sep}${n.older[lang]}${stop}MindSpore ${mapping.mindsporeRelease}${sep}${n.mirrored[lang]}${stop}\`${n.sources.join('`, `')}\``,
+  );
+  return [`### ${L.olderReleases}`, L.olderReleasesIntro(mapping.mindsporeRelease), items.join('\n')].join('\n\n');
+}
+
 export interface RenderedPage {
   markdown: string;
 }
@@ -79,6 +89,7 @@ export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang, ru
     ...(example ? [`### ${L.example}`, example] : []),
     `### ${L.porting}`,
     portingSection(entry, lang),
+    ...(mapping.versionNotes.length > 0 ? [olderReleasesSection(mapping, lang)] : []),
     ...(errata.length > 0
       ? [`### ${L.departures}`, L.departuresIntro, errata.map((e) => `- **${e.id}**: ${lang === 'zh' ? e.why.zh ?? e.why.en : e.why.en}`).join('\n')]
       : []),
