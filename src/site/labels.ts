@@ -14,7 +14,8 @@ export interface SiteLabels {
   shown: (shown: number, total: number) => string;
   noMatch: string;
   generatedIndex: string;
-  kinds: Record<Kind, string>;
+  /** A row kind's name; one without a label here (a family's new kind) shows mapping.json's own word. */
+  kinds: Partial<Record<Kind, string>>;
   docsLink: (framework: string) => string;
   playground: string;
   playgroundIntro: string;
@@ -49,6 +50,10 @@ export interface SiteLabels {
     fix: string;
   };
   frameworkName: Record<Framework, string>;
+}
+
+export function kindLabel(L: SiteLabels, kind: Kind): string {
+  return L.kinds[kind] ?? kind;
 }
 
 export const SITE_LABELS: Record<Lang, SiteLabels> = {

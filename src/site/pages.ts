@@ -8,7 +8,7 @@ import type { Framework, MappingEntry } from '../mapping';
 import { docsUrl } from '../mapping/render/page';
 import type { Lang } from '../mapping/render/labels';
 import { attrs, escapeHtml } from './html';
-import { SITE_LABELS } from './labels';
+import { kindLabel, SITE_LABELS } from './labels';
 import { ASSETS, SITE_INDEX } from './layout';
 import { tensorText } from './python-text';
 
@@ -105,7 +105,7 @@ export function playground(entry: MappingEntry, lang: Lang): string {
     .filter((row) => row.category === '参数')
     .map(
       (row) =>
-        `<tr${attrs({ class: `kind-${row.kind.replace(/ /g, '-')}` })}>${argumentCell(entry, 'torch', row.torch, lang)}<td class="kind">${escapeHtml(L.kinds[row.kind])}</td>${argumentCell(entry, 'mindspore', row.mindspore, lang)}</tr>`,
+        `<tr${attrs({ class: `kind-${row.kind.replace(/ /g, '-')}` })}>${argumentCell(entry, 'torch', row.torch, lang)}<td class="kind">${escapeHtml(kindLabel(L, row.kind))}</td>${argumentCell(entry, 'mindspore', row.mindspore, lang)}</tr>`,
     )
     .join('\n');
   const example = entry.example;
@@ -147,8 +147,8 @@ export function pairIndex(entries: readonly MappingEntry[], lang: Lang, href: (s
   const L = SITE_LABELS[lang];
   const items = entries.map((entry) => {
     const differing = entry.rows.filter((r) => r.kind !== 'same');
-    const chips = differing.map((r) => `<li><code>${escapeHtml(r.torch ?? r.mindspore ?? '')}</code> ${escapeHtml(L.kinds[r.kind])}</li>`).join('');
-    const search = [entry.api, entry.torch.name, entry.mindspore.name, entry.description[lang].torch, ...entry.rows.flatMap((r) => [r.torch ?? '', r.mindspore ?? '', L.kinds[r.kind]])].join(' ').toLowerCase();
+    const chips = differing.map((r) => `<li><code>${escapeHtml(r.torch ?? r.mindspore ?? '')}</code> ${escapeHtml(kindLabel(L, r.kind))}</li>`).join('');
+    const search = [entry.api, entry.torch.name, entry.mindspore.name, entry.description[lang].torch, ...entry.rows.flatMap((r) => [r.torch ?? '', r.mindspore ?? '', kindLabel(L, r.kind)])].join(' ').toLowerCase();
     return `<li class="pair"${attrs({ 'data-testid': 'pair', 'data-api': entry.api, 'data-search': search })}>
 <a class="pair-name" href="${escapeHtml(href(pagePathOf(entry)))}">${escapeHtml(entry.api)}</a>
 <p class="pair-classes"><code>${escapeHtml(entry.torch.name)}</code> ↔ <code>${escapeHtml(entry.mindspore.name)}</code></p>

@@ -238,6 +238,7 @@ describe('the site in Chromium', () => {
     for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
       const page = await open(pagePath('zh', 'InstanceNorm1d'), viewport);
       await page.getByTestId('mindspore-arg-gamma_init').fill('2');
+      await page.getByTestId('mindspore-arg-gamma_init').blur(); // no caret or focus ring: the same pixels every run
       // The playground's box in page coordinates (the fill scrolled it into view).
       const clip = await page.locator('#playground').evaluate((el) => {
         const r = el.getBoundingClientRect();

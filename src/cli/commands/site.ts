@@ -5,40 +5,47 @@
  * disk (file://) or any static host. Each file is written atomically and only when it changed.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { ValueError } from '../../core/errors';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { loadMapping, MAPPING_PATH } from '../../mapping';
-import { generateSite, readSiteAssets, SITE_INDEX } from '../../site';
+import { LANGS, pagePath } from '../../mapping/render';
+import { generateSite, readSiteAssets, SITE_INDEX, type SiteFiles } from '../../site';
 import { json, table, type Io } from '../output';
 import type { Command } from './types';
 
-type FileStatus = 'unchanged' | 'written' | 'extra';
+interface FileResult {
+  path: string;
+  status: 'unchanged' | 'written' | 'extra';
+  /** The generated content's size (absent for an extra page). */
+  bytes?: number;
+}
 
-/** The folder of pages a site owns: a page found there that the mapping no longer makes is stale. */
-const PAGES_DIR = 'api_mapping';
-
-function writeSite(dir: string): { path: string; status: FileStatus; bytes?: number }[] {
+function writeSite(dir: string): FileResult[] {
   // Everything is generated (and the bundle read) before the first file is written.
   const files = generateSite({ mapping: loadMapping(), mappingText: readText(MAPPING_PATH), assets: readSiteAssets() });
-  const results: { path: string; status: FileStatus; bytes?: number }[] = [...files].map(([path, content]) => {
+  const results = [...files].map(([path, content]): FileResult => {
     const target = join(dir, path);
     const bytes = Buffer.byteLength(content);
     if (existsSync(target) && readText(target) === content) return { path, status: 'unchanged', bytes };
     writeFileAtomic(target, content, { createDirs: true });
     return { path, status: 'written', bytes };
   });
-  for (const path of listHtml(dir, PAGES_DIR)) if (!files.has(path)) results.push({ path, status: 'extra' });
+  for (const path of stalePages(dir, files)) results.push({ path, status: 'extra' });
   return results;
 }
 
-function listHtml(root: string, sub: string): string[] {
-  const dir = join(root, sub);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? listHtml(root, `${sub}/${d.name}`) : d.name.endsWith('.html') ? [`${sub}/${d.name}`] : [],
-  );
+/** Pages in the pairs' folders (`api_mapping/<lang>/`, as `docs` has them) that the mapping no longer makes. */
+function stalePages(dir: string, files: SiteFiles): string[] {
+  return LANGS.flatMap((lang) => {
+    const folder = posix.dirname(pagePath(lang, 'any'));
+    if (!existsSync(join(dir, folder))) return [];
+    return readdirSync(join(dir, folder))
+      .filter((name) => name.endsWith('.html'))
+      .map((name) => `${folder}/${name}`)
+      .filter((path) => !files.has(path));
+  });
 }
 
 export const site: Command = {
