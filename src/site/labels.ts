@@ -19,7 +19,7 @@ export interface SiteLabels {
   docsLink: (framework: string) => string;
   playground: string;
   playgroundIntro: string;
-  argument: string;
+  noScript: string;
   inputTensor: string;
   inputHelp: string;
   mode: string;
@@ -70,7 +70,7 @@ export const SITE_LABELS: Record<Lang, SiteLabels> = {
     docsLink: (framework) => `${framework} docs`,
     playground: 'Playground',
     playgroundIntro: 'Both layers computed in this page by instancenorm-shim’s facades. Arguments are Python literals (2, 1e-5, True, None, \'ones\', mstype.float32); an empty field is the default.',
-    argument: 'argument',
+    noScript: 'The playground needs JavaScript, which is off.',
     inputTensor: 'Input tensor (float32)',
     inputHelp: 'A nested list, as numpy prints or takes it.',
     mode: 'Mode',
@@ -119,7 +119,7 @@ export const SITE_LABELS: Record<Lang, SiteLabels> = {
     docsLink: (framework) => `${framework} 文档`,
     playground: '在线试算',
     playgroundIntro: '两个层都由 instancenorm-shim 的门面在本页中计算。参数写成 Python 字面量（2、1e-5、True、None、\'ones\'、mstype.float32）；留空即默认值。',
-    argument: '参数',
+    noScript: '在线试算需要 JavaScript，当前已关闭。',
     inputTensor: '输入张量（float32）',
     inputHelp: '嵌套列表，numpy 打印或接受的写法均可。',
     mode: '模式',

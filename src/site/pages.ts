@@ -109,13 +109,14 @@ export function playground(entry: MappingEntry, lang: Lang): string {
     )
     .join('\n');
   const example = entry.example;
+  // One switch for both layers, as the page's code runs both in one mode: training unless the example evaluates either.
   const train = example ? example.torch.train && example.mindspore.train : true;
   const output = (framework: Framework) =>
     `<figure class="output-box"><figcaption>${escapeHtml(L.output(L.frameworkName[framework]))}</figcaption><pre class="output"${attrs({ 'data-testid': `${framework}-output` })}>…</pre><div class="warnings"${attrs({ 'data-testid': `${framework}-warnings` })}></div></figure>`;
   return `<section class="playground" id="playground">
 <h2>${escapeHtml(L.playground)}</h2>
 <p class="intro">${escapeHtml(L.playgroundIntro)}</p>
-<noscript><p class="intro">JavaScript is off: the playground needs it.</p></noscript>
+<noscript><p class="intro">${escapeHtml(L.noScript)}</p></noscript>
 <div class="table-scroll"><table class="args">
 <thead><tr><th><code>${escapeHtml(entry.torch.name)}</code></th><th></th><th><code>${escapeHtml(entry.mindspore.name)}</code></th></tr></thead>
 <tbody>

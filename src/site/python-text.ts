@@ -27,6 +27,20 @@ export function readArgument(text: string): ArgumentText {
   };
 }
 
+/**
+ * A call's keywords for the facade, from the typed text of each argument; the first argument
+ * Python could not evaluate throws its error, as `m = nn.X(...)` would before constructing anything.
+ */
+export function readKeywords(texts: Readonly<Record<string, string>>): Record<string, unknown> {
+  const keywords: Record<string, unknown> = {};
+  for (const [name, text] of Object.entries(texts)) {
+    const arg = readArgument(text);
+    if (arg.kind === 'error') throw arg.error;
+    if (arg.kind === 'value') keywords[name] = arg.value;
+  }
+  return keywords;
+}
+
 /** Python errors the facades never raise, so core has no class for them: a plain Error with Python's name. */
 function named(name: string, message: string): Error {
   const err = new Error(message);

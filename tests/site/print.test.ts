@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../../src/core/tensor';
 import { compareOutputs, piecesText, printTensor } from '../../src/site/print';
-import { readArgument, readTensor, tensorText } from '../../src/site/python-text';
+import { readArgument, readKeywords, readTensor, tensorText } from '../../src/site/python-text';
 import fixtures from '../fixtures/numpy-scientific.json';
 import { thrown } from '../helpers/errors';
 
@@ -82,6 +82,13 @@ describe('readArgument: the text of an argument field as Python reads it', () =>
     const expression = readArgument('1 + 1');
     expect(expression.kind === 'error' && expression.error.name).toBe('SyntaxError');
     expect(expression.kind === 'error' && expression.error.message).toMatch(/literals .* not 1 \+ 1$/);
+  });
+});
+
+describe('readKeywords', () => {
+  it('gives the facade its keywords, leaving empty fields out, and throws the first error', () => {
+    expect(readKeywords({ num_features: '2', affine: 'False', gamma_init: '', dtype: 'mstype.float32' })).toEqual({ num_features: 2, affine: false, dtype: 'float32' });
+    expect(thrown(() => readKeywords({ num_features: '2', gamma_init: 'ones', eps: '1 +' })).name).toBe('NameError');
   });
 });
 

@@ -12,7 +12,7 @@ import { MAPPING_GLOBAL } from '../layout';
 import { SITE_LABELS, type SiteLabels } from '../labels';
 import { runLayer, type LayerRun } from '../layers';
 import { compareOutputs, printTensor, sci, type OutputComparison } from '../print';
-import { readArgument, readTensor } from '../python-text';
+import { readKeywords, readTensor } from '../python-text';
 import { pairVerdict, type CallText, type Mismatch, type PairVerdict } from '../verdict';
 
 const byTestId = <T extends HTMLElement>(root: ParentNode, id: string): T => {
@@ -52,14 +52,13 @@ function startPlayground(mapping: Mapping, entry: MappingEntry, lang: Lang): voi
   const fields = [...root.querySelectorAll<HTMLInputElement>('input[data-arg]')];
   const input = byTestId<HTMLTextAreaElement>(root, 'input-tensor');
   const mode = byTestId<HTMLSelectElement>(root, 'mode');
-  const initial = new Map<HTMLElement, string>([...fields, input].map((el) => [el, (el as HTMLInputElement).value]));
-  const initialMode = mode.value;
+  const initial = new Map<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, string>([...fields, input, mode].map((el) => [el, el.value]));
 
   const update = () => {
     const calls = Object.fromEntries(FRAMEWORKS.map((fw) => [fw, callText(fields, fw)])) as Record<Framework, CallText>;
     const train = mode.value === 'train';
     const runs = Object.fromEntries(
-      FRAMEWORKS.map((fw) => [fw, runLayer({ framework: fw, qualifiedName: entry[fw].name, keywords: () => keywords(calls[fw]), train, input: () => readTensor(input.value) })]),
+      FRAMEWORKS.map((fw) => [fw, runLayer({ framework: fw, qualifiedName: entry[fw].name, keywords: () => readKeywords(calls[fw]), train, input: () => readTensor(input.value) })]),
     ) as Record<Framework, LayerRun>;
     const comparison = runs.torch.ok && runs.mindspore.ok ? compareOutputs(runs.torch.output, runs.mindspore.output) : null;
     for (const fw of FRAMEWORKS) showRun(byTestId(root, `${fw}-output`), byTestId(root, `${fw}-warnings`), runs[fw], comparison, fw === 'torch' ? runs.mindspore : runs.torch, L);
@@ -70,8 +69,7 @@ function startPlayground(mapping: Mapping, entry: MappingEntry, lang: Lang): voi
   root.addEventListener('input', update);
   root.addEventListener('change', update);
   byTestId(root, 'reset').addEventListener('click', () => {
-    for (const [el, value] of initial) (el as HTMLInputElement).value = value;
-    mode.value = initialMode;
+    for (const [el, value] of initial) el.value = value;
     update();
   });
   update();
@@ -81,17 +79,6 @@ function callText(fields: readonly HTMLInputElement[], framework: Framework): Ca
   const call: CallText = {};
   for (const field of fields) if (field.dataset.framework === framework && field.value.trim() !== '') call[field.dataset.arg!] = field.value.trim();
   return call;
-}
-
-/** The facade's keywords; an argument Python could not evaluate throws its error first, as `m = nn.X(...)` would. */
-function keywords(call: CallText): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, text] of Object.entries(call)) {
-    const arg = readArgument(text);
-    if (arg.kind === 'error') throw arg.error;
-    if (arg.kind === 'value') out[name] = arg.value;
-  }
-  return out;
 }
 
 function showRun(panel: HTMLElement, warnings: HTMLElement, run: LayerRun, comparison: OutputComparison | null, other: LayerRun, L: SiteLabels): void {
