@@ -10,10 +10,11 @@ import { convert } from './commands/convert';
 import { docs } from './commands/docs';
 import { exportCommand } from './commands/export';
 import { port } from './commands/port';
+import { site } from './commands/site';
 import type { Command } from './commands/types';
 import { processIo, type Io } from './output';
 
-export const COMMANDS: readonly Command[] = [compare, convert, exportCommand, docs, port];
+export const COMMANDS: readonly Command[] = [compare, convert, exportCommand, docs, port, site];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
