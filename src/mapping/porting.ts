@@ -6,10 +6,11 @@
  */
 import { ValueError } from '../core/errors';
 import { loadMapping, mappingEntry } from './load';
-import type { API_NAMES, FRAMEWORKS, Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
+import type { FRAMEWORKS, Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
 
 export type Framework = (typeof FRAMEWORKS)[number];
-export type ApiName = (typeof API_NAMES)[number];
+/** A layer class name both frameworks use (`InstanceNorm1d`); src/families lists them. */
+export type ApiName = string;
 /** One argument as written in Python source: name null for positional; text is the value's exact source text. */
 export interface SourceArg {
   name: string | null;

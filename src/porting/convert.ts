@@ -76,7 +76,7 @@ export function convertStateDict(sd: StateDictLike, options: ConvertOptions): { 
   if (to !== 'torch' && to !== 'mindspore') throw new ValueError(`convertStateDict: 'to' must be 'torch' or 'mindspore', got ${JSON.stringify(to)}`);
   const from: Framework = to === 'torch' ? 'mindspore' : 'torch';
   const source = toStateDict(sd);
-  const tensors = loadMapping().state.tensors;
+  const tensors = loadMapping().families[0].state.tensors;
   checkLayers(layers);
   const owner = new Map<string, LayerSpec>();
   for (const layer of layers) {

@@ -11,6 +11,7 @@ import { Tensor } from '../../src/core/tensor';
 import { catchWarnings } from '../../src/core/warnings';
 import * as mindspore from '../../src/mindspore';
 import * as torch from '../../src/torch';
+import { construct as constructLayer } from '../../src/families';
 import { pyValue } from '../../src/mapping/porting';
 import type { Claim, MappingEntry, MappingRow } from '../../src/mapping/schema';
 import { maxAbsDiff } from '../helpers/close';
@@ -24,8 +25,7 @@ type Kwargs = Record<string, unknown>;
 export const C = 3;
 
 export function construct(fw: Framework, api: Api, ...args: unknown[]): torch.nn._InstanceNorm | mindspore.nn._InstanceNorm {
-  const Cls = (fw === 'torch' ? torch.nn[api] : mindspore.nn[api]) as unknown as new (...a: unknown[]) => torch.nn._InstanceNorm | mindspore.nn._InstanceNorm;
-  return new Cls(...args);
+  return constructLayer(fw, api, ...args) as torch.nn._InstanceNorm | mindspore.nn._InstanceNorm;
 }
 
 export function forward(fw: Framework, layer: unknown, x: Tensor): Tensor {

@@ -4,6 +4,7 @@
  */
 import { loadMapping, parseMapping } from '../../src/mapping';
 import type { Mapping, MappingRow } from '../../src/mapping/schema';
+import { mappingFile, rowIn } from '../helpers/mapping-file';
 import { checkClaim } from './checks';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,9 +24,8 @@ function rowFailures(mapping: Mapping, api: string, torchName: string | null, mi
 }
 
 function mutated(api: string, torchName: string | null, mindsporeName: string | null, mutate: (claims: Json[]) => void): Mapping {
-  const json = JSON.parse(JSON.stringify(loadMapping()));
-  const row = json.entries.find((e: Json) => e.api === api).rows.find((r: Json) => r.torch === torchName && r.mindspore === mindsporeName);
-  mutate(row.claims);
+  const json = mappingFile();
+  mutate(rowIn(json, api, torchName, mindsporeName).claims);
   return parseMapping(json);
 }
 
@@ -58,10 +58,10 @@ describe('a changed claim makes its generated checks fail', () => {
 
 describe('the facade check itself, not only the signature cross-check', () => {
   it('catches a wrong torch default of affine even when the signature says the same', () => {
-    const json = JSON.parse(JSON.stringify(loadMapping()));
-    const entry = json.entries[0];
-    entry.torch.args.find((a: Json) => a.name === 'affine').default = 'True';
-    entry.rows.find((r: Json) => r.torch === 'affine').claims[0].torch = true;
+    const json = mappingFile();
+    const family = json.families[0];
+    family.torch.args.find((a: Json) => a.name === 'affine').default = 'True';
+    family.rows.find((r: Json) => r.torch === 'affine').claims[0].torch = true;
     const failures = rowFailures(parseMapping(json), 'InstanceNorm1d', 'affine', 'affine');
     expect(failures.join('\n')).toMatch(/torch: affine=true given explicitly differs from leaving it out/);
   });

@@ -1,3 +1,4 @@
+import { construct as constructLayer } from '../../src/families';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
@@ -126,12 +127,12 @@ function construct(framework: Framework, api: ApiName, args: readonly { name: st
     if (a.name === null) positional.push(v.value);
     else keywords[a.name] = v.value;
   }
-  const make = (cls: new (...args: never[]) => unknown) => new cls(...([...positional, keywords] as never[]));
+  const make = (fw: Framework) => constructLayer(fw, api, ...positional, keywords);
   if (framework === 'torch') {
-    const module = make(torch.nn[api]) as torch.nn._InstanceNorm;
+    const module = make('torch') as torch.nn._InstanceNorm;
     return { run: (x: Tensor) => module.forward(x), weight: module.weight?.data ?? null, eps: module.eps, trainsAffine: module.affine };
   }
-  const cell = make(mindspore.nn[api]) as mindspore.nn._InstanceNorm;
+  const cell = make('mindspore') as mindspore.nn._InstanceNorm;
   return { run: (x: Tensor) => cell.construct(x), weight: cell.gamma.data, eps: cell.eps, trainsAffine: cell.affine };
 }
 

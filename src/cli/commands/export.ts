@@ -9,7 +9,8 @@ import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import { Tensor, type NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
-import { API_NAMES, inputRanks, type ApiName, type Framework } from '../../mapping';
+import { construct, LAYER_NAMES as API_NAMES } from '../../families';
+import { inputRanks, type ApiName, type Framework } from '../../mapping';
 import { decodeStateDict, formatOfPath } from '../../io/formats';
 import type { Parameter as MsParameter } from '../../mindspore/cell';
 import * as ms from '../../mindspore/nn';
@@ -65,7 +66,7 @@ function layerName(api: Framework, requested: unknown, shape: readonly number[])
 function buildLayer(api: Framework, name: ApiName, config: Record<string, unknown>): Layer {
   // The constructor checks the user's JSON as Python checks keyword arguments; the type only says it is keywords.
   const keywords = config as { num_features: number };
-  return api === 'torch' ? new th[name](keywords) : new ms[name](keywords);
+  return construct(api, name, keywords) as Layer;
 }
 
 /** The --weights file, with a progress bar when it is large; an error names the option and the file. */

@@ -8,7 +8,8 @@
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
 
-import { API_NAMES, type ApiName, type Framework } from '../../mapping';
+import { LAYER_NAMES as API_NAMES } from '../../families';
+import type { ApiName, Framework } from '../../mapping';
 import { lineStart } from './splice';
 
 export type { ApiName, Framework };
