@@ -5,6 +5,8 @@
  * named here. The port command (src/porting/python) finds the calls and splices the result back.
  */
 import { ValueError } from '../core/errors';
+import { pyFloat } from '../core/python';
+import { evaluate, parseExpression, substitute } from './expression';
 import { loadMapping, mappingEntry } from './load';
 import type { FRAMEWORKS, Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
 
@@ -144,6 +146,16 @@ function asFloat(text: string): string {
   return value.kind === 'literal' && value.isInt ? `${text.trim()}.0` : text;
 }
 
+/** The target's argument text a case writes for the source's text. */
+function writtenText(write: Exclude<PortCase['write'], 'drop'>, valueText: string): string {
+  if (write === 'keep') return valueText;
+  if (write === 'keepAsFloat') return asFloat(valueText);
+  if ('text' in write) return write.text;
+  const value = pyValue(valueText);
+  if (value.kind === 'literal' && typeof value.value === 'number') return pyFloat(evaluate(parseExpression(write.expr), value.value));
+  return substitute(write.expr, valueText);
+}
+
 /** The first case that matches; `undecided` when a case's condition cannot be evaluated on this value. */
 function chooseCase(direction: PortDirection, value: PyValue): { chosen?: PortCase; undecided: boolean } {
   for (const c of direction.given) {
@@ -175,10 +187,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
     const fix = fill(c.fix, argName, valueText);
     if (reason) reasons.push(reason);
     if (fix) fixes.push(fix);
-    if (target !== null && c.write !== 'drop') {
-      const text = c.write === 'keep' ? valueText : c.write === 'keepAsFloat' ? asFloat(valueText) : c.write.text;
-      written.push({ name: target, text, from: source });
-    }
+    if (target !== null && c.write !== 'drop') written.push({ name: target, text: writtenText(c.write, valueText), from: source });
     for (const [name, text] of Object.entries(c.set ?? {})) sets.push([name, text]);
   };
 

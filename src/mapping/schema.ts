@@ -7,6 +7,7 @@
  * and the JSON Schema for editors (docs/mapping.schema.json).
  */
 import { z } from 'zod';
+import { parseExpression } from './expression';
 
 export const FRAMEWORKS = ['torch', 'mindspore'] as const;
 
@@ -106,8 +107,24 @@ const predicateSchema = z.union([
   }),
 ]);
 
-/** keep: same text under the target's name; keepAsFloat: int literals get `.0`; drop; or write this Python text. */
-const writeSchema = z.union([z.enum(['keep', 'keepAsFloat', 'drop']), z.object({ text: z.string().min(1) })]);
+/**
+ * keep: same text under the target's name; keepAsFloat: int literals get `.0`; drop; write this
+ * Python text; or compute the target's value from the source's (`1 - value`: a number is written as
+ * the result, any other expression as the formula around it).
+ */
+const writeSchema = z.union([
+  z.enum(['keep', 'keepAsFloat', 'drop']),
+  z.object({ text: z.string().min(1) }),
+  z.object({
+    expr: z.string().superRefine((text, ctx) => {
+      try {
+        parseExpression(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  }),
+]);
 const verdictSchema = z.enum(['exact', 'differs', 'needs weights']);
 
 const portCaseSchema = z.object({

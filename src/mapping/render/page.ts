@@ -31,7 +31,7 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
       const items: string[] = [];
       for (const c of rules.given) {
         const when = c.when ? ` ${'is' in c.when ? `= ${c.when.is.map((v) => pyRepr(v)).join(' / ')}` : 'name' in c.when ? `= …${c.when.name.join(' / …')}` : `∉ ${rangeText(c.when.outside)}`}` : '';
-        const write = c.write === 'drop' ? (lang === 'zh' ? '删除' : 'drop') : c.write === 'keep' ? (lang === 'zh' ? '保留' : 'keep') : c.write === 'keepAsFloat' ? (lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)') : `\`${row[to]}=${c.write.text}\``;
+        const write = c.write === 'drop' ? (lang === 'zh' ? '删除' : 'drop') : c.write === 'keep' ? (lang === 'zh' ? '保留' : 'keep') : c.write === 'keepAsFloat' ? (lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)') : `\`${row[to]}=${writeText(c.write)}\``;
         const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
         const why = [text(c.reason), text(c.fix)].filter(Boolean).join(' → ');
         items.push(`\`${source}\`${when}: ${write}${set} (${c.verdict})${why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : ''}`);
@@ -39,7 +39,7 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
       if (rules.absent) {
         const c = rules.absent;
         const absent = lang === 'zh' ? `未给出 \`${source ?? row[to]}\`` : `\`${source ?? row[to]}\` not given`;
-        items.push(`${absent}: ${typeof c.write === 'object' ? `\`${row[to]}=${c.write.text}\`` : c.write} (${c.verdict})`);
+        items.push(`${absent}: ${typeof c.write === 'object' ? `\`${row[to]}=${writeText(c.write)}\`` : c.write} (${c.verdict})`);
       }
       if (rules.note) items.push(`\`${source}\`: ${text(rules.note)}`);
       for (const item of items) lines.push(`- ${item}`);
@@ -47,6 +47,11 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
     lines.push('');
   }
   return lines.join('\n').trimEnd();
+}
+
+/** What a computed write puts in the target call, as the page shows it. */
+function writeText(write: { text: string } | { expr: string }): string {
+  return 'text' in write ? write.text : write.expr;
 }
 
 function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
