@@ -1,2 +1,2 @@
-export { Cell, Parameter } from './cell';
-export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, _InstanceNorm, type ConstructOptions } from './instancenorm';
+export { Cell, Parameter, type ConstructOptions } from './cell';
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, _InstanceNorm } from './instancenorm';
