@@ -5,7 +5,10 @@
  * docstring examples, its own tests' expectations) and from the kernel's formulas worked by hand.
  * The r2.4.10 BatchNorm2d page's MindSpore numbers are not used: they match neither a float32 nor
  * a float64 computation of their input in two of three channels (/work/notes research, §7.3).
- * Messages are MindSpore's format strings filled in by hand, each cited.
+ * Messages are MindSpore's format strings filled in by hand, each cited. The facade mirrors
+ * MindSpore on CPU and computes in float64 with one rounding to float32, so numbers agree with
+ * MindSpore's to float32 rounding (mapping.json decisions mindspore-batchnorm-cpu and
+ * mindspore-batchnorm-arithmetic).
  */
 import { mindspore, Tensor, ValueError, TypeError as PyTypeError } from '../../src';
 import { batchNormReference, batchRunningStatsReference } from '../../src/core/batch-norm-reference';
@@ -328,11 +331,16 @@ describe('checks at the call, in PyNative order: rank (Python), argument convers
         new PyTypeError(`For primitive[BatchNorm], the input argument[bias] must be a type of {Tensor[Float16], Tensor[Float32]}, but got Tensor[${name}].`),
       );
     }
-    expect(() => new nn.BatchNorm2d(2, { moving_mean_init: Tensor.from([0, 0], { dtype: 'float64' }) }).construct(Tensor.zeros([1, 2, 1, 1], 'float32'))).toThrow(
-      new PyTypeError(
-        'For primitive[BatchNorm], the input type must be same.\nname:[bias]:Tensor[Float32].\nname:[mean]:Tensor[Float64].\nname:[scale]:Tensor[Float32].\nname:[variance]:Tensor[Float32].\n',
-      ),
+    // Mixed dtypes: the infer's message, MindSpore's own in inference (the inference primitive has no
+    // signature, ops_def.py@v2.6.0:716-717); in training MindSpore's signature cast words it otherwise
+    // (decision mindspore-batchnorm-mixed-parameter-dtypes).
+    const mixed = new PyTypeError(
+      'For primitive[BatchNorm], the input type must be same.\nname:[bias]:Tensor[Float32].\nname:[mean]:Tensor[Float64].\nname:[scale]:Tensor[Float32].\nname:[variance]:Tensor[Float32].\n',
     );
+    for (const train of [false, true]) {
+      const m = new nn.BatchNorm2d(2, { moving_mean_init: Tensor.from([0, 0], { dtype: 'float64' }) }).set_train(train);
+      expect(() => m.construct(Tensor.zeros([1, 2, 1, 1], 'float32'))).toThrow(mixed);
+    }
     // Shapes before types: a channel mismatch with a float64 input reports the channel.
     expect(thrown(() => new nn.BatchNorm2d(2).construct(Tensor.zeros([1, 3, 1, 1], 'float64'))).message).toMatch(/^For BatchNorm, scale.shape\[0\]/);
   });
@@ -357,6 +365,7 @@ describe('float16', () => {
     expect(halfToNumber(y.data[0])).toBeCloseTo(ref.data[0], 2);
   });
 
+  // Read from the source, not run (decision mindspore-batchnorm-float16-parameters).
   it('float16 Parameters: computed from float32 copies; in training the update lands in the copies and is lost (insert_cast_cpu.cc@v2.6.0:166-169, anfalgo.cc@v2.6.0:1178-1188)', () => {
     const x = randomInput([4, 3], 6);
     const m = new nn.BatchNorm1d(3, { dtype: 'float16', moving_mean_init: 0.5, gamma_init: 2 });

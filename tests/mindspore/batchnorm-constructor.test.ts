@@ -147,6 +147,7 @@ describe.each(CLASSES)('%s binding', (_cls, Layer) => {
     expect(err.message).toBe(message);
   });
 
+  // The facade answers device_target 'CPU' (decision mindspore-batchnorm-cpu).
   it("takes data_format 'NCHW' and refuses 'NHWC' on CPU (normalization.py@v2.6.0:76-79)", () => {
     expect(new Layer(2, { data_format: 'NCHW' }).format).toBe('NCHW');
     expect(() => new Layer(2, { data_format: 'NHWC' })).toThrow(new ValueError(`For '${_cls}', the 'NHWC' format only support in GPU target, but got device target CPU.`));
