@@ -118,38 +118,21 @@ export type BatchNormKeywords = {
   data_format?: DataFormat;
   dtype?: DType;
 };
-export type BatchNormArgs = PyArgs<
-  [
-    num_features: number | bigint,
-    eps: number,
-    momentum: number,
-    affine: boolean,
-    gamma_init: InitSpec,
-    beta_init: InitSpec,
-    moving_mean_init: InitSpec,
-    moving_var_init: InitSpec,
-    use_batch_statistics: boolean | null,
-    data_format: DataFormat,
-    dtype: DType,
-  ],
-  BatchNormKeywords
->;
+/** The positional parameters both signatures start with. */
+type Leading = [
+  num_features: number | bigint,
+  eps: number,
+  momentum: number,
+  affine: boolean,
+  gamma_init: InitSpec,
+  beta_init: InitSpec,
+  moving_mean_init: InitSpec,
+  moving_var_init: InitSpec,
+  use_batch_statistics: boolean | null,
+];
+export type BatchNormArgs = PyArgs<[...Leading, data_format: DataFormat, dtype: DType], BatchNormKeywords>;
 export type BatchNorm3dKeywords = Omit<BatchNormKeywords, 'data_format'>;
-export type BatchNorm3dArgs = PyArgs<
-  [
-    num_features: number | bigint,
-    eps: number,
-    momentum: number,
-    affine: boolean,
-    gamma_init: InitSpec,
-    beta_init: InitSpec,
-    moving_mean_init: InitSpec,
-    moving_var_init: InitSpec,
-    use_batch_statistics: boolean | null,
-    dtype: DType,
-  ],
-  BatchNorm3dKeywords
->;
+export type BatchNorm3dArgs = PyArgs<[...Leading, dtype: DType], BatchNorm3dKeywords>;
 
 /** Binds the call as `@cell_attr_register` does and runs `_BatchNorm.__init__`'s argument checks. */
 export function parseOptions(cls: string, args: readonly unknown[]): BatchNormOptions {

@@ -19,7 +19,7 @@
 import type { DType } from '../core/dtype';
 import { ValueError } from '../core/errors';
 import { batchNorm } from '../core/batch-norm';
-import { pyFloat, pyStr } from '../core/python';
+import { pyFloat, pyStr, pyTruthy } from '../core/python';
 import { sameShape, type Tensor } from '../core/tensor';
 import { Cell, Parameter, type ConstructOptions } from './cell';
 import { initialParameterData, type InitSpec } from './initializer';
@@ -60,8 +60,11 @@ export abstract class _BatchNorm extends Cell {
   readonly momentum: number;
   /** data_format, as MindSpore names the attribute (normalization.py@v2.6.0:76). */
   readonly format: DataFormat;
-  /** None (null): batch statistics in training, moving statistics in inference; True/False: always one of them. */
-  readonly use_batch_statistics: boolean | null;
+  /**
+   * None (null): batch statistics in training, moving statistics in inference; True/False: always
+   * one of them. A plain attribute, read at each call (code that freezes BatchNorm sets it).
+   */
+  use_batch_statistics: boolean | null;
   readonly gamma_init: InitSpec;
   readonly beta_init: InitSpec;
   readonly moving_mean_init: InitSpec;
@@ -110,8 +113,9 @@ export abstract class _BatchNorm extends Cell {
    * pynative/forward/do_infer.cc@v2.6.0:125-127), then runs the kernel.
    */
   normalize(x: Tensor, options?: ConstructOptions): Tensor<'float16' | 'float32'> {
-    // normalization.py@v2.6.0:144-175: None follows the cell's mode; True/False override it.
-    const training = this.use_batch_statistics === null ? this.training : this.use_batch_statistics;
+    // normalization.py@v2.6.0:144-175: None follows the cell's mode; otherwise its truthiness decides.
+    const flag: unknown = this.use_batch_statistics;
+    const training = flag === null || flag === undefined ? this.training : pyTruthy(flag);
     const momentum = training ? this.momentum : INFERENCE_MOMENTUM;
     const params = [this.gamma, this.beta, this.moving_mean, this.moving_variance] as const;
     checkOpArguments(BATCH_NORM, [x, ...params, training, this.eps, momentum, NCHW_ENUM]);

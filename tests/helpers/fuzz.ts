@@ -4,6 +4,7 @@
  */
 import { Tensor, isPyError } from '../../src';
 import { pyFloat, pyRepr, pyTypeName } from '../../src/core/python';
+import { isKeywordObject } from '../../src/core/python-args';
 
 export const WRONG: [string, unknown][] = [
   ['string', 'abc'],
@@ -44,6 +45,20 @@ export function mentionsValue(message: string, value: unknown, extra: (value: un
   if (value instanceof Tensor) texts.push(`[${value.shape.join(', ')}]`, value.dtype, value.dtype.charAt(0).toUpperCase() + value.dtype.slice(1));
   texts.push(...extra(value));
   return texts.some((t) => message.includes(t));
+}
+
+/**
+ * The calls that pass `value` as parameter `index` (`param`) of a constructor: by keyword (beside
+ * num_features 2), and positionally after the `valid` values before it. A trailing plain object is
+ * the keyword arguments by this package's call convention, so a plain object cannot be passed
+ * positionally; every other value is tried both ways.
+ */
+export function callShapes(param: string, index: number, valid: readonly unknown[], value: unknown): [string, unknown[]][] {
+  const positional = valid.slice(0, index + 1);
+  positional[index] = value;
+  const shapes: [string, unknown[]][] = [['keyword', param === 'num_features' ? [{ num_features: value }] : [2, { [param]: value }]]];
+  if (!isKeywordObject(value)) shapes.push(['positional', positional]);
+  return shapes;
 }
 
 export type Outcome = { ok: true } | { ok: false; err: unknown };

@@ -87,6 +87,14 @@ describe.each(LAYERS)('%s: which statistics, and whether they update (normalizat
     }
   });
 
+  it('reads use_batch_statistics at each call: set to False after construction, training stops updating (:144, 161)', () => {
+    const m = withState(Cls).set_train();
+    stateOf(m).use_batch_statistics = false;
+    const r = run(m);
+    expect(maxAbsDiff(r.y, moving)).toBeLessThan(4e-6);
+    expect([r.mean, r.var]).toEqual([MEAN, VAR]);
+  });
+
   it('set_train(False) goes back to the moving statistics, now updated', () => {
     const m = withState(Cls).set_train();
     m.construct(x);

@@ -10,9 +10,8 @@
 import { mindspore, Tensor, isPyError } from '../../src';
 import { cppFloat } from '../../src/core/cpp';
 import { pyStr, pyTypeName } from '../../src/core/python';
-import { isKeywordObject } from '../../src/core/python-args';
 import { PARAMS, PARAMS_3D } from '../../src/mindspore/batchnorm-options';
-import { WRONG, judge, run, type Outcome } from '../helpers/fuzz';
+import { WRONG, callShapes, judge, run, type Outcome } from '../helpers/fuzz';
 
 const { nn } = mindspore;
 const CLASSES = [
@@ -103,11 +102,7 @@ describe.each(CLASSES)('%s: wrong constructor arguments', (_cls, Layer, shape, p
   it.each(params.map((p, i) => [p, i] as const))('%s', (param, index) => {
     const failures: string[] = [];
     for (const [label, value] of WRONG) {
-      const positional = valid.slice(0, index + 1);
-      positional[index] = value;
-      const shapes: [string, unknown[]][] = [['keyword', param === 'num_features' ? [{ num_features: value }] : [2, { [param]: value }]]];
-      if (!isKeywordObject(value)) shapes.push(['positional', positional]);
-      for (const [how, args] of shapes) {
+      for (const [how, args] of callShapes(param, index, valid, value)) {
         cases++;
         const result = outcome(args);
         const unnamed = !result.ok && isPyError(result.err) && (UNNAMED[param]?.((result.err as Error).message) ?? false);

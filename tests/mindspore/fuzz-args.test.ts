@@ -14,8 +14,7 @@
 import { mindspore, Tensor, isPyError } from '../../src';
 import { pyTypeName } from '../../src/core/python';
 import { PARAMS } from '../../src/mindspore/options';
-import { isKeywordObject } from '../../src/core/python-args';
-import { WRONG, Mention, judge, run } from '../helpers/fuzz';
+import { WRONG, Mention, callShapes, judge, run } from '../helpers/fuzz';
 
 const { nn } = mindspore;
 const CLASSES = [
@@ -64,13 +63,7 @@ describe.each(CLASSES)('%s: wrong constructor arguments', (_cls, Layer) => {
   it.each(PARAMS.map((p, i) => [p, i] as const))('%s', (param, index) => {
     const failures: string[] = [];
     for (const [label, value] of WRONG) {
-      const positional = valid.slice(0, index + 1);
-      positional[index] = value;
-      const shapes: [string, unknown[]][] = [['keyword', param === 'num_features' ? [{ num_features: value }] : [2, { [param]: value }]]];
-      // A trailing plain object is the keyword arguments by this package's call convention, so a
-      // plain object cannot be passed positionally; every other value is tried both ways.
-      if (!isKeywordObject(value)) shapes.push(['positional', positional]);
-      for (const [shape, args] of shapes) {
+      for (const [shape, args] of callShapes(param, index, valid, value)) {
         cases++;
         const outcome = run(() => new Layer(...(args as [number])));
         const context = `${param}=${label} (${shape})`;
