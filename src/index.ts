@@ -1,5 +1,5 @@
 /**
- * instancenorm-shim: InstanceNorm layers that behave exactly like PyTorch's and MindSpore's, one
+ * instancenorm-shim: normalization layers that behave exactly like PyTorch's and MindSpore's, one
  * numeric core under both, and the tools to port code, configs and weights between them.
  */
 export { Tensor, type NestedNumbers } from './core/tensor';
@@ -7,6 +7,8 @@ export type { DType, FloatDType } from './core/dtype';
 export { PyTypeError as TypeError, ValueError, RuntimeError, KeyError, IndexError, AttributeError, isPyError } from './core/errors';
 export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
 export { instanceNormReference } from './core/reference';
+export { batchNorm, type BatchNormOptions, type RunningStatsUpdate } from './core/batch-norm';
+export { batchNormReference } from './core/batch-norm-reference';
 export * as torch from './torch';
 export * as mindspore from './mindspore';
 /** Python's `warnings` for both facades (mindspore's load_param_into_net warns too; `torch.warnings` is the same module). */
