@@ -10,7 +10,7 @@ import { numel, Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
 import { INPUT_NAME, OUTPUT_NAME, SHAPE_METADATA } from './export';
 import { isLayer, type ExportDType, type Layer } from './layer';
-import { onnx } from './proto';
+import { DataType, decodeModel, type ModelProto } from './proto';
 import { createSession, onnxruntime, runSession } from './runtime';
 
 /** float32/float64 agree to rounding; float16 output may differ by one half ulp (2^-9 at |y| < 4). */
@@ -44,9 +44,9 @@ export interface VerifyReport {
 }
 
 const DTYPE_OF: Partial<Record<number, ExportDType>> = {
-  [onnx.TensorProto.DataType.FLOAT]: 'float32',
-  [onnx.TensorProto.DataType.DOUBLE]: 'float64',
-  [onnx.TensorProto.DataType.FLOAT16]: 'float16',
+  [DataType.FLOAT]: 'float32',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.FLOAT16]: 'float16',
 };
 
 interface ModelInput {
@@ -59,9 +59,9 @@ interface ModelInput {
 }
 
 function describeModel(bytes: Uint8Array): ModelInput {
-  let model: onnx.ModelProto;
+  let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = decodeModel(bytes);
   } catch (err) {
     throw new ValueError(`argument 'bytes' is not an ONNX ModelProto: ${(err as Error).message}`);
   }

@@ -15,7 +15,7 @@ import type { Parameter as MsParameter } from '../../mindspore/cell';
 import * as ms from '../../mindspore/nn';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
 import type { ExportDType, Layer } from '../../onnx/layer';
-import { onnx } from '../../onnx/proto';
+import { DataType, decodeModel, type GraphProto, type ValueInfoProto } from '../../onnx/proto';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
 import * as th from '../../torch/nn';
 import { frameworkOption } from '../options';
@@ -186,15 +186,15 @@ interface ModelSummary {
 }
 
 const ONNX_DTYPE_NAMES: Record<number, string> = {
-  [onnx.TensorProto.DataType.FLOAT]: 'float32',
-  [onnx.TensorProto.DataType.DOUBLE]: 'float64',
-  [onnx.TensorProto.DataType.FLOAT16]: 'float16',
+  [DataType.FLOAT]: 'float32',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.FLOAT16]: 'float16',
 };
 
 function summarize(bytes: Uint8Array): ModelSummary {
-  const model = onnx.ModelProto.decode(bytes);
-  const graph = model.graph as onnx.GraphProto;
-  const info = (v: onnx.IValueInfoProto) => ({
+  const model = decodeModel(bytes);
+  const graph = model.graph as GraphProto;
+  const info = (v: ValueInfoProto) => ({
     name: v.name as string,
     dtype: ONNX_DTYPE_NAMES[v.type?.tensorType?.elemType ?? 0] ?? String(v.type?.tensorType?.elemType),
     dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
