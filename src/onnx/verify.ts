@@ -162,6 +162,7 @@ function checkGiven(inputs: readonly Tensor[], model: ModelInput): void {
 
 export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerifyReport> {
   if (!isLayer(module)) throw new ValueError(`argument 'module' must be a torch or mindspore facade InstanceNorm, got ${pyRepr(module)}`);
+  const ortVersion = onnxruntime('verifyOnnx').env.versions.common;
   const model = describeModel(bytes);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE[model.dtype];
   if (typeof tolerance !== 'number' || !(tolerance >= 0)) throw new ValueError(`argument 'tolerance' must be a non-negative number, got ${pyRepr(tolerance)}`);
@@ -193,7 +194,7 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
     ok: worst <= tolerance,
     dtype: model.dtype,
     opset: model.opset,
-    onnxruntime: onnxruntime().env.versions.common,
+    onnxruntime: ortVersion,
     runs,
   };
 }

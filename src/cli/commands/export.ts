@@ -16,6 +16,7 @@ import * as ms from '../../mindspore/nn';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
 import type { ExportDType, Layer } from '../../onnx/layer';
 import { DataType, decodeModel, type GraphProto, type ValueInfoProto } from '../../onnx/proto';
+import { onnxruntime } from '../../onnx/runtime';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
 import * as th from '../../torch/nn';
 import { frameworkOption } from '../options';
@@ -290,6 +291,7 @@ export const exportCommand: Command = {
     json: { type: 'boolean', default: false, help: 'print the model summary and the verify report as JSON' },
   },
   async run({ values }, io: Io) {
+    if (values.verify) onnxruntime('export --verify');
     const request = exportRequest(values);
     const { name, module, loaded } = layerFromArgs(values, request);
     const training = module.training;
