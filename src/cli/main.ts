@@ -12,6 +12,7 @@ import { exportCommand } from './commands/export';
 import { port } from './commands/port';
 import type { Command } from './commands/types';
 import { processIo, type Io } from './output';
+import { packageVersion } from './package-info';
 
 export const COMMANDS: readonly Command[] = [compare, convert, exportCommand, docs, port];
 
@@ -24,6 +25,7 @@ function help(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run 'instancenorm-shim <command> --help' for a command's options; add --json for machine-readable output.",
+    "'instancenorm-shim --version' prints the version.",
   ].join('\n');
 }
 
@@ -50,6 +52,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
     io.out(help());
+    return 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.out(packageVersion());
     return 0;
   }
   const command = first === undefined || first.startsWith('-') ? compare : COMMANDS.find((c) => c.name === first);
