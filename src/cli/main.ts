@@ -78,7 +78,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   try {
     return await command.run(parsed, io);
   } catch (err) {
-    const name = isPyError(err) ? `${(err as Error).name}: ` : '';
+    // Python-style errors (SyntaxError for Python source that does not parse) carry their name.
+    const name = isPyError(err) || (err as Error).name === 'SyntaxError' ? `${(err as Error).name}: ` : '';
     io.err(`instancenorm-shim ${command.name}: ${name}${(err as Error).message}`);
     return 2;
   }
