@@ -28,8 +28,8 @@ function same(a: string, b: string): void {
 
 describe('convert --source', () => {
   test('layer specs: prefix and the options the call shows for sure', () => {
-    expect(layersFromSource(NET).specs).toEqual([{ prefix: 'enc.norm1', affine: true, track_running_stats: true }]);
-    // **kwargs could set affine: only what is written literally is passed on.
+    expect(layersFromSource(NET).specs).toEqual([expect.objectContaining({ prefix: 'enc.norm1', affine: true, track_running_stats: true, num_features: 4 })]);
+    // the model's own **kwargs could set affine (whoever builds it may pass anything): only what the source shows is passed on.
     const [layer] = instanceNormLayers('import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, **kw):\n        self.n = nn.InstanceNorm1d(8, eps=1e-3, **kw)\n');
     expect(layerSpec(layer)).toEqual({ prefix: 'n', num_features: 8 });
   });

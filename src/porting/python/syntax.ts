@@ -138,7 +138,7 @@ export function checkSyntax(file: PythonFile, path?: string): void {
 const LAYER_PATH = /^(?:torch\.nn(?:\.modules(?:\.\w+)?)?|mindspore\.nn(?:\.layer(?:\.\w+)?)?)\.(\w+)$/;
 
 /** The framework and class a fully-qualified path names, if it is one of the mapping's classes. */
-function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
+export function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
   const m = LAYER_PATH.exec(path);
   if (!m || !(API_NAMES as readonly string[]).includes(m[1])) return null;
   return { framework: path.startsWith('torch.') ? 'torch' : 'mindspore', api: m[1] as ApiName };
