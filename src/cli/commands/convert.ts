@@ -1,8 +1,10 @@
 /**
  * `convert <in> <out>`: a checkpoint from one framework's names to the other's, between any of the
  * formats (safetensors, torch.save .pt/.pth, MindSpore .ckpt, JSON). The InstanceNorm layers come
- * from the model's Python source (`--source`) and/or are named (`--layer PREFIX`), never guessed from
- * key names; `layersFromArgs` is the one place that combines the two.
+ * from the model's Python source (`--source`) and/or are named (`--layer PREFIX`, patterns with
+ * `*` allowed), never guessed from key names; `layersFromArgs` is the one place that combines the
+ * two. A conversion that would not be right for the declared model exits 2 and writes nothing,
+ * unless `--force`.
  */
 import { ValueError } from '../../core/errors';
 import { checkFormat, decodeStateDict, encodeStateDict, formatOfPath, type FormatName } from '../../io/formats';
@@ -19,11 +21,12 @@ const NATIVE: Record<FormatName, Framework | undefined> = { torch: 'torch', mind
 
 /**
  * `--layer PREFIX[:NUM_FEATURES][:affine][:track]`, e.g. `enc.norm1`, `enc.norm1:64`,
- * `norm:64:affine:track`; `.` alone is a model that is the layer itself (top-level names).
+ * `norm:64:affine:track`, `blocks.*.norm:affine`; `.` alone is a model that is the layer itself
+ * (top-level names).
  */
 function parseLayer(text: string): LayerSpec {
   const [rawPrefix, ...rest] = text.split(':');
-  const layer: LayerSpec = { prefix: rawPrefix === '.' ? '' : rawPrefix };
+  const layer: LayerSpec = { prefix: rawPrefix === '.' ? '' : rawPrefix, origin: '--layer' };
   for (const part of rest) {
     if (/^\d+$/.test(part) && Number(part) > 0) layer.num_features = Number(part);
     else if (part === 'affine' || part === 'noaffine') layer.affine = part === 'affine';
@@ -44,22 +47,43 @@ function layersFromArgs(values: ParsedArgs['values'], fromSource: readonly Layer
   return layers;
 }
 
-/** Which layers the model source gave, and the InstanceNorm calls it could not place. */
-function sourceSummary(found: SourceLayers): string {
-  const lines = [`InstanceNorm layers of ${found.model ?? '(no model class)'} in ${found.path}: ${found.specs.map((s) => s.prefix).join(', ') || 'none'}`];
-  for (const u of found.unplaced) lines.push(`  note: line ${u.line}: ${u.text} is not a layer of ${found.model ?? 'the model'} as written (built in a loop, helper or other class); name it with --layer if it is one`);
+/** Names on one line: a few, then how many more (all of them with --verbose). */
+function few(names: readonly string[], verbose: boolean): string {
+  return verbose || names.length <= 8 ? names.join(', ') : `${names.slice(0, 6).join(', ')} and ${names.length - 6} more`;
+}
+
+/** Which layers the model source gave (patterns say so), the ones it may have, and the InstanceNorm calls it could not place. */
+function sourceSummary(found: SourceLayers, verbose: boolean): string {
+  const model = found.model === null ? '(no model class)' : /^\w+$/.test(found.model) ? `${found.model} (built with its defaults)` : found.model;
+  const lines = [`InstanceNorm layers of ${model} in ${found.path}: ${few(found.specs.map((s) => s.prefix), verbose) || 'none'}`];
+  for (const s of found.specs.filter((x) => x.prefix.includes('*'))) {
+    lines.push(`  pattern ${s.prefix} (${s.origin}): the source does not pin these keys (a loop over a count it does not show, or a computed name); every layer of the checkpoint that matches is converted`);
+  }
+  for (const s of found.maybeSpecs) {
+    lines.push(`  maybe: ${s.prefix} (${s.origin}) is built on a branch the source does not decide: not converted; name it with --layer if the model has it`);
+  }
+  for (const u of found.unplaced) lines.push(`  note: line ${u.line}: ${u.text} is not a layer of the model as the source shows it (a helper nothing calls, another class, a plain list); name it with --layer if it is one`);
   return lines.join('\n');
 }
 
 export const convert: Command = {
   name: 'convert',
   summary: 'convert InstanceNorm weights between PyTorch and MindSpore names and between .pt/.safetensors/.ckpt/.json',
-  usage: 'convert <in> <out> (--source model.py [--model Class] | --layer PREFIX ...) [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--json]',
+  usage: "convert <in> <out> (--source model.py [--model Class|\"build(...)\"] | --layer PREFIX ...) [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--force] [--verbose] [--json]",
   options: {
     to: { type: 'string', help: 'target names: torch or mindspore (follows from a .pt or .ckpt output; say it for .safetensors/.json)' },
-    layer: { type: 'string', multiple: true, help: "an InstanceNorm layer's prefix, PREFIX[:NUM_FEATURES][:affine|noaffine][:track|notrack] ('.' for a top-level layer); repeatable" },
+    layer: {
+      type: 'string',
+      multiple: true,
+      help: "an InstanceNorm layer's prefix, PREFIX[:NUM_FEATURES][:affine|noaffine][:track|notrack] ('.' for a top-level layer; '*' in a pattern such as blocks.*.norm matches any key segment); repeatable",
+    },
     source: { type: 'string', help: 'the model source (.py) whose InstanceNorm layers name the prefixes, instead of --layer' },
-    model: { type: 'string', help: 'with --source: the class that is the whole model (default: the class no other class uses)' },
+    model: {
+      type: 'string',
+      help: "with --source: the class that is the whole model, built with its defaults, or a Python call that builds it (\"build_generator(norm='instance')\"); default: the class no other class uses",
+    },
+    force: { type: 'boolean', default: false, help: 'write the result despite problems (a layer that matches no key, tensors that contradict its options, layer keys no layer covers); they become warnings' },
+    verbose: { type: 'boolean', default: false, help: 'list every layer and every key passed through (the report otherwise counts them and names a few)' },
     'from-format': { type: 'string', help: 'input format when the extension does not say: safetensors, torch, mindspore or json' },
     'to-format': { type: 'string', help: 'output format when the extension does not say: safetensors, torch, mindspore or json' },
     entry: { type: 'string', help: "the key of a torch checkpoint that holds the state_dict ({'state_dict': ...})" },
@@ -74,19 +98,20 @@ export const convert: Command = {
     if (values.model !== undefined && values.source === undefined) throw new ValueError('--model names a class of the --source model file; give --source too');
     const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
     const layers = layersFromArgs(values, fromSource?.specs);
+    const verbose = Boolean(values.verbose);
     const bytes = readWithProgress(input);
     const skipped: string[] = [];
     const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined, skipped });
-    const { stateDict, report } = convertStateDict(source, { to, layers });
+    if (fromSource && !values.json) io.out(sourceSummary(fromSource, verbose));
+    const { stateDict, report } = convertStateDict(source, { to, layers, watch: fromSource?.maybeSpecs, force: Boolean(values.force) });
     // encode fully before touching the output: a failure leaves an existing file as it was
     const encoded = encodeStateDict(stateDict, toFormat);
     writeFileAtomic(output, encoded);
-    const sourceInfo = fromSource && { path: fromSource.path, model: fromSource.model, layers: fromSource.specs, unplaced: fromSource.unplaced };
+    const sourceInfo = fromSource && { path: fromSource.path, model: fromSource.model, layers: fromSource.specs, maybe: fromSource.maybeSpecs, unplaced: fromSource.unplaced };
     if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: encoded.length, skipped, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
     else {
-      if (fromSource) io.out(sourceSummary(fromSource));
       const note = skipped.length ? `\nleft out (not tensors): ${skipped.join(', ')}` : '';
-      io.out(`${formatReport(report)}${note}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
+      io.out(`${formatReport(report, { verbose })}${note}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);
     }
     return 0;
   },
