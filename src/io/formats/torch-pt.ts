@@ -36,13 +36,20 @@ class Storage {
 }
 
 /**
- * Bytes a load may still allocate for copies of non-contiguous views: the file's size. Contiguous
- * views share their storage's memory (as tied weights do in PyTorch), so a pickle that names one
- * storage many times cannot multiply memory beyond this.
+ * Bytes a load may still allocate for copies of non-contiguous views: the file's size, or
+ * EXPAND_BUDGET_BYTES when that is more (an `expand()`ed view has more elements than its storage,
+ * and torch.load reads it as a view). Contiguous views share their storage's memory (as tied
+ * weights do in PyTorch), so a pickle that names one storage many times cannot multiply memory
+ * beyond this.
  */
 interface CopyBudget {
+  /** What is left. */
   bytes: number;
+  readonly limit: number;
 }
+
+/** What copies of views may take at least, whatever the file's size (a small file may hold an expanded view). */
+export const EXPAND_BUDGET_BYTES = 64 * 2 ** 20;
 
 export interface ReadTorchOptions {
   /**
@@ -73,7 +80,8 @@ export function loadTorchObject(bytes: Uint8Array, file: string): unknown {
   }
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: unknown): Storage => loadStorage(pid, entries, prefix, storages, file);
-  const budget: CopyBudget = { bytes: bytes.length };
+  const limit = Math.max(bytes.length, EXPAND_BUDGET_BYTES);
+  const budget: CopyBudget = { bytes: limit, limit };
   return unpickle(entries.get(pickles[0])!.read(), { file, globals: torchGlobals(budget), persistentLoad });
 }
 
@@ -116,8 +124,9 @@ function intTuple(v: unknown, what: string, file: string): number[] {
 /**
  * `_rebuild_tensor_v2(storage, storage_offset, size, stride, ...)`: the elements of the view
  * `storage[offset + sum(i_k * stride_k)]`, copied into a contiguous tensor (a transposed or sliced
- * tensor is saved with its whole storage). Every index is checked to lie inside the storage; a view
- * larger than its storage (an `expand`ed tensor) is refused rather than allocated.
+ * tensor is saved with its whole storage; an `expand()`ed one, with stride 0 along the expanded
+ * dims, has more elements than its storage). Every index is checked to lie inside the storage, and
+ * the copies together stay within the load's budget.
  */
 function rebuildTensor(args: readonly unknown[], file: string, budget: CopyBudget): Tensor {
   const [storage, offset, sizeArg, strideArg] = args;
@@ -134,9 +143,10 @@ function rebuildTensor(args: readonly unknown[], file: string, budget: CopyBudge
     throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) with stride (${stride.join(', ')}) at offset ${offset} reads element ${last} of a storage with ${storage.data.length}`);
   }
   if (isContiguous(size, stride)) return new Tensor(storage.dtype, storage.data.subarray(offset, offset + count) as never, size);
-  if (count > storage.data.length) throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) has more elements than its storage (${storage.data.length}); broadcast (stride 0) views are not read`);
   budget.bytes -= count * DTYPES[storage.dtype].bytes;
-  if (budget.bytes < 0) throw new FormatError(file, 'torch: the non-contiguous views in the file would need more memory than the file\'s size to copy');
+  if (budget.bytes < 0) {
+    throw new FormatError(file, `torch: copying the file's non-contiguous and expanded views would take more than ${budget.limit} bytes (the file's size, or ${EXPAND_BUDGET_BYTES} at least); the tensor of size (${size.join(', ')}) with stride (${stride.join(', ')}) is one of them`);
+  }
   const out = new DTYPES[storage.dtype].array(count);
   gather(storage.data, out as never, offset, size, stride);
   return new Tensor(storage.dtype, out as never, size);
@@ -215,7 +225,7 @@ function torchGlobals(budget: CopyBudget): Record<string, GlobalHandler> {
 }
 
 /** The names the pickle reader accepts, for documentation and tests. */
-export const ALLOWED_GLOBALS: readonly string[] = Object.keys(torchGlobals({ bytes: 0 }));
+export const ALLOWED_GLOBALS: readonly string[] = Object.keys(torchGlobals({ bytes: 0, limit: 0 }));
 
 function isTensorDict(v: unknown): v is PyDict {
   return v instanceof PyDict && v.map.size > 0 && [...v.map.values()].every((t) => t instanceof Tensor);
