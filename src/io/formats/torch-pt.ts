@@ -9,8 +9,8 @@
 import { DTYPES, type DType, type TypedArray } from '../../core/dtype';
 import { rowMajorStrides, Tensor } from '../../core/tensor';
 import { PyDict, PyGlobal, PyTuple, UnpicklingError, describe, unpickle, type GlobalHandler } from './pickle';
-import { FormatError, checkedNumel, tensorBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
-import { readZip, writeZip, type ZipEntry } from './zip';
+import { FormatError, checkedNumel, concatChunks, elementsOf, tensorBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
+import { readZip, zipChunks, type ZipEntry } from './zip';
 
 /** torch's typed storage classes (the pickled `storage_type`) and their element types. */
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -104,10 +104,8 @@ function loadStorage(pid: unknown, entries: Map<string, ZipEntry>, prefix: strin
   if (entry.size !== numel * itemsize) {
     throw new FormatError(file, `torch: storage '${key}' should hold ${numel} ${dtype} elements (${numel * itemsize} bytes), but its entry has ${entry.size} bytes`);
   }
-  const raw = entry.read();
-  const copy = new Uint8Array(raw.length);
-  copy.set(raw);
-  const storage = new Storage(dtype, new DTYPES[dtype].array(copy.buffer, 0, numel));
+  // a stored entry is the file's own memory: viewed in place when aligned (torch.save aligns storages to 64 bytes)
+  const storage = new Storage(dtype, elementsOf(dtype, entry.read()));
   cache.set(key, storage);
   return storage;
 }
@@ -309,6 +307,11 @@ class PickleWriter {
  * `torch.save(model.state_dict(), f)` writes (without the optional `_metadata` attribute).
  */
 export function writeTorch(sd: StateDictLike, archive = 'archive'): Uint8Array {
+  return concatChunks(torchChunks(sd, archive));
+}
+
+/** writeTorch's bytes as the pieces they are made of (the tensors' own memory among them), to write without joining them. */
+export function torchChunks(sd: StateDictLike, archive = 'archive'): Uint8Array[] {
   const tensors = toStateDict(sd);
   checkWritable(tensors, 'torch');
   const p = new PickleWriter().op(0x80, 2).global('collections', 'OrderedDict').op(0x29, 0x52);
@@ -326,7 +329,7 @@ export function writeTorch(sd: StateDictLike, archive = 'archive'): Uint8Array {
   if (tensors.size) p.op(0x75);
   p.op(0x2e);
   const text = (s: string) => new TextEncoder().encode(s);
-  return writeZip([[`${archive}/data.pkl`, p.bytes()], [`${archive}/byteorder`, text('little')], ...files, [`${archive}/version`, text('3\n')]]);
+  return zipChunks([[`${archive}/data.pkl`, p.bytes()], [`${archive}/byteorder`, text('little')], ...files, [`${archive}/version`, text('3\n')]]);
 }
 
 export { PyDict, PyTuple };
