@@ -11,6 +11,7 @@ import { docs } from './commands/docs';
 import { exportCommand } from './commands/export';
 import { port } from './commands/port';
 import type { Command } from './commands/types';
+import { cleanUpOnSignals } from './interrupt';
 import { processIo, type Io } from './output';
 import { packageVersion } from './package-info';
 
@@ -86,6 +87,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 if (require.main === module) {
+  cleanUpOnSignals();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

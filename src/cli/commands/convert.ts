@@ -7,13 +7,13 @@
  * unless `--force`.
  */
 import { ValueError } from '../../core/errors';
-import { checkFormat, decodeStateDict, encodeStateDict, formatOfPath, type FormatName } from '../../io/formats';
-import { writeFileAtomic } from '../../io/atomic-write';
+import { checkFormat, decodeStateDict, encodeStateDictChunks, formatOfPath, type FormatName } from '../../io/formats';
+import { writeChunksAtomic } from '../../io/atomic-write';
 import { convertStateDict, formatReport, type Framework, type LayerSpec } from '../../porting/convert';
 import { frameworkOption } from '../options';
 import { json, type Io } from '../output';
 import { layersFromSource, type SourceLayers } from '../../porting/python/layer-specs';
-import { readWithProgress } from '../progress';
+import { progress, readWithProgress } from '../progress';
 import type { Command, ParsedArgs } from './types';
 
 /** The framework whose names a format's files carry, when --to is not given. */
@@ -89,7 +89,7 @@ export const convert: Command = {
     entry: { type: 'string', help: "the key of a torch checkpoint that holds the state_dict ({'state_dict': ...})" },
     json: { type: 'boolean', default: false, help: 'print the conversion report as JSON' },
   },
-  run({ values, positionals }, io: Io) {
+  async run({ values, positionals }, io: Io) {
     if (positionals.length !== 2) throw new ValueError(`convert needs <in> and <out>, got ${positionals.length} path(s)`);
     const [input, output] = positionals;
     const fromFormat = values['from-format'] ? checkFormat(values['from-format'] as string, '--from-format') : formatOfPath(input);
@@ -99,16 +99,19 @@ export const convert: Command = {
     const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
     const layers = layersFromArgs(values, fromSource?.specs);
     const verbose = Boolean(values.verbose);
-    const bytes = readWithProgress(input);
     const skipped: string[] = [];
-    const source = decodeStateDict(bytes, fromFormat, input, { entry: values.entry as string | undefined, skipped });
+    // the tensors are views of the file's bytes where they can be: the input is held once, not copied
+    const source = decodeStateDict(await readWithProgress(input), fromFormat, input, { entry: values.entry as string | undefined, skipped });
     if (fromSource && !values.json) io.out(sourceSummary(fromSource, verbose));
     const { stateDict, report } = convertStateDict(source, { to, layers, watch: fromSource?.maybeSpecs, force: Boolean(values.force) });
-    // encode fully before touching the output: a failure leaves an existing file as it was
-    const encoded = encodeStateDict(stateDict, toFormat);
-    writeFileAtomic(output, encoded);
+    // encoded fully (as pieces over the tensors' memory) before the output is touched: a failure leaves an existing file as it was
+    const chunks = encodeStateDictChunks(stateDict, toFormat);
+    const bytes = chunks.reduce((n, c) => n + c.length, 0);
+    const bar = progress('writing', bytes);
+    await writeChunksAtomic(output, chunks, { onProgress: bar.update });
+    bar.end();
     const sourceInfo = fromSource && { path: fromSource.path, model: fromSource.model, layers: fromSource.specs, maybe: fromSource.maybeSpecs, unplaced: fromSource.unplaced };
-    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes: encoded.length, skipped, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
+    if (values.json) io.out(json({ input, output, fromFormat, toFormat, tensors: stateDict.size, bytes, skipped, ...(sourceInfo ? { source: sourceInfo } : {}), report }));
     else {
       const note = skipped.length ? `\nleft out (not tensors): ${skipped.join(', ')}` : '';
       io.out(`${formatReport(report, { verbose })}${note}\nwrote ${output} (${toFormat}, ${stateDict.size} tensors)`);

@@ -70,9 +70,9 @@ function buildLayer(api: Framework, name: ApiName, config: Record<string, unknow
 }
 
 /** The --weights file, with a progress bar when it is large; an error names the option and the file. */
-function readFile(file: string): Uint8Array {
+async function readFile(file: string): Promise<Uint8Array> {
   try {
-    return readWithProgress(file);
+    return await readWithProgress(file);
   } catch (err) {
     const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
     throw new ValueError(`--weights ${file}: cannot read it (${cause?.code ?? (err as Error).message})`);
@@ -84,8 +84,8 @@ function readFile(file: string): Uint8Array {
  * the format readers. JSON whose values are all plain nested lists is read here instead, so the
  * numbers convert straight to the module's dtype (the JSON reader would make them float32 first).
  */
-function readWeights(file: string): Weights {
-  const bytes = readFile(file);
+async function readWeights(file: string): Promise<Weights> {
+  const bytes = await readFile(file);
   const format = formatOfPath(file);
   if (format === 'json') {
     let parsed: unknown;
@@ -234,13 +234,13 @@ function exportRequest(values: ParsedArgs['values']): ExportRequest {
 }
 
 /** The facade layer the options describe: its class, config, weights and mode. */
-function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): { name: ApiName; module: Layer; loaded: string[] } {
+async function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): Promise<{ name: ApiName; module: Layer; loaded: string[] }> {
   const config = parseConfig(values.config);
   const name = layerName(api, values.layer, shape);
   const module = buildLayer(api, name, config);
   if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
   const file = values.weights;
-  const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(readWeights(file), values.prefix as string | undefined, file), file) : [];
+  const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(await readWeights(file), values.prefix as string | undefined, file), file) : [];
   if (values.eval) {
     if (module instanceof th._InstanceNorm) module.eval();
     else module.set_train(false);
@@ -293,7 +293,7 @@ export const exportCommand: Command = {
   async run({ values }, io: Io) {
     if (values.verify) onnxruntime('export --verify');
     const request = exportRequest(values);
-    const { name, module, loaded } = layerFromArgs(values, request);
+    const { name, module, loaded } = await layerFromArgs(values, request);
     const training = module.training;
     const bytes = toOnnx(module, { inputShape: request.shape, opset: request.opset, dynamicAxes: Boolean(values.dynamic), dtype: request.dtype });
     const report = values.verify ? await verifyOnnx(module, bytes, { seed: request.seed, tolerance: request.tolerance }) : undefined;
