@@ -82,6 +82,56 @@ describe('layers from the model source', () => {
   });
 });
 
+describe('what the source cannot decide or does not parse', () => {
+  const maybeSource = [
+    'import torch.nn as nn',
+    'class Enc(nn.Module):',
+    '    def __init__(self, c, with_norm):',
+    '        super().__init__()',
+    '        if with_norm:',
+    '            self.norm1 = nn.InstanceNorm1d(c, affine=True, track_running_stats=True)',
+    'class Net(nn.Module):',
+    '    def __init__(self, with_norm):',
+    '        super().__init__()',
+    '        self.conv = nn.Conv1d(2, 4, 3)',
+    '        self.enc = Enc(4, with_norm)',
+    '        self.head = nn.Linear(4, 3)',
+    '',
+  ].join('\n');
+
+  test('a layer on a branch the source does not decide is never converted on a guess, and its keys do not pass silently', async () => {
+    const source = join(dir, 'maybe.py');
+    require('node:fs').writeFileSync(source, maybeSource);
+    const r = await convert(join(FORMATS, 'model.pt'), join(dir, 'm.ckpt'), '--source', source);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`the model Net in ${source} has no InstanceNorm layers (it may have enc.norm1 (${source}:6), built on branches the source does not decide)`);
+    // beside a layer the source is sure of (a tensorless InstanceNorm1d(4): its MindSpore parameters are filled), the undecided one is
+    // still watched: its keys would pass through unconverted
+    require('node:fs').writeFileSync(source, maybeSource.replace("        self.head = nn.Linear(4, 3)", "        self.head = nn.Linear(4, 3)\n        self.norm0 = nn.InstanceNorm1d(4)"));
+    const named = await convert(join(FORMATS, 'model.pt'), join(dir, 'm.ckpt'), '--source', source);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain(`layer enc.norm1 looks like the InstanceNorm layer 'enc.norm1' (${source}:6), but no declared layer covers it`);
+    expect(named.stdout).toContain(`  maybe: enc.norm1 (${source}:6) is built on a branch the source does not decide: not converted; name it with --layer if the model has it`);
+    expect(existsSync(join(dir, 'm.ckpt'))).toBe(false);
+    // naming it settles it
+    const settled = await convert(join(FORMATS, 'model.pt'), join(dir, 'm.ckpt'), '--source', source, '--layer', 'enc.norm1');
+    expect(settled.code).toBe(0);
+    expect([...readStateDict(join(dir, 'm.ckpt')).keys()].filter((k) => k.includes('norm'))).toEqual([
+      'enc.norm1.moving_mean', 'enc.norm1.moving_variance', 'enc.norm1.gamma', 'enc.norm1.beta',
+      'norm0.moving_mean', 'norm0.moving_variance', 'norm0.gamma', 'norm0.beta',
+    ]);
+  });
+
+  test('a model source that does not parse: exit 2 with file:line:column, nothing written', async () => {
+    const source = join(dir, 'broken.py');
+    require('node:fs').writeFileSync(source, 'import torch.nn as nn\nclass Net(nn.Module:\n    pass\n');
+    const r = await convert(join(FORMATS, 'model.pt'), join(dir, 'b.ckpt'), '--source', source);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`SyntaxError: ${source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: invalid syntax`));
+    expect(existsSync(join(dir, 'b.ckpt'))).toBe(false);
+  });
+});
+
 describe('--layer', () => {
   test('a typo matches no key: exit 2 naming the nearest keys, nothing written (it invented enc.norm9.* before)', async () => {
     const out = join(dir, 'typo.ckpt');

@@ -36,13 +36,16 @@ function parseLayer(text: string): LayerSpec {
   return layer;
 }
 
-function layersFromArgs(values: ParsedArgs['values'], fromSource: readonly LayerSpec[] = []): LayerSpec[] {
+function layersFromArgs(values: ParsedArgs['values'], found?: SourceLayers): LayerSpec[] {
   const explicit = ((values.layer as string[] | undefined) ?? []).map(parseLayer);
   // An explicit --layer overrides the model source's entry for the same prefix.
-  const layers = [...fromSource.filter((s) => !explicit.some((e) => e.prefix === s.prefix)), ...explicit];
+  const layers = [...(found?.specs ?? []).filter((s) => !explicit.some((e) => e.prefix === s.prefix)), ...explicit];
   if (!layers.length) {
-    const none = values.source ? `the model source ${values.source} has no InstanceNorm layers; ` : '';
-    throw new ValueError(`${none}name the InstanceNorm layers with --source model.py or --layer PREFIX (one per layer; "." for a top-level layer); layers are never guessed`);
+    const model = found?.model ? `${found.model} in ` : '';
+    const may = found?.maybeSpecs.length ? ` (it may have ${found.maybeSpecs.map((s) => `${s.prefix} (${s.origin})`).join(', ')}, built on branches the source does not decide)` : '';
+    const elsewhere = found?.unplaced.length ? `; its InstanceNorm constructions at line ${found.unplaced.map((u) => u.line).join(', ')} are not layers of that model as the source shows it (another class? --model names the class or a call that builds it)` : '';
+    const none = found ? `the model ${model}${found.path} has no InstanceNorm layers${may}${elsewhere}; ` : '';
+    throw new ValueError(`${none}name the InstanceNorm layers with --source model.py or --layer PREFIX (one per layer, or a pattern like blocks.*.norm; "." for a top-level layer); layers are never guessed`);
   }
   return layers;
 }
@@ -97,7 +100,7 @@ export const convert: Command = {
     const to = frameworkOption(values.to ?? NATIVE[toFormat], '--to', `nothing: a ${toFormat} file can hold either's names, so say which`);
     if (values.model !== undefined && values.source === undefined) throw new ValueError('--model names a class of the --source model file; give --source too');
     const fromSource = values.source ? layersFromSource(values.source as string, values.model as string | undefined) : undefined;
-    const layers = layersFromArgs(values, fromSource?.specs);
+    const layers = layersFromArgs(values, fromSource);
     const verbose = Boolean(values.verbose);
     const skipped: string[] = [];
     // the tensors are views of the file's bytes where they can be: the input is held once, not copied
