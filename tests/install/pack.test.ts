@@ -1,7 +1,8 @@
 /**
- * The package installs anywhere: `npm pack`, then `npm install <tarball>` in an empty project with
- * no .npmrc and none of npm's or onnxruntime-node's environment variables, reaching nothing but the
- * npm registry (--prefer-offline: what npm ci already fetched comes from its cache). It must not
+ * `npm start -- --json` prints only JSON, and the package installs anywhere: `npm pack`, then
+ * `npm install <tarball>` in an empty project with no .npmrc and none of npm's or
+ * onnxruntime-node's environment variables, reaching nothing but the npm registry
+ * (--prefer-offline: what npm ci already fetched comes from its cache). It must not
  * pull in onnxruntime-node (whose install script downloads CUDA binaries from nuget on Linux x64)
  * or a second protobufjs; the API and every command but the onnxruntime ones work, those say how
  * to add it, and after adding it as the README says, compare runs.
@@ -28,23 +29,30 @@ function run(command: string, args: string[], cwd = project): SpawnSyncReturns<s
 const shim = (...args: string[]) => run(join(project, 'node_modules', '.bin', 'instancenorm-shim'), args);
 const installed = (...path: string[]) => join(project, 'node_modules', ...path);
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'pack-install-'));
-  // npm pack runs `prepare` (the build), so the tarball holds what the sources build
-  const pack = run('npm', ['pack', '--pack-destination', work], ROOT);
-  if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
-  tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-  project = join(work, 'project');
-  mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+// In this file, not beside it: `npm pack` below rebuilds dist/, which `npm start` runs.
+describe('in the checkout', () => {
+  test("npm start -- --json (as the README types it) prints only the JSON: the .npmrc's json=true puts npm's banner on stderr", () => {
+    const start = run('npm', ['start', '--', '--json'], ROOT);
+    expect(start.status).toBe(0);
+    expect(JSON.parse(start.stdout)).toMatchObject({ api: 'InstanceNorm1d', ok: true });
+    expect(start.stderr).toContain('> instancenorm-shim@');
+  });
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('npm install <tarball> in an empty project', () => {
   let install: SpawnSyncReturns<string>;
   beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'pack-install-'));
+    // npm pack runs `prepare` (the build), so the tarball holds what the sources build
+    const pack = run('npm', ['pack', '--pack-destination', work], ROOT);
+    if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
+    tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
+    project = join(work, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     install = run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund']);
   });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   test('succeeds, without onnxruntime-node, onnx-proto or a second protobufjs; LICENSE and the exports map ship', () => {
     expect([install.status, install.stderr]).toEqual([0, expect.any(String)]);
