@@ -245,3 +245,32 @@ class Net(nn.Module):
     expect(found.unplaced).toEqual([]);
   });
 });
+
+describe('control flow', () => {
+  test('a branch that returns does not flow on; raise ends a path; an undecided early return makes the result a union', () => {
+    const source = `
+def pick(kind):
+    if kind == 'batch':
+        return nn.BatchNorm2d
+    norm = nn.InstanceNorm2d
+    if kind == 'plain':
+        norm = functools.partial(nn.InstanceNorm2d, affine=True)
+    elif kind == 'bad':
+        raise ValueError(kind)
+    return norm
+
+class Net(nn.Module):
+    def __init__(self, kind):
+        super().__init__()
+        self.a = pick('instance')(4)
+        self.b = pick('plain')(4)
+        self.c = pick(kind)(4)
+`;
+    const found = layers(source);
+    expect(found.layers).toEqual([
+      ['a', 4, false],
+      ['b', 4, true],
+    ]);
+    expect(found.maybe).toEqual(['c']);
+  });
+});

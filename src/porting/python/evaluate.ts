@@ -16,7 +16,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { ValueError } from '../../core/errors';
 import { pyValue } from '../../mapping';
-import { dottedNames, instanceNormApi, lineOf, resolvePath, type ApiName, type Framework, type PythonFile } from './syntax';
+import { instanceNormApi, lineOf, resolvePath, type ApiName, type Framework, type PythonFile } from './syntax';
 import { lineStart } from './splice';
 
 /** A literal value as Python has it. */
@@ -109,7 +109,7 @@ interface Frame {
   maybe: boolean;
   repeat: boolean;
   returns: Value[];
-  /** A return or raise was reached for sure: the rest of the body does not run. */
+  /** A return or raise was reached: the rest of this frame's body does not run (on every path, for a merged frame). */
   done: boolean;
 }
 
@@ -241,11 +241,11 @@ export class Interpreter {
       case 'ReturnStatement': {
         const value = node.lastChild && node.lastChild.name !== 'return' ? this.expr(node.lastChild, frame) : NONE;
         frame.returns.push(value);
-        if (!frame.maybe && !frame.repeat) frame.done = true;
+        frame.done = true;
         return;
       }
       case 'RaiseStatement':
-        if (!frame.maybe && !frame.repeat) frame.done = true;
+        frame.done = true;
         return;
       case 'FunctionDefinition':
         frame.env.set(this.text(node.getChild('VariableName')!), { kind: 'function', node, owner: null });
@@ -345,9 +345,14 @@ export class Interpreter {
       }
     }
     if (forks.length > 0) this.merge(frame, forks, !closed);
+    // every way through the if returned or raised
+    if (closed && forks.every((f) => f.done)) frame.done = true;
   }
 
-  /** Variables after branches that may each have run: the union of what they may hold. */
+  /**
+   * Variables after branches that may each have run: the union of what they may hold on the paths
+   * that go on (a branch that returned does not); `keepBefore` when no branch may have run at all.
+   */
   private merge(frame: Frame, forks: readonly Frame[], keepBefore: boolean): void {
     for (const fork of forks) frame.returns.push(...fork.returns);
     const live = forks.filter((f) => !f.done);
@@ -355,7 +360,7 @@ export class Interpreter {
     for (const name of names) {
       const before = frame.env.get(name);
       const options = live.map((f) => f.env.get(name) ?? before ?? UNKNOWN);
-      if (keepBefore || live.length < forks.length) options.push(before ?? UNKNOWN);
+      if (keepBefore) options.push(before ?? UNKNOWN);
       frame.env.set(name, union(options));
     }
   }
