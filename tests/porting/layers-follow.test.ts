@@ -274,3 +274,17 @@ class Net(nn.Module):
     expect(found.maybe).toEqual(['c']);
   });
 });
+
+test('the model is the class nothing else uses, or failing that the class no other class uses (a build function may use it)', () => {
+  const source = `${torchHead}${block}
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block() for _ in range(2)])
+
+def build_model():
+    return Net()
+`;
+  const found = discoverLayers(source);
+  expect([found.model, found.layers.map((l) => l.prefix)]).toEqual(['Net', ['blocks.0.norm', 'blocks.1.norm']]);
+});

@@ -135,10 +135,13 @@ function layerOf(p: Placed): InstanceNormLayer {
   return { prefix, pattern: prefix.includes('*'), api: p.norm.api, framework: p.norm.framework, line: site.line, column: site.column, ...configOf(p.norm) };
 }
 
-/** Classes named inside another class or a module-level function (as a base, a child, a helper's result): not the model. */
-function usedClasses(file: PythonFile, classes: readonly string[]): Set<string> {
+/**
+ * Classes named inside another class (as a base or a child) or, with `inFunctions`, inside a
+ * module-level function (a helper's result): not the model.
+ */
+function usedClasses(file: PythonFile, classes: readonly string[], inFunctions: boolean): Set<string> {
   const scopes = file.tree.topNode.getChildren('ClassDefinition').map((n) => ({ n, name: file.source.slice(n.getChild('VariableName')!.from, n.getChild('VariableName')!.to) }));
-  const functions = file.tree.topNode.getChildren('FunctionDefinition');
+  const functions = inFunctions ? file.tree.topNode.getChildren('FunctionDefinition') : [];
   const used = new Set<string>();
   for (const cls of classes) {
     for (const use of file.nameUses.get(cls) ?? []) {
@@ -207,8 +210,13 @@ export function discoverLayers(source: string, options: LayerOptions = {}, path?
   const placed = new Map<string, Placed[]>();
   const placedOf = (cls: string) => placed.get(cls) ?? placed.set(cls, placedIn(interpreter.instantiate(cls))).get(cls)!;
   if (model === undefined) {
-    const used = usedClasses(file, classes);
-    const tops = classes.filter((c) => !used.has(c) && placedOf(c).length > 0);
+    // the class nothing else uses; failing that (a build_model() function uses it), the class no other class uses
+    const unused = (inFunctions: boolean) => {
+      const used = usedClasses(file, classes, inFunctions);
+      return classes.filter((c) => !used.has(c) && placedOf(c).length > 0);
+    };
+    let tops = unused(true);
+    if (tops.length === 0) tops = unused(false);
     if (tops.length > 1) throw new ValueError(`the source has ${tops.length} top-level model classes (${tops.join(', ')}); name one with --model`);
     model = tops[0];
   }
