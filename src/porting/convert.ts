@@ -167,10 +167,13 @@ function nearest(wanted: string, index: KeyIndex, names: ReadonlySet<string>): s
     .join(', ')}`;
 }
 
-/** A spec's name in messages: its prefix or pattern and where it was declared. */
-function describeLayer(layer: LayerSpec): string {
-  return `${layer.prefix === '' ? '(top level)' : layer.prefix}`;
+/** A layer's name in messages: its prefix or pattern ('(top level)' for a model that is the layer). */
+function layerName(layer: LayerSpec): string {
+  return layer.prefix === '' ? '(top level)' : layer.prefix;
 }
+
+/** A layer of the checkpoint to convert: a declared one, or a prefix a declared pattern matched. */
+type Layer = LayerSpec & { pattern?: string };
 
 export function convertStateDict(sd: StateDictLike, options: ConvertOptions): { stateDict: StateDict; report: ConversionReport } {
   const { to, layers: declared } = options;
@@ -183,10 +186,10 @@ export function convertStateDict(sd: StateDictLike, options: ConvertOptions): { 
   const problems: Problem[] = [];
   const notes: string[] = [];
   const problem = (layer: LayerSpec | string, what: string) =>
-    problems.push(typeof layer === 'string' ? { layer, what } : { layer: describeLayer(layer), ...(layer.origin ? { origin: layer.origin } : {}), what });
+    problems.push(typeof layer === 'string' ? { layer, what } : { layer: layerName(layer), ...(layer.origin ? { origin: layer.origin } : {}), what });
   const layers = expandPatterns(declared, source, index, tensors, from, problem, notes);
-  const owner = new Map<string, LayerSpec>();
-  const live: LayerSpec[] = [];
+  const owner = new Map<string, Layer>();
+  const live: Layer[] = [];
   for (const layer of layers) {
     const keys = layerKeys(source, index, layer, tensors, from, problem);
     if (keys === null) continue;
@@ -194,9 +197,9 @@ export function convertStateDict(sd: StateDictLike, options: ConvertOptions): { 
     live.push(layer);
   }
   const out: StateDict = new Map();
-  const reports = new Map<LayerSpec, LayerReport>();
+  const reports = new Map<Layer, LayerReport>();
   const passedThrough: string[] = [];
-  const emit = (layer: LayerSpec) => {
+  const emit = (layer: Layer) => {
     if (reports.has(layer)) return;
     const { state, report } = from === 'torch' ? torchToMindSpore(source, layer, tensors, problem) : mindSporeToTorch(source, layer, tensors, problem);
     for (const [k, t] of state) {
@@ -249,11 +252,11 @@ function expandPatterns(
   from: Framework,
   problem: (layer: LayerSpec, what: string) => void,
   notes: string[],
-): LayerSpec[] {
+): Layer[] {
   const exact = new Set(layers.filter((l) => !l.prefix.includes('*')).map((l) => l.prefix));
   const names = new Set(tensorNames(tensors, from, false));
   const claimed = new Set<string>();
-  const out: LayerSpec[] = [];
+  const out: Layer[] = [];
   for (const layer of layers) {
     if (!layer.prefix.includes('*')) {
       out.push(layer);
@@ -263,7 +266,7 @@ function expandPatterns(
     const matches = [...index.children.keys()].filter((p) => p !== '' && regex.test(p) && !exact.has(p) && !claimed.has(p) && looksLikeLayer(p, source, index, names));
     for (const prefix of matches) {
       claimed.add(prefix);
-      out.push({ ...layer, prefix, origin: layer.origin ? `${layer.origin}, pattern ${layer.prefix}` : `pattern ${layer.prefix}` });
+      out.push({ ...layer, prefix, pattern: layer.prefix });
     }
     if (matches.length) continue;
     if (tensorless(layer, from)) {
@@ -301,7 +304,7 @@ function layerKeys(source: StateDict, index: KeyIndex, layer: LayerSpec, tensors
   if (keys.length === 0 && foreign.length > 0) {
     const target = from === 'torch' ? 'mindspore' : 'torch';
     throw new ValueError(
-      `convertStateDict: the checkpoint already has ${NAMES[target]} names at ${describeLayer(layer)} (${foreign.map((n) => join(prefix, n)).join(', ')}): it is a ${NAMES[target]} checkpoint, not a ${NAMES[from]} one; to convert it to ${NAMES[from]} names, use --to ${from}`,
+      `convertStateDict: the checkpoint already has ${NAMES[target]} names at ${layerName(layer)} (${foreign.map((n) => join(prefix, n)).join(', ')}): it is a ${NAMES[target]} checkpoint, not a ${NAMES[from]} one; to convert it to ${NAMES[from]} names, use --to ${from}`,
     );
   }
   if (prefix !== '') {
@@ -369,11 +372,10 @@ function isIdentity(t: Tensor, value: number): boolean {
   return true;
 }
 
-function newReport(layer: LayerSpec, target: LayerReport['target']): LayerReport {
-  const declared = layer.origin?.match(/pattern (.*)$/)?.[1];
+function newReport(layer: Layer, target: LayerReport['target']): LayerReport {
   return {
     prefix: layer.prefix,
-    ...(declared ? { declared } : {}),
+    ...(layer.pattern ? { declared: layer.pattern } : {}),
     ...(layer.api ? { api: layer.api } : {}),
     ...(layer.origin ? { origin: layer.origin } : {}),
     renamed: [],
@@ -384,7 +386,7 @@ function newReport(layer: LayerSpec, target: LayerReport['target']): LayerReport
   };
 }
 
-function torchToMindSpore(source: StateDict, layer: LayerSpec, tensors: readonly StateTensor[], problem: (layer: LayerSpec, what: string) => void) {
+function torchToMindSpore(source: StateDict, layer: Layer, tensors: readonly StateTensor[], problem: (layer: LayerSpec, what: string) => void) {
   const { prefix } = layer;
   const report = newReport(layer, { affine: false });
   const found = tensors.map((t) => [join(prefix, t.torch), source.get(join(prefix, t.torch))] as const);
@@ -428,7 +430,7 @@ function torchToMindSpore(source: StateDict, layer: LayerSpec, tensors: readonly
   return { state, report };
 }
 
-function mindSporeToTorch(source: StateDict, layer: LayerSpec, tensors: readonly StateTensor[], problem: (layer: LayerSpec, what: string) => void) {
+function mindSporeToTorch(source: StateDict, layer: Layer, tensors: readonly StateTensor[], problem: (layer: LayerSpec, what: string) => void) {
   const { prefix } = layer;
   const report = newReport(layer, { affine: true, track_running_stats: layer.track_running_stats ?? false });
   const named = tensors.map((t) => ({ t, from: msName(t, prefix), value: undefined as Tensor | undefined }));
