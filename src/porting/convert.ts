@@ -483,7 +483,8 @@ function mindSporeToTorch(source: StateDict, layer: Layer, tensors: readonly Sta
 /** How many names a line lists before `and N more`. */
 const SHOWN = 6;
 
-function listed(names: readonly string[], verbose: boolean): string {
+/** Names on one line: all of them when few or `verbose`, else a few and how many more. */
+export function listed(names: readonly string[], verbose: boolean): string {
   if (verbose || names.length <= SHOWN + 2) return names.join(', ');
   return `${names.slice(0, SHOWN).join(', ')} and ${names.length - SHOWN} more (all with --verbose or --json)`;
 }

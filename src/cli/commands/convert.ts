@@ -9,7 +9,7 @@
 import { ValueError } from '../../core/errors';
 import { checkFormat, decodeStateDict, encodeStateDictChunks, formatOfPath, type FormatName } from '../../io/formats';
 import { writeChunksAtomic } from '../../io/atomic-write';
-import { convertStateDict, formatReport, type Framework, type LayerSpec } from '../../porting/convert';
+import { convertStateDict, formatReport, listed, type Framework, type LayerSpec } from '../../porting/convert';
 import { frameworkOption } from '../options';
 import { json, type Io } from '../output';
 import { layersFromSource, type SourceLayers } from '../../porting/python/layer-specs';
@@ -50,15 +50,10 @@ function layersFromArgs(values: ParsedArgs['values'], found?: SourceLayers): Lay
   return layers;
 }
 
-/** Names on one line: a few, then how many more (all of them with --verbose). */
-function few(names: readonly string[], verbose: boolean): string {
-  return verbose || names.length <= 8 ? names.join(', ') : `${names.slice(0, 6).join(', ')} and ${names.length - 6} more`;
-}
-
 /** Which layers the model source gave (patterns say so), the ones it may have, and the InstanceNorm calls it could not place. */
 function sourceSummary(found: SourceLayers, verbose: boolean): string {
   const model = found.model === null ? '(no model class)' : /^\w+$/.test(found.model) ? `${found.model} (built with its defaults)` : found.model;
-  const lines = [`InstanceNorm layers of ${model} in ${found.path}: ${few(found.specs.map((s) => s.prefix), verbose) || 'none'}`];
+  const lines = [`InstanceNorm layers of ${model} in ${found.path}: ${listed(found.specs.map((s) => s.prefix), verbose) || 'none'}`];
   for (const s of found.specs.filter((x) => x.prefix.includes('*'))) {
     lines.push(`  pattern ${s.prefix} (${s.origin}): the source does not pin these keys (a loop over a count it does not show, or a computed name); every layer of the checkpoint that matches is converted`);
   }
