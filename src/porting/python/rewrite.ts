@@ -228,7 +228,7 @@ function checkPorted(code: string, ported: number, to: Framework): void {
   if (landed < ported) throw new RuntimeError(`port: the rewritten code resolves only ${landed} of ${ported} ported calls to ${to} (internal error)`);
 }
 
-/** Marks the comments this tool writes, so a reader (and a later port) can tell them apart. */
+/** Starts the comments this tool writes into ported code, so a reader can tell them from the code's own. */
 export const ANNOTATION_MARK = '# instancenorm-shim:';
 
 /**

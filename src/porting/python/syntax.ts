@@ -253,7 +253,7 @@ function parseArgs(source: string, argList: SyntaxNode): ParsedArg[] {
  * form feed (which Python takes as whitespace) becomes a space.
  */
 function parserText(source: string): string {
-  return source.replace(/(?<![\w.])(\d[\d_]*)\.(?![\w.])/g, '$10').replace(/\f/g, ' ');
+  return source.replace(/(?<![\w.])(\d[\d_]*)\.(?![\w.])/g, (_, digits: string) => `${digits}0`).replace(/\f/g, ' ');
 }
 
 /** @lezer/python marks a bare `yield` (no value) as an error: an empty error node right after the keyword. */
