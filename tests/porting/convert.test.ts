@@ -159,6 +159,31 @@ describe('convertStateDict names and report', () => {
   });
 });
 
+describe('the report for people', () => {
+  it('84 layers converted alike: one block, one warning line, and a short passed-through line (it printed the warning 84 times and every key)', () => {
+    const sd = new Map<string, Tensor>();
+    for (let i = 0; i < 84; i++) {
+      sd.set(`blocks.${i}.conv.weight`, Tensor.zeros([2, 2, 3], 'float32'));
+      sd.set(`blocks.${i}.norm.weight`, Tensor.ones([2], 'float32'));
+      sd.set(`blocks.${i}.norm.bias`, Tensor.zeros([2], 'float32'));
+      sd.set(`blocks.${i}.norm.running_mean`, Tensor.zeros([2], 'float32'));
+      sd.set(`blocks.${i}.norm.running_var`, Tensor.ones([2], 'float32'));
+    }
+    const { report } = convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'blocks.*.norm' }] });
+    expect(report.layers).toHaveLength(84);
+    const text = formatReport(report);
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.includes('warning'))).toHaveLength(1);
+    expect(lines[0]).toBe('84 layers (blocks.0.norm, blocks.1.norm, blocks.2.norm, blocks.3.norm, blocks.4.norm, blocks.5.norm and 78 more (all with --verbose or --json)) -> MindSpore InstanceNorm with affine=True');
+    expect(lines[lines.length - 1]).toBe('passed through unchanged (84): blocks.0.conv.weight, blocks.1.conv.weight, blocks.2.conv.weight, blocks.3.conv.weight, blocks.4.conv.weight, blocks.5.conv.weight and 78 more (all with --verbose or --json)');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(300);
+    const verbose = formatReport(report, { verbose: true });
+    expect(verbose).toContain('blocks.83.norm) -> MindSpore');
+    expect(verbose).toContain('blocks.83.conv.weight');
+    expect(report.passedThrough).toHaveLength(84);
+  });
+});
+
 describe('converted weights give the same outputs in the other facade (<= 1e-6)', () => {
   const formats: FormatName[] = ['safetensors', 'torch', 'mindspore', 'json'];
 
