@@ -36,6 +36,13 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
         const why = [text(c.reason), text(c.fix)].filter(Boolean).join(' → ');
         items.push(`\`${source}\`${when}: ${write}${set} (${c.verdict})${why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : ''}`);
       }
+      if (rules.unknown) {
+        const c = rules.unknown;
+        const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
+        const why = [text(c.reason), text(c.fix)].filter(Boolean).join(' → ');
+        const unknown = lang === 'zh' ? `\`${source}\` 为无法求值的表达式` : `\`${source}\` an expression the port cannot evaluate`;
+        items.push(`${unknown}: ${typeof c.write === 'object' ? `\`${row[to]}=${c.write.text}\`` : c.write}${set} (${c.verdict})${why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : ''}`);
+      }
       if (rules.absent) {
         const c = rules.absent;
         const absent = lang === 'zh' ? `未给出 \`${source ?? row[to]}\`` : `\`${source ?? row[to]}\` not given`;
