@@ -12,7 +12,9 @@ import { exportCommand } from './commands/export';
 import { port } from './commands/port';
 import { site } from './commands/site';
 import type { Command } from './commands/types';
+import { cleanUpOnSignals } from './interrupt';
 import { processIo, type Io } from './output';
+import { packageVersion } from './package-info';
 
 export const COMMANDS: readonly Command[] = [compare, convert, exportCommand, docs, port, site];
 
@@ -25,6 +27,7 @@ function help(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run 'instancenorm-shim <command> --help' for a command's options; add --json for machine-readable output.",
+    "'instancenorm-shim --version' prints the version.",
   ].join('\n');
 }
 
@@ -53,6 +56,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.out(help());
     return 0;
   }
+  if (first === '--version' || first === '-V') {
+    io.out(packageVersion());
+    return 0;
+  }
   const command = first === undefined || first.startsWith('-') ? compare : COMMANDS.find((c) => c.name === first);
   const args = first === undefined || first.startsWith('-') ? argv : rest;
   if (!command) {
@@ -73,13 +80,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   try {
     return await command.run(parsed, io);
   } catch (err) {
-    const name = isPyError(err) ? `${(err as Error).name}: ` : '';
+    // Python-style errors (SyntaxError for Python source that does not parse) carry their name.
+    const name = isPyError(err) || (err as Error).name === 'SyntaxError' ? `${(err as Error).name}: ` : '';
     io.err(`instancenorm-shim ${command.name}: ${name}${(err as Error).message}`);
     return 2;
   }
 }
 
 if (require.main === module) {
+  cleanUpOnSignals();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -1,38 +1,63 @@
-/** Reading a large input with a progress bar on stderr when stderr is a terminal. */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { withPath } from '../io/with-path';
+/**
+ * Progress bars for reading and writing large files, on stderr when stderr is a terminal, so
+ * stdout stays the command's output (--json included). The reads and writes are chunked and
+ * asynchronous: the bar moves, and an interrupt is handled between chunks.
+ */
+import { open } from 'node:fs/promises';
 
-/** Files smaller than this get no bar: they are read before a person would notice. */
+/** Files smaller than this get no bar: they are read or written before a person would notice. */
 export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
-/** The bar goes to stderr (a terminal only), so stdout stays the command's output, --json included. */
-export function readWithProgress(path: string, stream: NodeJS.WriteStream = process.stderr): Uint8Array {
-  return withPath(path, 'read', () => readChunks(path, stream));
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
 }
 
-function readChunks(path: string, stream: NodeJS.WriteStream): Uint8Array {
-  const fd = openSync(path, 'r');
+/** A bar that draws itself on `stream` (a terminal, for `total` >= PROGRESS_MIN_BYTES), and a no-op otherwise. */
+export function progress(label: 'reading' | 'writing', total: number, stream: ProgressStream = process.stderr): { update: (done: number) => void; end: () => void } {
+  const show = Boolean(stream.isTTY) && total >= PROGRESS_MIN_BYTES;
+  let last = -1;
+  return {
+    update: (done) => {
+      const percent = Math.floor((100 * done) / (total || 1));
+      if (!show || percent === last) return;
+      last = percent;
+      stream.write(`\r${bar(done, total, 30, label)}`);
+    },
+    end: () => {
+      if (show && last >= 0) stream.write('\n');
+    },
+  };
+}
+
+/** The whole file, read in chunks with a bar; an error names the file. */
+export async function readWithProgress(path: string, stream: ProgressStream = process.stderr): Promise<Uint8Array> {
   try {
-    const size = fstatSync(fd).size;
-    const out = new Uint8Array(size);
-    const show = Boolean(stream.isTTY) && size >= PROGRESS_MIN_BYTES;
-    let done = 0;
-    while (done < size) {
-      const n = readSync(fd, out, done, Math.min(CHUNK, size - done), done);
-      if (n === 0) break; // the file shrank while being read
-      done += n;
-      if (show) stream.write(`\r${bar(done, size)}`);
+    const file = await open(path, 'r');
+    try {
+      const size = (await file.stat()).size;
+      const out = new Uint8Array(size);
+      const bar = progress('reading', size, stream);
+      let done = 0;
+      while (done < size) {
+        const { bytesRead } = await file.read(out, done, Math.min(CHUNK, size - done), done);
+        if (bytesRead === 0) break; // the file shrank while being read
+        done += bytesRead;
+        bar.update(done);
+      }
+      bar.end();
+      return done === size ? out : out.subarray(0, done);
+    } finally {
+      await file.close();
     }
-    if (show) stream.write('\n');
-    return done === size ? out : out.subarray(0, done);
-  } finally {
-    closeSync(fd);
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 
-export function bar(done: number, total: number, width = 30): string {
+export function bar(done: number, total: number, width = 30, label = 'reading'): string {
   const fraction = total ? done / total : 1;
   const filled = Math.round(fraction * width);
-  return `reading [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${(done / 2 ** 20).toFixed(1)}/${(total / 2 ** 20).toFixed(1)} MiB`;
+  return `${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${(done / 2 ** 20).toFixed(1)}/${(total / 2 ** 20).toFixed(1)} MiB`;
 }

@@ -162,8 +162,8 @@ export class Tensor<D extends DType = DType> {
     return formatArray(values, this.shape, this.dtype);
   }
 
-  /** Conversion to an onnxruntime-node Tensor sharing the same bytes. */
-  toOrt(): import('onnxruntime-node').Tensor {
+  /** Conversion to an onnxruntime-node Tensor sharing the same bytes (typed by onnxruntime-common, so the package's types do not need the optional onnxruntime-node). */
+  toOrt(): import('onnxruntime-common').Tensor {
     const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
     const type = ORT_TYPE[this.dtype];
     if (!type) throw new PyTypeError(`Tensor.toOrt: onnxruntime has no ${this.dtype} tensor type`);
@@ -171,7 +171,7 @@ export class Tensor<D extends DType = DType> {
   }
 
   /** Conversion from an onnxruntime-node Tensor, copying its data. */
-  static fromOrt(tensor: import('onnxruntime-node').Tensor): Tensor {
+  static fromOrt(tensor: import('onnxruntime-common').Tensor): Tensor {
     const dtype = (Object.keys(ORT_TYPE) as DType[]).find((d) => ORT_TYPE[d] === tensor.type);
     if (!dtype) throw new PyTypeError(`Tensor.fromOrt: unsupported onnxruntime tensor type '${tensor.type}'`);
     const data = tensor.data as TypedArray;

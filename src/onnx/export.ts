@@ -16,7 +16,7 @@ import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
 import { Tensor } from '../core/tensor';
 import { planLayer, type ExportDType, type LayerPlan } from './layer';
-import { encodeModel, initializer, node, onnx, SUPPORTED_OPSETS, valueInfo, type AttributeValue } from './proto';
+import { DataType, encodeModel, initializer, node, SUPPORTED_OPSETS, valueInfo, type AttributeValue, type NodeProto, type TensorProto } from './proto';
 
 /** Opsets this exporter writes: 9 (BatchNormalization without `spatial`) to 23 (the newest onnxruntime-node 1.30 runs). */
 export const MIN_OPSET = Math.min(...SUPPORTED_OPSETS);
@@ -84,8 +84,8 @@ function graphDims(plan: LayerPlan, shape: readonly number[], dynamicAxes: Expor
 
 /** Builds nodes and initializers; names are unique per graph, counters keep them readable. */
 class GraphBuilder {
-  readonly nodes: onnx.INodeProto[] = [];
-  readonly initializers: onnx.ITensorProto[] = [];
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
   constructor(readonly opset: number) {}
 
   add(opType: string, inputs: string[], output: string, attributes: Record<string, AttributeValue> = {}): string {
@@ -115,7 +115,7 @@ class GraphBuilder {
   }
 }
 
-const CAST_TO = { float32: onnx.TensorProto.DataType.FLOAT, float16: onnx.TensorProto.DataType.FLOAT16 };
+const CAST_TO = { float32: DataType.FLOAT, float16: DataType.FLOAT16 };
 
 function normalize(g: GraphBuilder, plan: LayerPlan, x: string, rank: number): string {
   const scale = g.constant(plan.scale.name, plan.scale.tensor);

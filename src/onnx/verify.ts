@@ -10,7 +10,7 @@ import { numel, Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
 import { INPUT_NAME, OUTPUT_NAME, SHAPE_METADATA } from './export';
 import { isLayer, type ExportDType, type Layer } from './layer';
-import { onnx } from './proto';
+import { DataType, decodeModel, type ModelProto } from './proto';
 import { createSession, onnxruntime, runSession } from './runtime';
 
 /** float32/float64 agree to rounding; float16 output may differ by one half ulp (2^-9 at |y| < 4). */
@@ -44,9 +44,9 @@ export interface VerifyReport {
 }
 
 const DTYPE_OF: Partial<Record<number, ExportDType>> = {
-  [onnx.TensorProto.DataType.FLOAT]: 'float32',
-  [onnx.TensorProto.DataType.DOUBLE]: 'float64',
-  [onnx.TensorProto.DataType.FLOAT16]: 'float16',
+  [DataType.FLOAT]: 'float32',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.FLOAT16]: 'float16',
 };
 
 interface ModelInput {
@@ -59,9 +59,9 @@ interface ModelInput {
 }
 
 function describeModel(bytes: Uint8Array): ModelInput {
-  let model: onnx.ModelProto;
+  let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = decodeModel(bytes);
   } catch (err) {
     throw new ValueError(`argument 'bytes' is not an ONNX ModelProto: ${(err as Error).message}`);
   }
@@ -162,6 +162,7 @@ function checkGiven(inputs: readonly Tensor[], model: ModelInput): void {
 
 export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerifyReport> {
   if (!isLayer(module)) throw new ValueError(`argument 'module' must be a torch or mindspore facade InstanceNorm, got ${pyRepr(module)}`);
+  const ortVersion = onnxruntime('verifyOnnx').env.versions.common;
   const model = describeModel(bytes);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE[model.dtype];
   if (typeof tolerance !== 'number' || !(tolerance >= 0)) throw new ValueError(`argument 'tolerance' must be a non-negative number, got ${pyRepr(tolerance)}`);
@@ -193,7 +194,7 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
     ok: worst <= tolerance,
     dtype: model.dtype,
     opset: model.opset,
-    onnxruntime: onnxruntime().env.versions.common,
+    onnxruntime: ortVersion,
     runs,
   };
 }

@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import { PROGRESS_MIN_BYTES, bar, readWithProgress } from '../../src/cli/progress';
+import { PROGRESS_MIN_BYTES, bar, progress, readWithProgress } from '../../src/cli/progress';
+import { writeChunksAtomic } from '../../src/io/atomic-write';
 import { Tensor } from '../../src/core/tensor';
 import { readStateDict, writeSafetensors } from '../../src/io/formats';
 import { capture } from '../helpers/io';
@@ -89,18 +90,37 @@ describe('instancenorm-shim convert', () => {
     }
   });
 
-  it('draws a progress bar on stderr for a large input when stderr is a terminal, and only then', () => {
+  it('draws a progress bar on stderr for a large input when stderr is a terminal, and only then', async () => {
     expect(bar(3 * 2 ** 20, 12 * 2 ** 20, 8)).toBe('reading [##      ]  25% 3.0/12.0 MiB');
     const big = join(dir, 'big.bin');
     writeFileSync(big, new Uint8Array(PROGRESS_MIN_BYTES + 5));
     const written: string[] = [];
     const terminal = { isTTY: true, write: (t: string) => written.push(t) } as unknown as NodeJS.WriteStream;
-    expect(readWithProgress(big, terminal).length).toBe(PROGRESS_MIN_BYTES + 5);
+    expect((await readWithProgress(big, terminal)).length).toBe(PROGRESS_MIN_BYTES + 5);
     expect(written.length).toBeGreaterThan(2);
     expect(written[written.length - 2]).toMatch(/^\rreading \[#+\] 100% 16\.0\/16\.0 MiB$/);
     const piped: string[] = [];
-    readWithProgress(big, { write: (t: string) => piped.push(t) } as unknown as NodeJS.WriteStream);
+    await readWithProgress(big, { write: (t: string) => piped.push(t) } as unknown as NodeJS.WriteStream);
     expect(piped).toEqual([]);
+  });
+
+  it('draws a bar for writing a large output too (the write phase showed nothing before)', async () => {
+    const written: string[] = [];
+    const terminal = { isTTY: true, write: (t: string) => written.push(t) };
+    const total = PROGRESS_MIN_BYTES + 8;
+    const bar = progress('writing', total, terminal);
+    const out = join(dir, 'written.bin');
+    await writeChunksAtomic(out, [new Uint8Array(8), new Uint8Array(PROGRESS_MIN_BYTES)], { onProgress: bar.update });
+    bar.end();
+    expect(readFileSync(out).length).toBe(total);
+    expect(written.length).toBeGreaterThan(3);
+    expect(written[0]).toMatch(/^\rwriting \[ *\] +0% 0\.0\/16\.0 MiB$/);
+    expect(written.slice(-2)).toEqual(['\rwriting [##############################] 100% 16.0/16.0 MiB', '\n']);
+    const small: string[] = [];
+    const quiet = progress('writing', PROGRESS_MIN_BYTES - 1, { isTTY: true, write: (t: string) => small.push(t) });
+    quiet.update(1);
+    quiet.end();
+    expect(small).toEqual([]);
   });
 
   it('two runs writing one path at once leave one complete, valid file', async () => {

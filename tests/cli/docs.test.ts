@@ -5,7 +5,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultDocsDir } from '../../src/cli/commands/docs';
 import { main } from '../../src/cli/main';
+import { isInstalledPackage } from '../../src/cli/package-info';
 import { capture } from '../helpers/io';
 
 describe('instancenorm-shim docs', () => {
@@ -62,6 +64,14 @@ describe('instancenorm-shim docs', () => {
     expect(readFileSync(en, 'utf8')).toBe('an edited page\n');
     for (const sub of ['zh', 'en']) expect(readdirSync(join(dir, 'api_mapping', sub)).every((f) => f.endsWith('.md'))).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['api_mapping', 'api_mapping.json', 'mapping.schema.json']);
+  });
+
+  it("writes into a checkout's docs/, but never into an installed copy: there the current directory", () => {
+    expect(isInstalledPackage(join(__dirname, '..', '..'))).toBe(false);
+    expect(defaultDocsDir('/home/me/instancenorm-shim', '/tmp/work')).toBe('/home/me/instancenorm-shim/docs');
+    for (const installed of ['/app/node_modules/instancenorm-shim', '/usr/lib/node_modules/instancenorm-shim', '/root/.npm/_npx/1a2b/node_modules/instancenorm-shim']) {
+      expect(defaultDocsDir(installed, '/tmp/work')).toBe('/tmp/work');
+    }
   });
 
   it('--check reports missing files', async () => {

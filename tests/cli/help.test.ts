@@ -19,6 +19,12 @@ describe('instancenorm-shim --help', () => {
     }
   });
 
+  it('--version prints the version of package.json', async () => {
+    const io = capture();
+    expect(await main(['--version'], io)).toBe(0);
+    expect(io.stdout).toBe(`${require('../../package.json').version}\n`);
+  });
+
   it('an unknown option is a usage error (exit 2) that shows the usage', async () => {
     const io = capture();
     expect(await main(['docs', '--chek'], io)).toBe(2);

@@ -205,6 +205,18 @@ describe('writers', () => {
     expect(Buffer.from(writeMindSporeCheckpoint(top))).toEqual(fixture('toplevel.ckpt'));
   });
 
+  it("ckpt: an empty tensor, a scalar and a zero dim give the bytes Google's protobuf gives from MindSpore's checkpoint.proto (every required field present)", () => {
+    const bytes = fixture('proto-empty.ckpt');
+    const read = readMindSporeCheckpoint(bytes, 'proto-empty.ckpt').tensors;
+    expect([...read].map(([k, t]) => [k, t.dtype, [...t.shape]])).toEqual([
+      ['empty.moving_mean', 'float32', [0]],
+      ['scalar', 'int64', []],
+      ['zero_dim', 'float16', [2, 0, 3]],
+      ['norm.gamma', 'float32', [3]],
+    ]);
+    expect(Buffer.from(writeMindSporeCheckpoint(read))).toEqual(bytes);
+  });
+
   it('the safetensors writer emits the bytes of the fixture writer', () => {
     expect(Buffer.from(writeSafetensors(source, { format: 'pt' }))).toEqual(fixture('model.safetensors'));
   });

@@ -121,9 +121,14 @@ describe('mindspore -> torch', () => {
     expect(render(r.args)).toBe('2, 1e-5, 0.1, True, dtype=torch.float32');
     expect(r.verdict).toBe('exact');
   });
-  it('an initializer it cannot evaluate differs', () => {
-    const r = call('mindspore', [pos('2'), kw('gamma_init', 'Normal(0.02)')]);
-    expect(r.verdict).toBe('differs');
+  it('an initializer it cannot evaluate needs weights and affine=True, like any other non-default one (it kept affine=False before)', () => {
+    const r = portCall({ api: 'InstanceNorm2d', from: 'mindspore', to: 'torch', args: [pos('3'), kw('affine', 'False'), kw('gamma_init', 'Normal(0.02, 1.0)')], hasStarArgs: false });
+    expect(render(r.args)).toBe('3, affine=True');
+    expect(r.verdict).toBe('needs weights');
+    expect(r.reasons).toEqual(["gamma_init=Normal(0.02, 1.0): PyTorch has no initializer argument, and the port cannot evaluate this one; whatever it draws, PyTorch's weight starts at 1"]);
+    expect(r.fixes[0]).toMatch(/convert the MindSpore checkpoint/);
+    const beta = call('mindspore', [pos('2'), kw('beta_init', 'init.Constant(b)')]);
+    expect([render(beta.args), beta.verdict]).toEqual(['2, affine=True', 'needs weights']);
   });
 });
 

@@ -1,13 +1,13 @@
 /** The exported ModelProto itself: opset, IR version, inputs, outputs, initializers, nodes; dynamic axes; argument errors. */
 import { Tensor, ValueError, mindspore, torch, TypeError as PyTypeError } from '../../src';
 import { MAX_OPSET, MIN_OPSET, toOnnx } from '../../src/onnx/export';
-import { onnx } from '../../src/onnx/proto';
+import { DataType } from '../../src/onnx/proto';
 import { instanceNormModel } from '../../src/onnx/runtime';
 import { maxAbsDiff } from '../helpers/close';
 import { mulberry32, normals } from '../helpers/random';
 import { decode, dimsOf, initializerValues, ortRun, randomTensor, setValues } from './helpers';
 
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const FLOAT = DataType.FLOAT;
 
 describe('toOnnx: the model', () => {
   it('torch affine, training: InstanceNormalization with weight/bias initializers holding the values', () => {
@@ -29,7 +29,7 @@ describe('toOnnx: the model', () => {
     expect(graph.initializer.map((t) => t.name)).toEqual(['weight', 'bias']);
     expect(graph.initializer.map((t) => initializerValues(t))).toEqual([[2, 3], [-1, 0.5]]);
     expect(graph.node.map((n) => n.opType)).toEqual(['InstanceNormalization']);
-    const node = graph.node[0] as onnx.NodeProto;
+    const node = graph.node[0];
     expect(node.input).toEqual(['input', 'weight', 'bias']);
     expect(node.output).toEqual(['output']);
     expect(node.attribute[0].name).toBe('epsilon');
@@ -79,14 +79,14 @@ describe('toOnnx: the model', () => {
     expect(dimsOf(new13.input[0])).toEqual([2, 6]);
     const old12 = decode(toOnnx(m, { inputShape: [2, 6], opset: 12 })).graph!;
     expect(old12.node[0].input).toEqual(['input']);
-    expect((old12.node[0] as onnx.NodeProto).attribute.map((a) => [a.name, a.ints!.map(Number)])).toEqual([['axes', [0]]]);
+    expect(old12.node[0].attribute.map((a) => [a.name, a.ints.map(Number)])).toEqual([['axes', [0]]]);
   });
 
   it('float64: spelled out with ReduceMean (onnxruntime has no float64 InstanceNormalization), same initializer names', () => {
     const m = new torch.nn.InstanceNorm2d(2, { affine: true, dtype: 'float64' });
     const model = decode(toOnnx(m, { inputShape: [1, 2, 3, 3] }));
     const graph = model.graph!;
-    expect(graph.input[0].type!.tensorType!.elemType).toBe(onnx.TensorProto.DataType.DOUBLE);
+    expect(graph.input[0].type!.tensorType!.elemType).toBe(DataType.DOUBLE);
     expect(graph.node.map((n) => n.opType)).toEqual(['ReduceMean', 'Sub', 'Mul', 'ReduceMean', 'Add', 'Sqrt', 'Div', 'Reshape', 'Reshape', 'Mul', 'Add']);
     expect(graph.initializer.map((t) => t.name)).toEqual(['weight', 'bias', 'epsilon', 'channel_shape']);
     expect(initializerValues(graph.initializer[3])).toEqual([-1, 1, 1]);
@@ -96,7 +96,7 @@ describe('toOnnx: the model', () => {
     const m = new mindspore.nn.InstanceNorm1d(2);
     const graph = decode(toOnnx(m, { inputShape: [1, 2, 8], dtype: 'float16' })).graph!;
     expect(graph.node.map((n) => n.opType)).toEqual(['Cast', 'InstanceNormalization', 'Cast']);
-    expect(graph.input[0].type!.tensorType!.elemType).toBe(onnx.TensorProto.DataType.FLOAT16);
+    expect(graph.input[0].type!.tensorType!.elemType).toBe(DataType.FLOAT16);
     expect(graph.initializer.map((t) => t.dataType)).toEqual([FLOAT, FLOAT]);
   });
 

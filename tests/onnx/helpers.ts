@@ -1,5 +1,5 @@
 import { Tensor } from '../../src/core/tensor';
-import { onnx } from '../../src/onnx/proto';
+import { DataType, decodeModel, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from '../../src/onnx/proto';
 import { createSession, runSession } from '../../src/onnx/runtime';
 import { normals } from '../helpers/random';
 
@@ -20,8 +20,8 @@ export function randomTensor(rand: () => number, shape: number[], dtype: 'float3
 }
 
 /** The decoded model; its graph typed as present (toOnnx always writes one). */
-export function decode(bytes: Uint8Array): onnx.ModelProto & { graph: onnx.GraphProto } {
-  return onnx.ModelProto.decode(bytes) as onnx.ModelProto & { graph: onnx.GraphProto };
+export function decode(bytes: Uint8Array): ModelProto & { graph: GraphProto } {
+  return decodeModel(bytes) as ModelProto & { graph: GraphProto };
 }
 
 /** Overwrites a float tensor's values in place (a module's live parameter or buffer). */
@@ -30,16 +30,16 @@ export function setValues(t: Tensor | null, values: readonly number[]): void {
   (t.data as Float32Array).set(values);
 }
 
-export function dimsOf(v: onnx.IValueInfoProto): (number | string)[] {
+export function dimsOf(v: ValueInfoProto): (number | string)[] {
   return (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)));
 }
 
 /** An initializer's values as numbers (raw little-endian data, as toOnnx writes them). */
-export function initializerValues(t: onnx.ITensorProto): number[] {
+export function initializerValues(t: TensorProto): number[] {
   const raw = t.rawData as Uint8Array;
   const bytes = new Uint8Array(raw).buffer; // a copy: Buffer.slice would share the pool
-  if (t.dataType === onnx.TensorProto.DataType.FLOAT) return [...new Float32Array(bytes)];
-  if (t.dataType === onnx.TensorProto.DataType.DOUBLE) return [...new Float64Array(bytes)];
-  if (t.dataType === onnx.TensorProto.DataType.INT64) return [...new BigInt64Array(bytes)].map(Number);
+  if (t.dataType === DataType.FLOAT) return [...new Float32Array(bytes)];
+  if (t.dataType === DataType.DOUBLE) return [...new Float64Array(bytes)];
+  if (t.dataType === DataType.INT64) return [...new BigInt64Array(bytes)].map(Number);
   throw new Error(`initializerValues: data type ${t.dataType}`);
 }

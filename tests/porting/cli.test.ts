@@ -56,7 +56,7 @@ describe('instancenorm-shim port: a file', () => {
     const file = join(fixtures, 'model_torch.py');
     const r = await run(file, '--to', 'mindspore');
     expect(r.code).toBe(0);
-    const expected = portSource(readFileSync(file, 'utf8'), { to: 'mindspore' }).code;
+    const expected = portSource(readFileSync(file, 'utf8'), { to: 'mindspore', annotate: true }).code;
     expect(r.stdout).toContain(`-> mindspore: 2 calls to port (1 differs, 1 exact)`);
     expect(r.stdout).toContain('@@ line 15: InstanceNorm1d torch -> mindspore: differs @@');
     expect(r.stdout).toContain('+ mindspore.nn.InstanceNorm1d(');
@@ -72,6 +72,86 @@ describe('instancenorm-shim port: a file', () => {
     expect(report.calls.map((c: { line: number; verdict: string }) => [c.line, c.verdict])).toEqual([[10, 'exact'], [22, 'exact']]);
     expect(readFileSync(out, 'utf8')).toBe(report.code);
     expect(readdirSync(work)).toEqual(['ported.py']); // no temporary file left behind
+  });
+});
+
+describe('instancenorm-shim port: files Python would refuse', () => {
+  const broken = 'import torch.nn as nn\n\n\ndef f(:\n    return nn.InstanceNorm2d(3, affine=True)\n';
+
+  test('exit 2 with file:line:column and the line; --check fails; --out writes nothing', async () => {
+    const file = join(work, 'broken.py');
+    writeFileSync(file, broken);
+    for (const extra of [[], ['--check'], ['--json'], ['--out', join(work, 'out.py')]]) {
+      const r = await run(file, '--to', 'mindspore', ...extra);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toBe(`instancenorm-shim port: SyntaxError: ${file}:4:7: invalid syntax near ":": def f(:\n`);
+    }
+    expect(readdirSync(work)).toEqual(['broken.py']);
+  });
+
+  test('a directory with a file that does not parse writes none of its files', async () => {
+    const src = join(work, 'src');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    copyFileSync(join(fixtures, 'model_torch.py'), join(src, 'a.py'));
+    writeFileSync(join(src, 'sub', 'b.py'), broken);
+    writeFileSync(join(src, 'sub', 'c.py'), 'x = (\n');
+    const r = await run(src, '--to', 'mindspore', '--out', join(work, 'out'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`2 files under ${src} do not parse; nothing was written:\n  sub/b.py:4:7: invalid syntax near ":": def f(:\n  sub/c.py:2:1: invalid syntax near end of file`);
+    expect(readdirSync(work)).toEqual(['src']);
+  });
+});
+
+describe('instancenorm-shim port --out: the ported file says where it is not exact', () => {
+  test('a comment with the verdict, reason and fix above every call that is not exact, and none above exact ones', async () => {
+    const source = [
+      'import torch.nn as nn',
+      '',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.a = nn.InstanceNorm2d(8, affine=True)',
+      '        self.b = nn.Sequential(',
+      '            nn.Conv2d(3, 8, 3),',
+      '            nn.InstanceNorm2d(8, track_running_stats=True),',
+      '        )',
+      '        self.c = \\',
+      '            nn.InstanceNorm2d(8, momentum=None)',
+      '',
+    ].join('\n');
+    const file = join(work, 'net.py');
+    writeFileSync(file, source);
+    const out = join(work, 'net_ms.py');
+    expect((await run(file, '--to', 'mindspore', '--out', out)).code).toBe(0);
+    const written = readFileSync(out, 'utf8');
+    const ported = portSource(source, { to: 'mindspore' });
+    const [b, c] = ported.calls.filter((x) => x.verdict !== 'exact');
+    expect(written).toBe(
+      [
+        'import torch.nn as nn',
+        'import mindspore',
+        '',
+        'class Net(nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.a = mindspore.nn.InstanceNorm2d(8, affine=True)',
+        '        self.b = nn.Sequential(',
+        '            nn.Conv2d(3, 8, 3),',
+        `            # instancenorm-shim: InstanceNorm2d torch -> mindspore: ${b.verdict}`,
+        ...b.reasons.map((r) => `            #   reason: ${r}`),
+        ...b.fixes.map((f) => `            #   fix: ${f}`),
+        `            ${b.after},`,
+        '        )',
+        // a line that continues a backslash line cannot take a comment: it goes above the statement
+        `        # instancenorm-shim: InstanceNorm2d torch -> mindspore: ${c.verdict}`,
+        ...c.reasons.map((r) => `        #   reason: ${r}`),
+        ...c.fixes.map((f) => `        #   fix: ${f}`),
+        '        self.c = \\',
+        `            ${c.after}`,
+        '',
+      ].join('\n'),
+    );
+    expect(b.reasons.length + c.reasons.length).toBeGreaterThan(1);
   });
 });
 
@@ -92,7 +172,7 @@ describe('instancenorm-shim port: a directory', () => {
     const r = await run(src, '--to', 'mindspore', '--out', out);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('2 .py files, 2 calls ported to mindspore, 1 not exact; wrote 2 files under');
-    expect(readFileSync(join(out, 'models', 'encoder.py'), 'utf8')).toBe(portSource(readFileSync(join(src, 'models', 'encoder.py'), 'utf8'), { to: 'mindspore' }).code);
+    expect(readFileSync(join(out, 'models', 'encoder.py'), 'utf8')).toBe(portSource(readFileSync(join(src, 'models', 'encoder.py'), 'utf8'), { to: 'mindspore', annotate: true }).code);
     expect(readFileSync(join(out, 'train.py'), 'utf8')).toBe('import torch\nopt = torch.optim.SGD\n');
     expect(readdirSync(out).sort()).toEqual(['models', 'train.py']);
     expect((await run(src, '--to', 'mindspore', '--out', out, '--check')).code).toBe(1);

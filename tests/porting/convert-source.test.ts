@@ -28,10 +28,10 @@ function same(a: string, b: string): void {
 
 describe('convert --source', () => {
   test('layer specs: prefix and the options the call shows for sure', () => {
-    expect(layersFromSource(NET).specs).toEqual([{ prefix: 'enc.norm1', affine: true, track_running_stats: true }]);
-    // **kwargs could set affine: only what is written literally is passed on.
+    expect(layersFromSource(NET).specs).toEqual([expect.objectContaining({ prefix: 'enc.norm1', affine: true, track_running_stats: true, num_features: 4 })]);
+    // the model's own **kwargs could set affine (whoever builds it may pass anything): only what the source shows is passed on.
     const [layer] = instanceNormLayers('import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, **kw):\n        self.n = nn.InstanceNorm1d(8, eps=1e-3, **kw)\n');
-    expect(layerSpec(layer)).toEqual({ prefix: 'n', num_features: 8 });
+    expect(layerSpec(layer)).toEqual({ prefix: 'n', num_features: 8, api: 'InstanceNorm1d' });
   });
 
   test('torch .pt -> MindSpore .ckpt with --source equals --layer enc.norm1, and says where the layers came from', async () => {
@@ -39,7 +39,7 @@ describe('convert --source', () => {
     const viaLayer = join(dir, 'b.ckpt');
     const io = capture();
     expect(await main(['convert', MODEL_PT, viaSource, '--source', NET], io)).toBe(0);
-    expect(io.stdout).toContain(`InstanceNorm layers of Net in ${NET}: enc.norm1`);
+    expect(io.stdout).toContain(`InstanceNorm layers of Net (built with its defaults) in ${NET}: enc.norm1`);
     expect(io.stdout).toContain('renamed  enc.norm1.running_mean -> enc.norm1.moving_mean');
     expect(await main(['convert', MODEL_PT, viaLayer, '--layer', 'enc.norm1'], capture())).toBe(0);
     same(viaSource, viaLayer);

@@ -9,7 +9,7 @@ import { Tensor } from '../../src/core/tensor';
 import { decodeStateDict, encodeStateDict, readMindSporeCheckpoint, readTorch, type FormatName, type StateDict } from '../../src/io/formats';
 import * as mindspore from '../../src/mindspore';
 import { Cell, Parameter } from '../../src/mindspore/cell';
-import { convertStateDict, formatReport } from '../../src/porting/convert';
+import { ConversionError, convertStateDict, formatReport } from '../../src/porting/convert';
 import * as torch from '../../src/torch';
 import { Module } from '../../src/torch/module';
 import { maxAbsDiff } from '../helpers/close';
@@ -110,9 +110,12 @@ describe('convertStateDict names and report', () => {
     expect([...back.keys()]).toEqual([...torchSd.keys()]);
   });
 
-  it('torch defaults (no tensors) -> MindSpore needs num_features and fills identity values', () => {
-    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'norm' }] })).toThrow(/layer 'norm' has no tensors .* num_features/);
-    const { stateDict, report } = convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'norm', num_features: 3 }] });
+  it('torch defaults (no tensors, declared so) -> MindSpore needs num_features and fills identity values', () => {
+    const tensorless = { prefix: 'norm', affine: false, track_running_stats: false };
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [tensorless] })).toThrow(/layer 'norm' has no tensors .* num_features/);
+    // not declared without tensors: a prefix that matches nothing is an error, never four invented tensors
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'norm', num_features: 3 }] })).toThrow(/layer norm matches no key of the checkpoint/);
+    const { stateDict, report } = convertStateDict(new Map(), { to: 'mindspore', layers: [{ ...tensorless, num_features: 3 }] });
     expect(Object.fromEntries([...stateDict].map(([k, t]) => [k, t.tolist()]))).toEqual({
       'norm.moving_mean': [0, 0, 0],
       'norm.moving_variance': [1, 1, 1],
@@ -123,17 +126,19 @@ describe('convertStateDict names and report', () => {
     expect(report.layers[0].target.affine).toBe(false);
   });
 
-  it('MindSpore affine=False with non-identity gamma/beta -> torch needs affine=True, and says so', () => {
+  it('MindSpore affine=False with non-identity gamma/beta -> torch needs affine=True: an error, or with force a warning', () => {
     const ms = new Map([
       ['n.moving_mean', Tensor.from([0, 0])],
       ['n.moving_variance', Tensor.from([1, 1])],
       ['n.gamma', Tensor.from([2, 1])],
       ['n.beta', Tensor.from([0, 0])],
     ]);
-    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] });
+    expect(() => convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] })).toThrow(ConversionError);
+    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }], force: true });
     expect([...stateDict.keys()]).toEqual(['n.weight', 'n.bias']);
     expect(report.layers[0].target).toEqual({ affine: true, track_running_stats: false });
-    expect(report.layers[0].warnings.join()).toMatch(/needs affine=True/);
+    expect(report.problems).toEqual([{ layer: 'n', what: expect.stringMatching(/needs affine=True/) }]);
+    expect(formatReport(report)).toMatch(/^warning \(--force\): layer n is declared affine=False, but its gamma\/beta are not 1\/0/m);
     expect(report.layers[0].dropped.map((d) => d.name)).toEqual(['n.moving_mean', 'n.moving_variance']);
     // identity gamma/beta with affine=False: PyTorch drops them
     ms.set('n.gamma', Tensor.from([1, 1]));
@@ -144,15 +149,38 @@ describe('convertStateDict names and report', () => {
 
   it('refuses keys under a layer that InstanceNorm does not have, a layer listed twice, and a bad prefix', () => {
     const sd = new Map([['n.weight', Tensor.from([1])], ['n.conv', Tensor.from([1])]]);
-    expect(() => convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/'n\.conv' is under the InstanceNorm layer 'n'/);
+    expect(() => convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/layer n has 'n\.conv', which is no PyTorch InstanceNorm tensor/);
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a', num_features: 1 }, { prefix: 'a', num_features: 1 }] })).toThrow(/listed twice/);
-    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a.' }] })).toThrow(/no leading or trailing dot/);
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a.' }] })).toThrow(/no leading, trailing or double dot/);
     expect(() => convertStateDict(new Map(), { to: 'tf' as never, layers: [] })).toThrow(/'to' must be 'torch' or 'mindspore'/);
-    expect(() => convertStateDict(new Map([['enc.gamma', Tensor.from([1])]]), { to: 'torch', layers: [{ prefix: 'dec' }] })).toThrow(
-      "convertStateDict: none of dec.gamma, dec.beta, dec.moving_mean, dec.moving_variance is in the MindSpore checkpoint; is 'dec' the layer's prefix?",
-    );
+    expect(() => convertStateDict(new Map([['enc.gamma', Tensor.from([1])]]), { to: 'torch', layers: [{ prefix: 'dec' }] })).toThrow('layer dec matches no key of the checkpoint; nearest keys: enc.{gamma}');
     const mixed = new Map([['n.weight', Tensor.from([1, 2])], ['n.bias', Tensor.from([1, 2, 3])]]);
     expect(() => convertStateDict(mixed, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/'n\.bias' has 3 features, but layer 'n' has 2/);
+  });
+});
+
+describe('the report for people', () => {
+  it('84 layers converted alike: one block, one warning line, and a short passed-through line (it printed the warning 84 times and every key)', () => {
+    const sd = new Map<string, Tensor>();
+    for (let i = 0; i < 84; i++) {
+      sd.set(`blocks.${i}.conv.weight`, Tensor.zeros([2, 2, 3], 'float32'));
+      sd.set(`blocks.${i}.norm.weight`, Tensor.ones([2], 'float32'));
+      sd.set(`blocks.${i}.norm.bias`, Tensor.zeros([2], 'float32'));
+      sd.set(`blocks.${i}.norm.running_mean`, Tensor.zeros([2], 'float32'));
+      sd.set(`blocks.${i}.norm.running_var`, Tensor.ones([2], 'float32'));
+    }
+    const { report } = convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'blocks.*.norm' }] });
+    expect(report.layers).toHaveLength(84);
+    const text = formatReport(report);
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.includes('warning'))).toHaveLength(1);
+    expect(lines[0]).toBe('84 layers (blocks.0.norm, blocks.1.norm, blocks.2.norm, blocks.3.norm, blocks.4.norm, blocks.5.norm and 78 more (all with --verbose or --json)) -> MindSpore InstanceNorm with affine=True');
+    expect(lines[lines.length - 1]).toBe('passed through unchanged (84): blocks.0.conv.weight, blocks.1.conv.weight, blocks.2.conv.weight, blocks.3.conv.weight, blocks.4.conv.weight, blocks.5.conv.weight and 78 more (all with --verbose or --json)');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(300);
+    const verbose = formatReport(report, { verbose: true });
+    expect(verbose).toContain('blocks.83.norm) -> MindSpore');
+    expect(verbose).toContain('blocks.83.conv.weight');
+    expect(report.passedThrough).toHaveLength(84);
   });
 });
 
@@ -195,7 +223,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
     msNorm.gamma.set_data(Tensor.from(normals(rand, 5, 0.2, 1)) as never);
     msNorm.beta.set_data(Tensor.from(normals(rand, 5, 0.2)) as never);
     const sd = new Map([...msNorm.parameters_dict()].map(([k, p]) => [k, p.data]));
-    const { stateDict, report } = convertStateDict(sd, { to: 'torch', layers: [{ prefix: '', affine: false }] });
+    const { stateDict, report } = convertStateDict(sd, { to: 'torch', layers: [{ prefix: '', affine: false }], force: true });
     expect(report.layers[0].target.affine).toBe(true);
     const t = new torch.nn.InstanceNorm1d(5, { affine: true });
     t.load_state_dict(Object.fromEntries(stateDict));
@@ -205,7 +233,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
 
   it('torch defaults -> MindSpore affine=False with filled gamma/beta gives the torch output', () => {
     const t = new torch.nn.InstanceNorm1d(3);
-    const { stateDict, report } = convertStateDict(t.state_dict(), { to: 'mindspore', layers: [{ prefix: '', num_features: 3 }] });
+    const { stateDict, report } = convertStateDict(t.state_dict(), { to: 'mindspore', layers: [{ prefix: '', num_features: 3, affine: false, track_running_stats: false }] });
     const msNorm = new mindspore.nn.InstanceNorm1d(3, { affine: report.layers[0].target.affine, gamma_init: 2.0 });
     loadIntoCell(msNorm, stateDict);
     const x = input(5, 3);

@@ -6,10 +6,11 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name)
 const prefixes = (source: string, model?: string) => instanceNormLayers(source, { model }).map((l) => l.prefix);
 
 describe('InstanceNorm layers from the model source', () => {
-  test('the torch fixture: Sequential index and a nested block; configs from literals and defaults', () => {
+  test('the torch fixture: Sequential index and a nested block; configs from the values the source shows and defaults', () => {
     expect(instanceNormLayers(fixture('model_torch.py'))).toEqual([
-      { prefix: 'stem.2', api: 'InstanceNorm1d', framework: 'torch', line: 28, column: 73, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [], written: ['num_features', 'affine'] },
-      { prefix: 'block.norm1', api: 'InstanceNorm1d', framework: 'torch', line: 15, column: 21, config: { eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: ['num_features', '**norm_kwargs'], written: ['eps'] },
+      { prefix: 'stem.2', pattern: false, api: 'InstanceNorm1d', framework: 'torch', line: 28, column: 73, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [], written: ['num_features', 'affine'] },
+      // Block(8): channels is 8 and **norm_kwargs is empty there
+      { prefix: 'block.norm1', pattern: false, api: 'InstanceNorm1d', framework: 'torch', line: 15, column: 21, config: { num_features: 8, eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: [], written: ['num_features', 'eps'] },
     ]);
   });
 
@@ -80,7 +81,7 @@ describe('InstanceNorm layers from the model source', () => {
 });
 
 describe('constructions that get no prefix are listed, not dropped silently', () => {
-  test('a comprehension and a helper function', () => {
+  test('a helper function nothing calls is listed; the comprehension is followed', () => {
     const source = [
       'import torch.nn as nn',
       'def make(c):',
@@ -94,11 +95,12 @@ describe('constructions that get no prefix are listed, not dropped silently', ()
     ].join('\n');
     const found = discoverLayers(source);
     expect(found.model).toBe('Net');
-    expect(found.layers.map((l) => l.prefix)).toEqual(['head']);
-    expect(found.unplaced.map((u) => [u.line, u.text])).toEqual([
-      [3, 'nn.InstanceNorm1d(c)'],
-      [7, 'nn.InstanceNorm1d(c)'],
+    expect(found.layers.map((l) => [l.prefix, l.config.num_features])).toEqual([
+      ['norms.0', 2],
+      ['norms.1', 4],
+      ['head', 4],
     ]);
+    expect(found.unplaced.map((u) => [u.line, u.text])).toEqual([[3, 'nn.InstanceNorm1d(c)']]);
   });
 });
 

@@ -53,7 +53,8 @@ const source = fc
   })
   // Optionally inside a class's method, as model code is.
   .map(({ imports, lines, indent }) => {
-    const body = indent ? `class M:\n${indent}def __init__(self):\n${lines.map((l) => l.split('\n').map((x) => `${indent}${indent}${x}`).join('\n')).join('\n')}` : lines.join('\n');
+    // `pass` ends the method: a body of comments only is an IndentationError in Python.
+    const body = indent ? `class M:\n${indent}def __init__(self):\n${[...lines, 'pass'].map((l) => l.split('\n').map((x) => `${indent}${indent}${x}`).join('\n')).join('\n')}` : lines.join('\n');
     return `${imports.join('\n')}\n\n${body}\n`;
   });
 
@@ -65,7 +66,7 @@ test.each(['mindspore', 'torch'] as const)('drawn sources ported to %s: only rep
       const rebuilt = rebuild(text, ported);
       expect(ported.code).toBe(rebuilt);
       const after = parsePython(ported.code);
-      expect(after.errors).toEqual(before.errors.length ? after.errors : []);
+      expect([before.errors, after.errors]).toEqual([[], []]);
       // At least: a call of an unimported name (a NameError as written) may resolve once the import moves.
       expect(after.calls.filter((c) => c.framework === to).length).toBeGreaterThanOrEqual(before.calls.length);
       expect(after.calls.filter((c) => c.framework !== to)).toEqual([]);

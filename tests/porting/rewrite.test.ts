@@ -6,7 +6,7 @@ import * as mindspore from '../../src/mindspore';
 import * as torch from '../../src/torch';
 import { pyValue } from '../../src/mapping/porting';
 import { portSource, type PortedSource } from '../../src/porting/python/rewrite';
-import { parsePython, type ApiName, type Framework } from '../../src/porting/python/syntax';
+import { parsePython, PythonSyntaxError, type ApiName, type Framework } from '../../src/porting/python/syntax';
 import { maxAbsDiff } from '../helpers/close';
 import { rebuild } from './rebuild';
 import { mulberry32, normals } from '../helpers/random';
@@ -108,12 +108,9 @@ describe('imports and aliases', () => {
     expect(ported).toMatchObject({ code: source, calls: [], alreadyTarget: 1, exact: true });
   });
 
-  test('a call with a syntax error is reported as not ported and left as it was', () => {
-    const source = 'import torch.nn as nn\nx = nn.InstanceNorm1d(3, eps=\n';
-    const ported = portSource(source, { to: 'mindspore' });
-    expect(ported.code).toBe(source);
-    expect(ported.calls[0]).toMatchObject({ verdict: 'differs', before: ported.calls[0].after });
-    expect(ported.calls[0].reasons[0]).toMatch(/syntax error/);
+  test('a source Python would refuse is refused (it reported `exact` before), even where no call is broken', () => {
+    expect(() => portSource('import torch.nn as nn\nx = nn.InstanceNorm1d(3, eps=\n', { to: 'mindspore' })).toThrow(PythonSyntaxError);
+    expect(() => portSource('import torch.nn as nn\ndef f(:\n    return nn.InstanceNorm1d(3, affine=True)\n', { to: 'mindspore' })).toThrow('line 2, column 7: invalid syntax near ":": def f(:');
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePython } from '../../src/porting/python/syntax';
+import { checkSyntax, parsePython, PythonSyntaxError } from '../../src/porting/python/syntax';
+import { thrown } from '../helpers/errors';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const summary = (source: string) => parsePython(source).calls.map((c) => `${c.line} ${c.framework}.${c.api} ${c.callee.text}`);
@@ -69,9 +70,30 @@ describe('finding InstanceNorm constructions', () => {
     expect(call.text).toBe(source.slice(source.indexOf('nn.Instance'), source.lastIndexOf(')') + 1));
   });
 
-  test('a call with a syntax error is found and marked broken', () => {
-    const [call] = parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(3, eps=\n').calls;
-    expect(call.broken).toBe(true);
+  test('a file with a syntax error records where; checkSyntax refuses it with file:line:column and the line', () => {
+    const file = parsePython('import torch.nn as nn\ndef f(:\n    return nn.InstanceNorm1d(3)\n');
+    expect(file.errors).toEqual([28]);
+    const err = thrown(() => checkSyntax(file, 'model.py')) as PythonSyntaxError;
+    expect(err).toBeInstanceOf(PythonSyntaxError);
+    // Python: File "model.py", line 2 / def f(: / SyntaxError: invalid syntax, at column 7
+    expect([err.name, err.line, err.column, err.lineText]).toEqual(['SyntaxError', 2, 7, 'def f(:']);
+    expect(err.message).toBe('model.py:2:7: invalid syntax near ":": def f(:');
+    // An unclosed call is noticed where the file ends (Python points at the '(' instead).
+    expect(thrown(() => checkSyntax(parsePython('x = nn.InstanceNorm1d(3, eps=\n'))).message).toBe('line 2, column 1: invalid syntax near end of file');
+  });
+
+  test('what @lezer/python misreads but Python accepts is no syntax error: bare yield, form feeds, floats with a trailing dot', () => {
+    // Each of these lines is from CPython 3.11's standard library or PyTorch 1.13's source.
+    const valid = [
+      'def gen():\n    yield\n',
+      'generator = type((lambda: (yield))())\n',
+      'a = 1\n\f\nb = 2\n',
+      'daysecondsfrac, daysecondswhole = _math.modf(dayfrac * (24.*3600.))\n',
+      'sum_v = 1. if v is None else v.sum()\n',
+      'unrectified = [0 if rect > 0 else 1. for rect in rect]\n',
+      'x = [1.e5, 1.j, 2.E-3, 1_000., obj.attr1.real]\n',
+    ];
+    for (const source of valid) expect([source, parsePython(source).errors]).toEqual([source, []]);
   });
 
   test('the fixture models: two InstanceNorms each, prose and comments skipped', () => {
@@ -109,9 +131,9 @@ describe('partials and mentions', () => {
   });
 });
 
-test("floats written '1.' and '2.e-3' (which @lezer/python misreads) do not make the call broken", () => {
-  const [call] = parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(8, eps=1., momentum=2.e-1)\n').calls;
-  expect(call.broken).toBe(false);
-  expect(call.args.map((a) => a.text)).toEqual(['8', '1.', '2.e-1']);
-  expect(parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(8, eps=)\n').calls[0].broken).toBe(true);
+test("floats written '1.' and '2.e-3' (which @lezer/python misreads) keep their text and parse", () => {
+  const file = parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(8, eps=1., momentum=2.e-1)\n');
+  expect(file.errors).toEqual([]);
+  expect(file.calls[0].args.map((a) => a.text)).toEqual(['8', '1.', '2.e-1']);
+  expect(parsePython('import torch.nn as nn\nx = nn.InstanceNorm1d(8, eps=)\n').errors).not.toEqual([]);
 });

@@ -56,6 +56,7 @@ export const compare: Command = {
     json: { type: 'boolean', default: false, help: 'print the inputs, outputs, differences and the difference table as JSON' },
   },
   async run({ values }, io: Io) {
+    onnxruntime("compare (the default command, what 'npm start' runs)");
     const api = values.api as ApiName; // mappingEntry refuses a name mapping.json lacks
     const entry = mappingEntry(api);
     if (!entry.example) throw new Error(`mapping.json has no code example for ${api}`);

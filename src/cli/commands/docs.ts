@@ -4,15 +4,19 @@
  * differ from what the mapping generates.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
-import { loadMapping, MAPPING_PATH } from '../../mapping';
+import { loadMapping } from '../../mapping';
 import { generateDocs } from '../../mapping/render';
 import { json, table, type Io } from '../output';
+import { isInstalledPackage, PACKAGE_ROOT } from '../package-info';
 import type { Command } from './types';
 
-const DOCS_DIR = join(dirname(MAPPING_PATH), 'docs');
+/** A checkout's docs/ folder; an installed copy (in node_modules) is never written: the current directory instead. */
+export function defaultDocsDir(root = PACKAGE_ROOT, cwd = process.cwd()): string {
+  return isInstalledPackage(root) ? cwd : join(root, 'docs');
+}
 
 type DocStatus = 'unchanged' | 'written' | 'differs' | 'missing' | 'extra';
 
@@ -56,11 +60,11 @@ export const docs: Command = {
   usage: 'docs [--check] [--out DIR] [--json]',
   options: {
     check: { type: 'boolean', default: false, help: 'write nothing; exit 1 when the files differ from what mapping.json generates' },
-    out: { type: 'string', help: 'the docs folder (default: docs/ beside mapping.json)' },
+    out: { type: 'string', help: "the docs folder (default: a checkout's docs/; the current directory when run from an installed package)" },
     json: { type: 'boolean', default: false, help: 'print the per-file status as JSON' },
   },
   run({ values }, io: Io) {
-    const dir = values.out ? resolve(String(values.out)) : DOCS_DIR;
+    const dir = values.out ? resolve(String(values.out)) : defaultDocsDir();
     const check = Boolean(values.check);
     const results = syncDocs(dir, check);
     const stale = results.filter((r) => r.status === 'differs' || r.status === 'missing' || r.status === 'extra');

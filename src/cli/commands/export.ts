@@ -16,7 +16,8 @@ import type { Parameter as MsParameter } from '../../mindspore/cell';
 import * as ms from '../../mindspore/nn';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
 import type { ExportDType, Layer } from '../../onnx/layer';
-import { onnx } from '../../onnx/proto';
+import { DataType, decodeModel, type GraphProto, type ValueInfoProto } from '../../onnx/proto';
+import { onnxruntime } from '../../onnx/runtime';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
 import * as th from '../../torch/nn';
 import { frameworkOption } from '../options';
@@ -70,9 +71,9 @@ function buildLayer(api: Framework, name: ApiName, config: Record<string, unknow
 }
 
 /** The --weights file, with a progress bar when it is large; an error names the option and the file. */
-function readFile(file: string): Uint8Array {
+async function readFile(file: string): Promise<Uint8Array> {
   try {
-    return readWithProgress(file);
+    return await readWithProgress(file);
   } catch (err) {
     const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
     throw new ValueError(`--weights ${file}: cannot read it (${cause?.code ?? (err as Error).message})`);
@@ -84,8 +85,8 @@ function readFile(file: string): Uint8Array {
  * the format readers. JSON whose values are all plain nested lists is read here instead, so the
  * numbers convert straight to the module's dtype (the JSON reader would make them float32 first).
  */
-function readWeights(file: string): Weights {
-  const bytes = readFile(file);
+async function readWeights(file: string): Promise<Weights> {
+  const bytes = await readFile(file);
   const format = formatOfPath(file);
   if (format === 'json') {
     let parsed: unknown;
@@ -187,15 +188,15 @@ interface ModelSummary {
 }
 
 const ONNX_DTYPE_NAMES: Record<number, string> = {
-  [onnx.TensorProto.DataType.FLOAT]: 'float32',
-  [onnx.TensorProto.DataType.DOUBLE]: 'float64',
-  [onnx.TensorProto.DataType.FLOAT16]: 'float16',
+  [DataType.FLOAT]: 'float32',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.FLOAT16]: 'float16',
 };
 
 function summarize(bytes: Uint8Array): ModelSummary {
-  const model = onnx.ModelProto.decode(bytes);
-  const graph = model.graph as onnx.GraphProto;
-  const info = (v: onnx.IValueInfoProto) => ({
+  const model = decodeModel(bytes);
+  const graph = model.graph as GraphProto;
+  const info = (v: ValueInfoProto) => ({
     name: v.name as string,
     dtype: ONNX_DTYPE_NAMES[v.type?.tensorType?.elemType ?? 0] ?? String(v.type?.tensorType?.elemType),
     dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
@@ -234,13 +235,13 @@ function exportRequest(values: ParsedArgs['values']): ExportRequest {
 }
 
 /** The facade layer the options describe: its class, config, weights and mode. */
-function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): { name: ApiName; module: Layer; loaded: string[] } {
+async function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): Promise<{ name: ApiName; module: Layer; loaded: string[] }> {
   const config = parseConfig(values.config);
   const name = layerName(api, values.layer, shape);
   const module = buildLayer(api, name, config);
   if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
   const file = values.weights;
-  const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(readWeights(file), values.prefix as string | undefined, file), file) : [];
+  const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(await readWeights(file), values.prefix as string | undefined, file), file) : [];
   if (values.eval) {
     if (module instanceof th._InstanceNorm) module.eval();
     else module.set_train(false);
@@ -291,8 +292,9 @@ export const exportCommand: Command = {
     json: { type: 'boolean', default: false, help: 'print the model summary and the verify report as JSON' },
   },
   async run({ values }, io: Io) {
+    if (values.verify) onnxruntime('export --verify');
     const request = exportRequest(values);
-    const { name, module, loaded } = layerFromArgs(values, request);
+    const { name, module, loaded } = await layerFromArgs(values, request);
     const training = module.training;
     const bytes = toOnnx(module, { inputShape: request.shape, opset: request.opset, dynamicAxes: Boolean(values.dynamic), dtype: request.dtype });
     const report = values.verify ? await verifyOnnx(module, bytes, { seed: request.seed, tolerance: request.tolerance }) : undefined;

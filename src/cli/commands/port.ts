@@ -9,6 +9,7 @@ import { ValueError } from '../../core/errors';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
+import { PythonSyntaxError } from '../../porting/python/syntax';
 import type { Framework } from '../../mapping';
 import { frameworkOption } from '../options';
 import { count, json, type Io } from '../output';
@@ -61,8 +62,13 @@ function fileJson(path: string, ported: PortedSource, written?: string) {
   return { path, to: ported.to, exact: ported.exact, alreadyTarget: ported.alreadyTarget, calls: ported.calls, imports: ported.imports, ...(written ? { written } : {}) };
 }
 
+/** A file ported as the command writes it: with a comment above every call that is not exact. */
+function portPath(path: string, to: Framework, shown = path): PortedSource {
+  return portSource(readText(path), { to, annotate: true, path: shown });
+}
+
 function portFile(path: string, to: Framework, out: string | undefined, asJson: boolean, io: Io): boolean {
-  const ported = portSource(readText(path), { to });
+  const ported = portPath(path, to);
   // --out may name the file to write or a directory to write it into.
   if (out && existsSync(out) && statSync(out).isDirectory()) out = join(out, basename(path));
   if (out) writeFileAtomic(out, ported.code, { createDirs: true });
@@ -78,16 +84,25 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
   const root = resolve(dir);
   if (out && resolve(out) === root) throw new ValueError(`argument '--out' must differ from the input directory (${dir}); port writes a ported copy`);
   const files = pythonFiles(dir, out ? resolve(out) : undefined);
-  const results = files.map((file) => {
-    const ported = portSource(readText(file), { to });
-    let written: string | undefined;
-    if (out) {
-      written = join(out, relative(root, resolve(file)));
-      // A directory's port mirrors the input tree under --out.
-      writeFileAtomic(written, ported.code, { createDirs: true });
+  // Every file is ported before any is written: one that Python would refuse stops the run with nothing written.
+  const refused: PythonSyntaxError[] = [];
+  const results = files.flatMap((file) => {
+    try {
+      return [{ file, ported: portPath(file, to, relative(root, resolve(file))), written: undefined as string | undefined }];
+    } catch (err) {
+      if (!(err instanceof PythonSyntaxError)) throw err;
+      refused.push(err);
+      return [];
     }
-    return { file, ported, written };
   });
+  if (refused.length === 1) throw refused[0];
+  if (refused.length > 1) throw new ValueError(`${refused.length} files under ${dir} do not parse; nothing was written:\n${refused.map((e) => `  ${e.message}`).join('\n')}`);
+  for (const r of results) {
+    if (!out) continue;
+    r.written = join(out, relative(root, resolve(r.file)));
+    // A directory's port mirrors the input tree under --out.
+    writeFileAtomic(r.written, r.ported.code, { createDirs: true });
+  }
   const exact = results.every((r) => r.ported.exact);
   const calls = results.reduce((n, r) => n + r.ported.calls.length, 0);
   if (asJson) {

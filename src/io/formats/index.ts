@@ -7,10 +7,10 @@ import { extname } from 'node:path';
 import { ValueError } from '../../core/errors';
 import { writeFileAtomic } from '../atomic-write';
 import { readJsonStateDict, writeJsonStateDict } from './json';
-import { readMindSporeCheckpoint, writeMindSporeCheckpoint } from './mindspore-ckpt';
-import { readSafetensors, writeSafetensors } from './safetensors';
-import { readTorch, writeTorch } from './torch-pt';
-import { FORMATS, type FormatName, type StateDict, type StateDictLike } from './types';
+import { mindSporeCheckpointChunks, readMindSporeCheckpoint } from './mindspore-ckpt';
+import { readSafetensors, safetensorsChunks } from './safetensors';
+import { readTorch, torchChunks } from './torch-pt';
+import { concatChunks, FORMATS, type FormatName, type StateDict, type StateDictLike } from './types';
 
 export * from './types';
 export { readSafetensors, writeSafetensors, MAX_HEADER_BYTES } from './safetensors';
@@ -68,15 +68,23 @@ export function decodeStateDict(bytes: Uint8Array, format: FormatName, file: str
 }
 
 export function encodeStateDict(sd: StateDictLike, format: FormatName): Uint8Array {
+  return concatChunks(encodeStateDictChunks(sd, format));
+}
+
+/**
+ * The file's bytes as the pieces they are made of: headers and framing, and each tensor's own
+ * memory (not copied), so a big checkpoint can be written without a second copy of it in memory.
+ */
+export function encodeStateDictChunks(sd: StateDictLike, format: FormatName): Uint8Array[] {
   switch (format) {
     case 'safetensors':
-      return writeSafetensors(sd);
+      return safetensorsChunks(sd);
     case 'torch':
-      return writeTorch(sd);
+      return torchChunks(sd);
     case 'mindspore':
-      return writeMindSporeCheckpoint(sd);
+      return mindSporeCheckpointChunks(sd);
     case 'json':
-      return writeJsonStateDict(sd);
+      return [writeJsonStateDict(sd)];
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import * as protobuf from 'protobufjs';
 import { DTYPES, type DType } from '../../core/dtype';
-import { FormatError, checkedNumel, tensorBytes, tensorFromBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
+import { FormatError, checkedNumel, concatChunks, tensorBytes, tensorFromBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
 import { crc32 } from './zip';
 
 /** checkpoint.proto, as JSON for protobufjs (no .proto file is read at run time). */
@@ -200,11 +200,45 @@ function decodeUtf32(bytes: Uint8Array): string {
 
 /** One Value per tensor in the map's order, as save_checkpoint writes parameters under 512 MiB. */
 export function writeMindSporeCheckpoint(sd: StateDictLike): Uint8Array {
+  return concatChunks(mindSporeCheckpointChunks(sd));
+}
+
+/**
+ * writeMindSporeCheckpoint's bytes as pieces: per parameter, its protobuf framing, then the
+ * tensor's own memory (not copied). The framing is written here, field by field in number order
+ * as MindSpore's Python protobuf serializes `Checkpoint.Value`, with every proto2 `required` field
+ * present (an empty tensor_content included, which proto3-style encoding would leave out).
+ */
+export function mindSporeCheckpointChunks(sd: StateDictLike): Uint8Array[] {
   const tensors = toStateDict(sd);
   checkWritable(tensors, 'ckpt');
-  const value = [...tensors].map(([tag, t]) => ({
-    tag,
-    tensor: { dims: [...t.shape], tensor_type: DTYPE_TO_MS[t.dtype], tensor_content: tensorBytes(t) },
-  }));
-  return CHECKPOINT.encode(CHECKPOINT.fromObject({ value })).finish();
+  const chunks: Uint8Array[] = [];
+  for (const [tag, t] of tensors) {
+    const content = tensorBytes(t);
+    const tensor = [...t.shape.flatMap((d) => [0x08, ...varint(d)]), ...bytesField(0x12, utf8(DTYPE_TO_MS[t.dtype])), 0x1a, ...varint(content.length)];
+    const tensorLength = tensor.length + content.length;
+    const value = [...bytesField(0x0a, utf8(tag)), 0x12, ...varint(tensorLength)];
+    chunks.push(Uint8Array.from([0x0a, ...varint(value.length + tensorLength), ...value, ...tensor]), content);
+  }
+  return chunks;
+}
+
+function utf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** A length-delimited field: its key byte, the length, the bytes. */
+function bytesField(key: number, bytes: Uint8Array): number[] {
+  return [key, ...varint(bytes.length), ...bytes];
+}
+
+/** A protobuf base-128 varint of a non-negative safe integer. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  out.push(n);
+  return out;
 }

@@ -7,7 +7,7 @@
  * tensor's byte length is its shape's element count times its item size.
  */
 import { DTYPES, type DType } from '../../core/dtype';
-import { FormatError, checkedNumel, tensorBytes, tensorFromBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
+import { FormatError, checkedNumel, concatChunks, tensorBytes, tensorFromBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
 
 /** safetensors dtype codes <-> ours (the ones a state_dict has; U16/U32/U64 have no tensor type here). */
 const CODE_TO_DTYPE: Record<string, DType> = {
@@ -136,6 +136,11 @@ function checkCoverage(entries: Entry[], dataLength: number, file: string): void
  * the reference writer does, so the data starts aligned.
  */
 export function writeSafetensors(sd: StateDictLike, metadata?: Record<string, string>): Uint8Array {
+  return concatChunks(safetensorsChunks(sd, metadata));
+}
+
+/** writeSafetensors's bytes as pieces: the header, then each tensor's own memory (not copied). */
+export function safetensorsChunks(sd: StateDictLike, metadata?: Record<string, string>): Uint8Array[] {
   const tensors = toStateDict(sd);
   checkWritable(tensors, 'safetensors');
   const header: Record<string, unknown> = {};
@@ -149,13 +154,8 @@ export function writeSafetensors(sd: StateDictLike, metadata?: Record<string, st
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const padding = (8 - (json.length % 8)) % 8;
   if (padding) json = Buffer.concat([json, Buffer.alloc(padding, 0x20)]);
-  const out = new Uint8Array(8 + json.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  let position = 8 + json.length;
-  for (const t of tensors.values()) {
-    out.set(tensorBytes(t), position);
-    position += t.data.byteLength;
-  }
-  return out;
+  const head = new Uint8Array(8 + json.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(json.length), true);
+  head.set(json, 8);
+  return [head, ...[...tensors.values()].map(tensorBytes)];
 }

@@ -9,8 +9,8 @@
 import { DTYPES, type DType, type TypedArray } from '../../core/dtype';
 import { rowMajorStrides, Tensor } from '../../core/tensor';
 import { PyDict, PyGlobal, PyTuple, UnpicklingError, describe, unpickle, type GlobalHandler } from './pickle';
-import { FormatError, checkedNumel, tensorBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
-import { readZip, writeZip, type ZipEntry } from './zip';
+import { FormatError, checkedNumel, concatChunks, elementsOf, tensorBytes, type StateDict, type StateDictLike, toStateDict, checkWritable } from './types';
+import { readZip, zipChunks, type ZipEntry } from './zip';
 
 /** torch's typed storage classes (the pickled `storage_type`) and their element types. */
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -36,13 +36,20 @@ class Storage {
 }
 
 /**
- * Bytes a load may still allocate for copies of non-contiguous views: the file's size. Contiguous
- * views share their storage's memory (as tied weights do in PyTorch), so a pickle that names one
- * storage many times cannot multiply memory beyond this.
+ * Bytes a load may still allocate for copies of non-contiguous views: the file's size, or
+ * EXPAND_BUDGET_BYTES when that is more (an `expand()`ed view has more elements than its storage,
+ * and torch.load reads it as a view). Contiguous views share their storage's memory (as tied
+ * weights do in PyTorch), so a pickle that names one storage many times cannot multiply memory
+ * beyond this.
  */
 interface CopyBudget {
+  /** What is left. */
   bytes: number;
+  readonly limit: number;
 }
+
+/** What copies of views may take at least, whatever the file's size (a small file may hold an expanded view). */
+export const EXPAND_BUDGET_BYTES = 64 * 2 ** 20;
 
 export interface ReadTorchOptions {
   /**
@@ -73,7 +80,8 @@ export function loadTorchObject(bytes: Uint8Array, file: string): unknown {
   }
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: unknown): Storage => loadStorage(pid, entries, prefix, storages, file);
-  const budget: CopyBudget = { bytes: bytes.length };
+  const limit = Math.max(bytes.length, EXPAND_BUDGET_BYTES);
+  const budget: CopyBudget = { bytes: limit, limit };
   return unpickle(entries.get(pickles[0])!.read(), { file, globals: torchGlobals(budget), persistentLoad });
 }
 
@@ -96,10 +104,8 @@ function loadStorage(pid: unknown, entries: Map<string, ZipEntry>, prefix: strin
   if (entry.size !== numel * itemsize) {
     throw new FormatError(file, `torch: storage '${key}' should hold ${numel} ${dtype} elements (${numel * itemsize} bytes), but its entry has ${entry.size} bytes`);
   }
-  const raw = entry.read();
-  const copy = new Uint8Array(raw.length);
-  copy.set(raw);
-  const storage = new Storage(dtype, new DTYPES[dtype].array(copy.buffer, 0, numel));
+  // a stored entry is the file's own memory: viewed in place when aligned (torch.save aligns storages to 64 bytes)
+  const storage = new Storage(dtype, elementsOf(dtype, entry.read()));
   cache.set(key, storage);
   return storage;
 }
@@ -116,8 +122,9 @@ function intTuple(v: unknown, what: string, file: string): number[] {
 /**
  * `_rebuild_tensor_v2(storage, storage_offset, size, stride, ...)`: the elements of the view
  * `storage[offset + sum(i_k * stride_k)]`, copied into a contiguous tensor (a transposed or sliced
- * tensor is saved with its whole storage). Every index is checked to lie inside the storage; a view
- * larger than its storage (an `expand`ed tensor) is refused rather than allocated.
+ * tensor is saved with its whole storage; an `expand()`ed one, with stride 0 along the expanded
+ * dims, has more elements than its storage). Every index is checked to lie inside the storage, and
+ * the copies together stay within the load's budget.
  */
 function rebuildTensor(args: readonly unknown[], file: string, budget: CopyBudget): Tensor {
   const [storage, offset, sizeArg, strideArg] = args;
@@ -134,9 +141,10 @@ function rebuildTensor(args: readonly unknown[], file: string, budget: CopyBudge
     throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) with stride (${stride.join(', ')}) at offset ${offset} reads element ${last} of a storage with ${storage.data.length}`);
   }
   if (isContiguous(size, stride)) return new Tensor(storage.dtype, storage.data.subarray(offset, offset + count) as never, size);
-  if (count > storage.data.length) throw new FormatError(file, `torch: a tensor of size (${size.join(', ')}) has more elements than its storage (${storage.data.length}); broadcast (stride 0) views are not read`);
   budget.bytes -= count * DTYPES[storage.dtype].bytes;
-  if (budget.bytes < 0) throw new FormatError(file, 'torch: the non-contiguous views in the file would need more memory than the file\'s size to copy');
+  if (budget.bytes < 0) {
+    throw new FormatError(file, `torch: copying the file's non-contiguous and expanded views would take more than ${budget.limit} bytes (the file's size, or ${EXPAND_BUDGET_BYTES} at least); the tensor of size (${size.join(', ')}) with stride (${stride.join(', ')}) is one of them`);
+  }
   const out = new DTYPES[storage.dtype].array(count);
   gather(storage.data, out as never, offset, size, stride);
   return new Tensor(storage.dtype, out as never, size);
@@ -215,7 +223,7 @@ function torchGlobals(budget: CopyBudget): Record<string, GlobalHandler> {
 }
 
 /** The names the pickle reader accepts, for documentation and tests. */
-export const ALLOWED_GLOBALS: readonly string[] = Object.keys(torchGlobals({ bytes: 0 }));
+export const ALLOWED_GLOBALS: readonly string[] = Object.keys(torchGlobals({ bytes: 0, limit: 0 }));
 
 function isTensorDict(v: unknown): v is PyDict {
   return v instanceof PyDict && v.map.size > 0 && [...v.map.values()].every((t) => t instanceof Tensor);
@@ -299,6 +307,11 @@ class PickleWriter {
  * `torch.save(model.state_dict(), f)` writes (without the optional `_metadata` attribute).
  */
 export function writeTorch(sd: StateDictLike, archive = 'archive'): Uint8Array {
+  return concatChunks(torchChunks(sd, archive));
+}
+
+/** writeTorch's bytes as the pieces they are made of (the tensors' own memory among them), to write without joining them. */
+export function torchChunks(sd: StateDictLike, archive = 'archive'): Uint8Array[] {
   const tensors = toStateDict(sd);
   checkWritable(tensors, 'torch');
   const p = new PickleWriter().op(0x80, 2).global('collections', 'OrderedDict').op(0x29, 0x52);
@@ -316,7 +329,7 @@ export function writeTorch(sd: StateDictLike, archive = 'archive'): Uint8Array {
   if (tensors.size) p.op(0x75);
   p.op(0x2e);
   const text = (s: string) => new TextEncoder().encode(s);
-  return writeZip([[`${archive}/data.pkl`, p.bytes()], [`${archive}/byteorder`, text('little')], ...files, [`${archive}/version`, text('3\n')]]);
+  return zipChunks([[`${archive}/data.pkl`, p.bytes()], [`${archive}/byteorder`, text('little')], ...files, [`${archive}/version`, text('3\n')]]);
 }
 
 export { PyDict, PyTuple };

@@ -3,7 +3,7 @@
  * file stores them (a Map keeps insertion order, which is what a torch `state_dict` and a MindSpore
  * checkpoint both rely on).
  */
-import { DTYPES, type DType } from '../../core/dtype';
+import { DTYPES, type DType, type TypedArray } from '../../core/dtype';
 import { ValueError } from '../../core/errors';
 import { Tensor } from '../../core/tensor';
 
@@ -42,16 +42,35 @@ export function checkedNumel(file: string, what: string, shape: readonly unknown
 }
 
 /**
- * A tensor whose elements are copied out of `bytes` (little-endian, as every format here stores
- * them). Copying gives an aligned buffer of exactly the file's byte count, so nothing is allocated
- * beyond what the file itself holds.
+ * A tensor over `bytes` (little-endian, as every format here stores them): a view of the file's
+ * own memory where the bytes are aligned for the element type, so a big checkpoint is not held
+ * twice; a copy of exactly those bytes where they are not. Either way nothing is allocated beyond
+ * what the file itself holds.
  */
 export function tensorFromBytes(dtype: DType, shape: readonly number[], bytes: Uint8Array): Tensor {
+  return new Tensor(dtype, elementsOf(dtype, bytes) as never, shape);
+}
+
+/** `bytes` as `dtype`'s typed array: the same memory when aligned, else an aligned copy. */
+export function elementsOf(dtype: DType, bytes: Uint8Array): TypedArray {
   const itemsize = DTYPES[dtype].bytes;
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  const data = new DTYPES[dtype].array(copy.buffer, 0, bytes.length / itemsize);
-  return new Tensor(dtype, data as never, shape);
+  let source = bytes;
+  if (bytes.byteOffset % itemsize !== 0) {
+    source = new Uint8Array(bytes.length);
+    source.set(bytes);
+  }
+  return new DTYPES[dtype].array(source.buffer as ArrayBuffer, source.byteOffset, bytes.length / itemsize);
+}
+
+/** The chunks a writer produced, as one buffer (what the `write*` functions return). */
+export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** The raw little-endian bytes of a tensor's elements (a view, no copy). */

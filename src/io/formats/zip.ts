@@ -7,7 +7,7 @@
  */
 import { inflateSync } from 'fflate';
 import { ValueError } from '../../core/errors';
-import { FormatError } from './types';
+import { concatChunks, FormatError } from './types';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -114,6 +114,11 @@ function inflate(raw: Uint8Array, size: number, name: string, file: string): Uin
  * 64 bytes so that a reader can map them in place.
  */
 export function writeZip(files: readonly [string, Uint8Array][], alignment = 64): Uint8Array {
+  return concatChunks(zipChunks(files, alignment));
+}
+
+/** writeZip's bytes as pieces: headers, each file's data as given (not copied), the central directory. */
+export function zipChunks(files: readonly [string, Uint8Array][], alignment = 64): Uint8Array[] {
   const total = files.reduce((n, [, data]) => n + data.length, 0);
   if (files.length > 0xfffe || total > 0xffff0000) {
     throw new ValueError(`zip: ${files.length} entries with ${total} bytes need Zip64, which this writer does not write (at most 65534 entries and 4 GiB)`);
@@ -165,11 +170,5 @@ export function writeZip(files: readonly [string, Uint8Array][], alignment = 64)
   ev.setUint16(10, files.length, true);
   ev.setUint32(12, dirSize, true);
   ev.setUint32(16, offset, true);
-  const out = new Uint8Array(offset + dirSize + 22);
-  let p = 0;
-  for (const c of [...chunks, ...central, end]) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
+  return [...chunks, ...central, end];
 }

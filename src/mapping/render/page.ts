@@ -1,7 +1,7 @@
 /** One pair's page in the published pages' structure, generated from its mapping entry. */
 import { pyRepr } from '../../core/python';
 import { runExample } from '../example';
-import type { Mapping, MappingEntry } from '../schema';
+import type { Mapping, MappingEntry, PortCase, Text } from '../schema';
 import { renderExample } from './example';
 import { LABELS, type Lang } from './labels';
 import { differenceTable, markdownTable } from './table';
@@ -18,7 +18,6 @@ export function docsUrl(sig: MappingEntry['torch'] | MappingEntry['mindspore'], 
 
 function portingSection(entry: MappingEntry, lang: Lang): string {
   const L = LABELS[lang];
-  const text = (t: { en: string; zh?: string } | undefined) => (t ? (lang === 'zh' ? t.zh ?? t.en : t.en) : undefined);
   const lines: string[] = [];
   for (const [dir, title, from, to] of [
     ['toMindspore', L.toMindspore, 'torch', 'mindspore'],
@@ -28,20 +27,18 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
     for (const row of entry.rows) {
       const rules = row.porting[dir];
       const source = row[from];
+      const target = row[to];
       const items: string[] = [];
-      for (const c of rules.given) {
-        const when = c.when ? ` ${'is' in c.when ? `= ${c.when.is.map((v) => pyRepr(v)).join(' / ')}` : 'name' in c.when ? `= …${c.when.name.join(' / …')}` : `∉ ${rangeText(c.when.outside)}`}` : '';
-        const write = c.write === 'drop' ? (lang === 'zh' ? '删除' : 'drop') : c.write === 'keep' ? (lang === 'zh' ? '保留' : 'keep') : c.write === 'keepAsFloat' ? (lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)') : `\`${row[to]}=${writeText(c.write)}\``;
-        const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
-        const why = [text(c.reason), text(c.fix)].filter(Boolean).join(' → ');
-        items.push(`\`${source}\`${when}: ${write}${set} (${c.verdict})${why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : ''}`);
+      for (const c of rules.given) items.push(caseLine(`\`${source}\`${whenText(c.when)}`, c, source, target, lang));
+      if (rules.unknown) {
+        const label = lang === 'zh' ? `\`${source}\` 为无法求值的表达式` : `\`${source}\` an expression the port cannot evaluate`;
+        items.push(caseLine(label, rules.unknown, source, target, lang));
       }
       if (rules.absent) {
-        const c = rules.absent;
-        const absent = lang === 'zh' ? `未给出 \`${source ?? row[to]}\`` : `\`${source ?? row[to]}\` not given`;
-        items.push(`${absent}: ${typeof c.write === 'object' ? `\`${row[to]}=${writeText(c.write)}\`` : c.write} (${c.verdict})`);
+        const label = lang === 'zh' ? `未给出 \`${source ?? target}\`` : `\`${source ?? target}\` not given`;
+        items.push(caseLine(label, rules.absent, source, target, lang));
       }
-      if (rules.note) items.push(`\`${source}\`: ${text(rules.note)}`);
+      if (rules.note) items.push(`\`${source}\`: ${localText(rules.note, lang)}`);
       for (const item of items) lines.push(`- ${item}`);
     }
     lines.push('');
@@ -49,9 +46,31 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
   return lines.join('\n').trimEnd();
 }
 
-/** What a computed write puts in the target call, as the page shows it. */
-function writeText(write: { text: string } | { expr: string }): string {
-  return 'text' in write ? write.text : write.expr;
+function localText(t: Text | undefined, lang: Lang): string | undefined {
+  return t ? (lang === 'zh' ? t.zh ?? t.en : t.en) : undefined;
+}
+
+/** ` = None`, ` = …float32`, ` ∉ (0, 1]`: the condition of a case, after the argument's name. */
+function whenText(when: PortCase['when']): string {
+  if (!when) return '';
+  if ('is' in when) return ` = ${when.is.map((v) => pyRepr(v)).join(' / ')}`;
+  if ('name' in when) return ` = …${when.name.join(' / …')}`;
+  return ` ∉ ${rangeText(when.outside)}`;
+}
+
+/** One rule as a list item: what it writes, what else it sets, its verdict, and why. */
+function caseLine(label: string, c: PortCase, source: string | null, target: string | null, lang: Lang): string {
+  const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
+  const why = [localText(c.reason, lang), localText(c.fix, lang)].filter(Boolean).join(' → ');
+  const because = why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : '';
+  return `${label}: ${writeLabel(c.write, target, lang)}${set} (${c.verdict})${because}`;
+}
+
+function writeLabel(write: PortCase['write'], target: string | null, lang: Lang): string {
+  if (write === 'drop') return lang === 'zh' ? '删除' : 'drop';
+  if (write === 'keep') return lang === 'zh' ? '保留' : 'keep';
+  if (write === 'keepAsFloat') return lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)';
+  return `\`${target}=${'text' in write ? write.text : write.expr}\``;
 }
 
 function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string {

@@ -1,169 +1,57 @@
 /**
  * Which state-dict prefixes are InstanceNorm layers, read from the model's source rather than
- * guessed from key names: `self.<attr> = <InstanceNorm call>` in a class, nested modules
- * (`self.enc = Encoder()` gives `enc.norm1`), and the indices of nn.Sequential / ModuleList /
- * SequentialCell / CellList. Base classes defined in the same file contribute their layers.
+ * guessed from key names. The model class's `__init__` is followed by the interpreter in
+ * evaluate.ts (nested modules, containers, comprehensions, loops, `add_module`/`setattr`, norm
+ * factories, base classes); each layer it reaches gets the path its module registers it under.
+ * Where the source does not pin a key (a loop over an unknown count, a name built from an unknown
+ * value), the prefix is a pattern with `*` for one key segment (`blocks.*.norm`), matched against
+ * the checkpoint's keys by the conversion. A layer built on a branch whose condition the source
+ * does not decide is listed apart (`maybe`): the conversion never guesses that it exists.
  */
-import type { SyntaxNode } from '@lezer/common';
 import { KeyError, ValueError } from '../../core/errors';
 import { mappingEntry, pyValue } from '../../mapping';
-import { dottedNames, parsePython, resolvePath, type ApiName, type Framework, type InstanceNormCall, type PythonFile } from './syntax';
+import { Interpreter, keyText, type Entry, type EvaluatedArg, type NormConstruction, type PyLiteral, type Value } from './evaluate';
+import { checkSyntax, parsePython, type ApiName, type Framework, type PythonFile } from './syntax';
 
-/** A literal argument's value as Python has it. */
-export type PyLiteral = number | boolean | string | null;
+export type { PyLiteral };
 
 export interface InstanceNormLayer {
-  /** The layer's state-dict prefix, e.g. `enc.norm1` or `stem.2` (empty for a model that is the layer). */
+  /** The layer's state-dict prefix, e.g. `enc.norm1` or `stem.2` (empty for a model that is the layer); `*` marks a key segment the source does not pin. */
   prefix: string;
+  /** The prefix holds a `*`: it names every matching key of the checkpoint. */
+  pattern: boolean;
   api: ApiName;
   framework: Framework;
   /** Where the construction is: 1-based line, 0-based column. */
   line: number;
   column: number;
-  /** Constructor arguments by name: literal values written in the call, the framework's defaults for the rest. */
+  /** Constructor arguments by name: values the source shows, the framework's defaults for the rest. */
   config: Record<string, PyLiteral>;
-  /** Arguments whose value the source does not show as a literal (variables, `**kwargs`). */
+  /** Arguments whose value the source does not show (variables it cannot follow, `**kwargs`). */
   unknown: string[];
-  /** Arguments written in the call with a literal value (the rest of `config` is defaults). */
+  /** Arguments the call gives with a value the source shows (the rest of `config` is defaults). */
   written: string[];
 }
 
 export interface LayerOptions {
-  /** The class that is the model; default: the one class no other class uses. */
+  /**
+   * The class that is the model (built as `Cls()`: parameters take their defaults), or a Python
+   * call that builds it, evaluated in the file (`define_G(3, 3, 64, norm='instance')`,
+   * `Generator(norm_layer=nn.InstanceNorm2d)`). Default: the one class no other class uses.
+   */
   model?: string;
 }
 
-type Member =
-  | { kind: 'norm'; call: InstanceNormCall }
-  | { kind: 'class'; name: string }
-  /** Sequential/ModuleList/ModuleDict and MindSpore's cells: children keyed by index or name. */
-  | { kind: 'container'; items: [string, Member][] }
-  | { kind: 'other' };
-
-interface ClassInfo {
-  name: string;
-  bases: string[];
-  members: [string, Member][];
-}
-
-const CONTAINERS = new Set(['torch.nn.Sequential', 'torch.nn.ModuleList', 'torch.nn.ModuleDict', 'mindspore.nn.SequentialCell', 'mindspore.nn.CellList', 'mindspore.nn.CellDict']);
-
-/** Methods that register a child under a name given as a string: `self.add_module('norm', ...)`. */
-const REGISTER = new Set(['add_module', 'register_module', 'insert_child_to_cell']);
-
-function stringValue(file: PythonFile, node: SyntaxNode | undefined): string | null {
-  if (!node || node.name !== 'String') return null;
-  const v = pyValue(text(file, node));
-  return v.kind === 'literal' && typeof v.value === 'string' ? v.value : null;
-}
-
-/** `[("a", x), ("b", y)]` (an OrderedDict's items) or `{"a": x, "b": y}` as (name, node) pairs; null if any key is not a string. */
-function namedItems(file: PythonFile, node: SyntaxNode): [string, SyntaxNode][] | null {
-  const out: [string, SyntaxNode][] = [];
-  if (node.name === 'DictionaryExpression') {
-    const parts = argumentNodes(node).filter((n) => n.name !== '{' && n.name !== '}' && n.name !== ':');
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const key = stringValue(file, parts[i]);
-      if (key === null) return null;
-      out.push([key, parts[i + 1]]);
-    }
-    return out;
-  }
-  if (node.name === 'CallExpression' && /(^|\.)OrderedDict$/.test(text(file, node.firstChild!))) {
-    const [list] = argumentNodes(node.lastChild!);
-    if (!list || (list.name !== 'ArrayExpression' && list.name !== 'TupleExpression')) return null;
-    for (const pair of argumentNodes(list).filter((n) => n.name !== '[' && n.name !== ']')) {
-      const [k, v] = pair.name === 'TupleExpression' ? argumentNodes(pair) : [];
-      const key = stringValue(file, k);
-      if (key === null || !v) return null;
-      out.push([key, v]);
-    }
-    return out;
-  }
-  return null;
-}
-
-function text(file: PythonFile, node: SyntaxNode): string {
-  return file.source.slice(node.from, node.to);
-}
-
-function argumentNodes(argList: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = argList.firstChild; c; c = c.nextSibling) if (!['(', ')', ',', 'Comment'].includes(c.name)) out.push(c);
-  return out;
-}
-
-function member(file: PythonFile, classes: ReadonlySet<string>, node: SyntaxNode): Member {
-  if (node.name !== 'CallExpression') return { kind: 'other' };
-  // A partial is a factory, not a module: it is no layer until called.
-  const call = file.calls.find((c) => c.kind === 'call' && c.from === node.from && c.to === node.to);
-  if (call) return { kind: 'norm', call };
-  const callee = node.firstChild!;
-  const names = dottedNames(file.source, callee);
-  if (!names) return { kind: 'other' };
-  if (names.length === 1 && classes.has(names[0])) return { kind: 'class', name: names[0] };
-  const resolved = resolvePath(file.imports, names, node.from);
-  if (!resolved || !CONTAINERS.has(resolved.path)) return { kind: 'other' };
-  let items = argumentNodes(node.lastChild!);
-  // Sequential(OrderedDict([...])) and ModuleDict({...}) name their children.
-  const named = items.length === 1 ? namedItems(file, items[0]) : null;
-  if (named) return { kind: 'container', items: named.map(([k, n]) => [k, member(file, classes, n)]) };
-  // SequentialCell([a, b]) and ModuleList([a, b]) take one list; Sequential(a, b) takes them spread.
-  if (items.length === 1 && (items[0].name === 'ArrayExpression' || items[0].name === 'TupleExpression')) items = argumentNodes(items[0]).filter((n) => n.name !== '[' && n.name !== ']');
-  return { kind: 'container', items: items.map((n, i) => [String(i), member(file, classes, n)]) };
-}
-
-function collectClasses(file: PythonFile): Map<string, ClassInfo> {
-  // Module-level classes only: a class defined inside a function is not a model's module type here.
-  const nodes = file.tree.topNode.getChildren('ClassDefinition');
-  const names = new Set(nodes.map((n) => text(file, n.getChild('VariableName')!)));
-  const classes = new Map<string, ClassInfo>();
-  for (const node of nodes) {
-    const name = text(file, node.getChild('VariableName')!);
-    const baseList = node.getChild('ArgList');
-    const bases = baseList ? argumentNodes(baseList).map((n) => text(file, n)).filter((b) => names.has(b)) : [];
-    const members: [string, Member][] = [];
-    const body = node.getChild('Body');
-    for (const statement of statements(body)) {
-      if (statement.name === 'AssignStatement') {
-        const path = dottedNames(file.source, statement.firstChild!);
-        if (path && path.length === 2 && path[0] === 'self') members.push([path[1], member(file, names, statement.lastChild!)]);
-        continue;
-      }
-      // self.add_module('name', child)
-      const call = statement.firstChild;
-      const path = call?.name === 'CallExpression' ? dottedNames(file.source, call.firstChild!) : null;
-      if (!call || !path || path.length !== 2 || path[0] !== 'self' || !REGISTER.has(path[1])) continue;
-      const [key, child] = argumentNodes(call.lastChild!);
-      const name = stringValue(file, key);
-      if (name !== null && child) members.push([name, member(file, names, child)]);
-    }
-    classes.set(name, { name, bases, members });
-  }
-  return classes;
-}
-
-/** The assignments and expression statements of a class body and its methods, not of nested classes. */
-function statements(body: SyntaxNode | null): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const walk = (node: SyntaxNode) => {
-    for (let c = node.firstChild; c; c = c.nextSibling) {
-      if (c.name === 'ClassDefinition') continue;
-      if (c.name === 'AssignStatement' || c.name === 'ExpressionStatement') out.push(c);
-      else walk(c);
-    }
-  };
-  if (body) walk(body);
-  return out;
-}
+/** The variable a `model` expression is assigned to, appended to the source to evaluate it there. */
+const MODEL_VARIABLE = '__instancenorm_shim_model__';
 
 /**
  * The signature mapping.json records for the call's class: parameter names in order, and the
  * defaults that are literals. A `None` default means "not given" and a name (`mstype.float32`) is
  * no literal, so neither enters the config.
  */
-function signature(call: InstanceNormCall): { params: string[]; defaults: Record<string, PyLiteral> } {
-  const args = mappingEntry(call.api)[call.framework].args;
+function signature(api: ApiName, framework: Framework): { params: string[]; defaults: Record<string, PyLiteral> } {
+  const args = mappingEntry(api)[framework].args;
   const defaults: Record<string, PyLiteral> = {};
   for (const arg of args) {
     const value = arg.default === undefined ? undefined : pyValue(arg.default);
@@ -172,22 +60,34 @@ function signature(call: InstanceNormCall): { params: string[]; defaults: Record
   return { params: args.map((a) => a.name), defaults };
 }
 
-function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'unknown' | 'written'> {
-  const { params, defaults } = signature(call);
+/** `*args` and `**kwargs` whose contents the source shows become the arguments they stand for. */
+function spread(args: readonly EvaluatedArg[]): EvaluatedArg[] {
+  return args.flatMap((a): EvaluatedArg[] => {
+    const items = a.value.kind === 'list' || a.value.kind === 'dict' ? a.value.items : null;
+    if (!a.star || !items || items.some((e) => e.maybe || e.repeated)) return [a];
+    if (a.star === '*' && a.value.kind === 'list') return items.map((e) => ({ name: null, text: `${a.text}[...]`, value: e.value }));
+    if (a.star === '**' && a.value.kind === 'dict' && items.every((e) => e.key?.kind === 'literal' && typeof e.key.value === 'string')) {
+      return items.map((e) => ({ name: String((e.key as { value: string }).value), text: `${a.text}[...]`, value: e.value }));
+    }
+    return [a];
+  });
+}
+
+function configOf(norm: NormConstruction): Pick<InstanceNormLayer, 'config' | 'unknown' | 'written'> {
+  const { params, defaults } = signature(norm.api, norm.framework);
   const config: Record<string, PyLiteral> = { ...defaults };
   const unknown: string[] = [];
   const written: string[] = [];
   let position = 0;
-  for (const arg of call.args) {
+  for (const arg of spread(norm.args)) {
     if (arg.star) {
       unknown.push(`${arg.star}${arg.text}`);
       continue;
     }
     const name = arg.name ?? params[position++] ?? `#${position}`;
-    const value = pyValue(arg.text);
-    if (value.kind === 'literal') {
-      config[name] = value.value;
-      written.push(name);
+    if (arg.value.kind === 'literal') {
+      config[name] = arg.value.value;
+      if (!written.includes(name)) written.push(name);
     } else {
       delete config[name];
       unknown.push(name);
@@ -197,33 +97,56 @@ function configOf(call: InstanceNormCall): Pick<InstanceNormLayer, 'config' | 'u
   return { config: ordered, unknown, written };
 }
 
-function layersOf(classes: ReadonlyMap<string, ClassInfo>, name: string, prefix: string, visiting: Set<string>): InstanceNormLayer[] {
-  const info = classes.get(name);
-  if (!info || visiting.has(name)) return [];
-  visiting.add(name);
-  const out: InstanceNormLayer[] = [];
-  for (const base of info.bases) out.push(...layersOf(classes, base, prefix, visiting));
-  const add = (m: Member, at: string) => {
-    if (m.kind === 'norm') out.push({ prefix: at, api: m.call.api, framework: m.call.framework, line: m.call.line, column: m.call.column, ...configOf(m.call) });
-    else if (m.kind === 'class') out.push(...layersOf(classes, m.name, `${at}.`, visiting));
-    else if (m.kind === 'container') m.items.forEach(([key, item]) => add(item, `${at}.${key}`));
-  };
-  // A later assignment to the same attribute replaces the earlier one, as at run time.
-  const last = new Map(info.members);
-  for (const [attr, m] of last) add(m, `${prefix}${attr}`);
-  visiting.delete(name);
-  return out.map((l) => ({ ...l, prefix: l.prefix.replace(/\.$/, '') }));
+interface Placed {
+  path: string[];
+  norm: NormConstruction;
+  maybe: boolean;
 }
 
-function usedClasses(classes: ReadonlyMap<string, ClassInfo>): Set<string> {
+/**
+ * The layers a module value registers, with their paths. Children by position take the index
+ * PyTorch and MindSpore give them (`str(len(self))` when added) while every earlier child surely
+ * exists once; after a repeated or conditional child the index is `*`.
+ */
+function flatten(value: Value, path: string[], maybe: boolean, out: Placed[], depth = 0): void {
+  if (depth > 64) return;
+  if (value.kind === 'norm') out.push({ path, norm: value.norm, maybe });
+  else if (value.kind === 'union') value.options.forEach((o) => flatten(o, path, true, out, depth + 1));
+  else if (value.kind === 'module') {
+    let index = 0;
+    let known = true;
+    for (const e of value.module.entries) {
+      const key = keyOf(e, index, known);
+      if (e.maybe || e.repeated) known = false;
+      index++;
+      flatten(e.value, [...path, key], maybe || e.maybe, out, depth + 1);
+    }
+  }
+}
+
+function keyOf(e: Entry, index: number, known: boolean): string {
+  if (e.key !== null) return keyText(e.key);
+  return known && !e.repeated ? String(index) : '*';
+}
+
+function layerOf(p: Placed): InstanceNormLayer {
+  const prefix = p.path.join('.');
+  const { site } = p.norm;
+  return { prefix, pattern: prefix.includes('*'), api: p.norm.api, framework: p.norm.framework, line: site.line, column: site.column, ...configOf(p.norm) };
+}
+
+/**
+ * Classes named inside another class (as a base or a child) or, with `inFunctions`, inside a
+ * module-level function (a helper's result): not the model.
+ */
+function usedClasses(file: PythonFile, classes: readonly string[], inFunctions: boolean): Set<string> {
+  const scopes = file.tree.topNode.getChildren('ClassDefinition').map((n) => ({ n, name: file.source.slice(n.getChild('VariableName')!.from, n.getChild('VariableName')!.to) }));
+  const functions = inFunctions ? file.tree.topNode.getChildren('FunctionDefinition') : [];
   const used = new Set<string>();
-  const visit = (m: Member) => {
-    if (m.kind === 'class') used.add(m.name);
-    if (m.kind === 'container') m.items.forEach(([, item]) => visit(item));
-  };
-  for (const info of classes.values()) {
-    info.bases.forEach((b) => used.add(b));
-    info.members.forEach(([, m]) => visit(m));
+  for (const cls of classes) {
+    for (const use of file.nameUses.get(cls) ?? []) {
+      if (scopes.some((s) => s.name !== cls && use.from >= s.n.from && use.to <= s.n.to) || functions.some((f) => use.from >= f.from && use.to <= f.to)) used.add(cls);
+    }
   }
   return used;
 }
@@ -231,35 +154,76 @@ function usedClasses(classes: ReadonlyMap<string, ClassInfo>): Set<string> {
 export interface LayerDiscovery {
   /** The class taken as the model (null when the source has no class with InstanceNorm layers). */
   model: string | null;
+  /** The layers the model surely has; a prefix with `*` is a pattern. */
   layers: InstanceNormLayer[];
+  /** Layers built on a branch whose condition the source does not decide: they may or may not exist. */
+  maybe: InstanceNormLayer[];
   /**
-   * InstanceNorm constructions that got no prefix: built in a comprehension or loop, passed to an
-   * unknown container, outside the model class, or assigned to something other than `self.<attr>`.
+   * InstanceNorm constructions that are no layer of the model as the source shows it: in a helper
+   * nothing calls, in another class, in a plain list (not registered), passed to a container the
+   * source does not know.
    */
   unplaced: { line: number; api: ApiName; framework: Framework; text: string }[];
 }
 
+/** The layers a model value registers. */
+function placedIn(model: Value): Placed[] {
+  const out: Placed[] = [];
+  flatten(model, [], false, out);
+  // One construction reached twice under the same key (a union of equal options) is one layer.
+  const seen = new Set<string>();
+  return out.filter((p) => {
+    const id = `${p.path.join('.')}@${p.norm.site.from}@${p.maybe}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** The layers of a model given as a call expression, evaluated at the end of the file. */
+function discoverByExpression(source: string, expression: string, path?: string): LayerDiscovery {
+  checkSyntax(parsePython(source), path);
+  const joined = `${source}${source.endsWith('\n') || source === '' ? '' : '\n'}${MODEL_VARIABLE} = ${expression}\n`;
+  const file = parsePython(joined);
+  if (file.errors.length) throw new ValueError(`the model expression ${JSON.stringify(expression)} is not a Python expression`);
+  const interpreter = new Interpreter(file);
+  return result(file.calls.filter((c) => c.from < source.length), expression, placedIn(interpreter.global(MODEL_VARIABLE)));
+}
+
+function result(calls: PythonFile['calls'], model: string | null, found: readonly Placed[]): LayerDiscovery {
+  const reached = new Set(found.flatMap((p) => p.norm.sources));
+  const unplaced = calls.filter((c) => !reached.has(c.from)).map((c) => ({ line: c.line, api: c.api, framework: c.framework, text: c.text }));
+  return { model, layers: found.filter((p) => !p.maybe).map(layerOf), maybe: found.filter((p) => p.maybe).map(layerOf), unplaced };
+}
+
 /** The model class's InstanceNorm layers, and the constructions that could not be placed in it. */
-export function discoverLayers(source: string, options: LayerOptions = {}): LayerDiscovery {
+export function discoverLayers(source: string, options: LayerOptions = {}, path?: string): LayerDiscovery {
+  if (options.model !== undefined && !/^[A-Za-z_]\w*$/.test(options.model)) return discoverByExpression(source, options.model, path);
   const file = parsePython(source);
-  const classes = collectClasses(file);
+  checkSyntax(file, path);
+  const interpreter = new Interpreter(file);
+  const classes = interpreter.classNames();
   let model = options.model;
-  if (model !== undefined && !classes.has(model)) {
-    throw new KeyError(`model class '${model}' is not defined in the source; classes: ${[...classes.keys()].join(', ') || 'none'}`);
+  if (model !== undefined && !classes.includes(model)) {
+    throw new KeyError(`model class '${model}' is not defined in the source; classes: ${classes.join(', ') || 'none'}`);
   }
+  const placed = new Map<string, Placed[]>();
+  const placedOf = (cls: string) => placed.get(cls) ?? placed.set(cls, placedIn(interpreter.instantiate(cls))).get(cls)!;
   if (model === undefined) {
-    const used = usedClasses(classes);
-    const tops = [...classes.keys()].filter((c) => !used.has(c) && layersOf(classes, c, '', new Set()).length > 0);
+    // the class nothing else uses; failing that (a build_model() function uses it), the class no other class uses
+    const unused = (inFunctions: boolean) => {
+      const used = usedClasses(file, classes, inFunctions);
+      return classes.filter((c) => !used.has(c) && placedOf(c).length > 0);
+    };
+    let tops = unused(true);
+    if (tops.length === 0) tops = unused(false);
     if (tops.length > 1) throw new ValueError(`the source has ${tops.length} top-level model classes (${tops.join(', ')}); name one with --model`);
     model = tops[0];
   }
-  const layers = model === undefined ? [] : layersOf(classes, model, '', new Set());
-  const placed = new Set(layers.map((l) => `${l.line}:${l.column}`));
-  const unplaced = file.calls.filter((c) => !placed.has(`${c.line}:${c.column}`)).map((c) => ({ line: c.line, api: c.api, framework: c.framework, text: c.text }));
-  return { model: model ?? null, layers, unplaced };
+  return result(file.calls, model ?? null, model === undefined ? [] : placedOf(model));
 }
 
-/** The InstanceNorm layers of the model class in `source`, with their state-dict prefixes. */
+/** The InstanceNorm layers of the model class in `source`, with their state-dict prefixes (a `*` marks a pattern). */
 export function instanceNormLayers(source: string, options: LayerOptions = {}): InstanceNormLayer[] {
   return discoverLayers(source, options).layers;
 }

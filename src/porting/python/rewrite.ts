@@ -13,7 +13,8 @@ import { RuntimeError, ValueError } from '../../core/errors';
 import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
 import { argumentEdits } from './args';
 import { applyEdits, indentOf, inLineEndings, lineEnd, lineStart, type Edit } from './splice';
-import { assumedImports, bindingAt, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type InstanceNormReference, type PythonFile } from './syntax';
+import type { SyntaxNode } from '@lezer/common';
+import { assumedImports, bindingAt, checkSyntax, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type InstanceNormReference, type PythonFile } from './syntax';
 
 export interface CallReport {
   /** A call, a `functools.partial(<class>, ...)`, or a mention of the class that is not constructed here. */
@@ -53,8 +54,16 @@ export interface PortSourceOptions {
   to: Framework;
   /** Bindings assumed before the first line (the one-call form); they are never edited. */
   prelude?: readonly ImportStatement[];
+  /** The file the source comes from, for a syntax error's `file:line:column`. */
+  path?: string;
   /** The porting rules; tests may pass the same function explicitly. */
   rules?: (request: PortRequest) => PortResult;
+  /**
+   * Write a comment above every call that is not `exact` (its verdict, reasons and fixes), so a
+   * reader of the ported file sees them; what the command line writes. Default false: `code` is
+   * then the input with only the reported changes.
+   */
+  annotate?: boolean;
 }
 
 interface Planned {
@@ -131,10 +140,10 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
   const { to } = options;
   const rules = options.rules ?? portCall;
   const file = parsePython(source, { prelude: options.prelude });
+  checkSyntax(file, options.path);
   const planned: Planned[] = file.calls
     .filter((c) => c.framework !== to)
     .map((call) => {
-      if (call.broken) return { call, result: null, error: 'the call has a syntax error; left unchanged' };
       try {
         const args = call.args.filter((a) => !a.star).map((a) => ({ name: a.name, text: a.text }));
         const result = rules({ api: call.api, from: call.framework, to, args, hasStarArgs: call.hasStarArgs });
@@ -178,6 +187,7 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
     calls.push({ kind: 'reference', line: ref.line, column: ref.column, api: ref.api, from: ref.framework, to, before: ref.text, after: text, ...referenceVerdict(ref) });
   }
   calls.sort((a, b) => a.line - b.line || a.column - b.column);
+  if (options.annotate) edits.push(...inLineEndings(source, annotations(file, calls)));
   const code = applyEdits(source, edits);
   if (!options.prelude) checkPorted(code, ported.length, to);
   return {
@@ -213,8 +223,55 @@ function referenceVerdict(ref: InstanceNormReference): Pick<CallReport, 'verdict
 /** The rewritten text must parse and hold at least as many target calls as were ported: a guard against splicing bugs. */
 function checkPorted(code: string, ported: number, to: Framework): void {
   const again = parsePython(code);
-  const landed = again.calls.filter((c) => c.framework === to && !c.broken).length;
+  if (again.errors.length > 0) throw new RuntimeError(`port: the rewritten code does not parse at offset ${again.errors[0]} (internal error)`);
+  const landed = again.calls.filter((c) => c.framework === to).length;
   if (landed < ported) throw new RuntimeError(`port: the rewritten code resolves only ${landed} of ${ported} ported calls to ${to} (internal error)`);
+}
+
+/** Starts the comments this tool writes into ported code, so a reader can tell them from the code's own. */
+export const ANNOTATION_MARK = '# instancenorm-shim:';
+
+/**
+ * One comment block per line holding calls that are not exact, inserted above that line with its
+ * indentation. A line that continues a backslash line or starts inside a string cannot take a
+ * comment above it; the comment then goes above the statement.
+ */
+function annotations(file: PythonFile, calls: readonly CallReport[]): Edit[] {
+  const { source } = file;
+  const byLine = new Map<number, CallReport[]>();
+  for (const call of calls) {
+    if (call.verdict === 'exact') continue;
+    const at = commentPoint(file, offsetOf(source, call.line, call.column));
+    byLine.set(at, [...(byLine.get(at) ?? []), call]);
+  }
+  return [...byLine].map(([at, here]) => {
+    const indent = indentOf(source, at);
+    const lines = here.flatMap((c) => [
+      `${ANNOTATION_MARK} ${c.api} ${c.from} -> ${c.to}: ${c.verdict}${here.length > 1 ? ` (column ${c.column + 1})` : ''}`,
+      ...c.reasons.map((r) => `#   reason: ${r}`),
+      ...c.fixes.map((f) => `#   fix: ${f}`),
+    ]);
+    return { from: at, to: at, text: lines.map((l) => `${indent}${l}\n`).join('') };
+  });
+}
+
+function offsetOf(source: string, line: number, column: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) at = source.indexOf('\n', at) + 1;
+  return at + column;
+}
+
+/** The start of the line holding `offset`, or of its statement when a comment line cannot go there. */
+function commentPoint(file: PythonFile, offset: number): number {
+  const { source, tree } = file;
+  const start = lineStart(source, offset);
+  const continues = /\\\r?\n$/.test(source.slice(Math.max(0, start - 3), start));
+  let inString = false;
+  for (let n: SyntaxNode | null = tree.resolveInner(start, 1); n; n = n.parent) if ((n.name === 'String' || n.name === 'FormatString') && n.from < start) inString = true;
+  if (!continues && !inString) return start;
+  let statement: SyntaxNode = tree.resolveInner(offset, 1);
+  while (statement.parent && statement.parent.name !== 'Script' && statement.parent.name !== 'Body') statement = statement.parent;
+  return lineStart(source, statement.from);
 }
 
 interface ImportPlan {

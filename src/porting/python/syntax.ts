@@ -76,8 +76,6 @@ export interface InstanceNormCall extends Span {
   argList: Span;
   args: ParsedArg[];
   hasStarArgs: boolean;
-  /** The call contains a syntax error: it is reported, never rewritten. */
-  broken: boolean;
 }
 
 /** A mention of an InstanceNorm class that is not a construction: `isinstance(m, nn.InstanceNorm2d)`, `norm = nn.InstanceNorm2d`. */
@@ -101,16 +99,49 @@ export interface PythonFile {
   references: InstanceNormReference[];
   /** Every read of a name (VariableName nodes outside imports and keyword-argument names), by name. */
   nameUses: Map<string, Span[]>;
-  /** Offsets where the parser had to recover from a syntax error. */
+  /** Offsets where the parser had to recover from a syntax error (Python would refuse the file). */
   errors: number[];
 }
 
-const API_PATH = /^(?:torch\.nn(?:\.modules(?:\.instancenorm)?)?|mindspore\.nn(?:\.layer(?:\.normalization)?)?)\.(InstanceNorm[123]d)$/;
+/** Python would refuse the source: where, and the line it is on. */
+export class PythonSyntaxError extends SyntaxError {
+  /** 1-based line and column, as Python's SyntaxError reports them. */
+  readonly line: number;
+  readonly column: number;
+  /** The offending line as written, and the text at the error (a token, or 'end of line'). */
+  readonly lineText: string;
+  readonly near: string;
+  constructor(source: string, offset: number, file?: string) {
+    const start = lineStart(source, offset);
+    const end = source.indexOf('\n', offset);
+    const lineText = source.slice(start, end === -1 ? undefined : end).replace(/\r$/, '');
+    const token = /^\s*(\S+)/.exec(source.slice(offset, end === -1 ? undefined : end))?.[1];
+    const near = token !== undefined ? JSON.stringify(token.slice(0, 30)) : source.slice(offset).trim() === '' ? 'end of file' : 'end of line';
+    const line = lineOf(source, offset);
+    const column = offset - start + 1;
+    const where = file === undefined ? `line ${line}, column ${column}` : `${file}:${line}:${column}`;
+    super(`${where}: invalid syntax near ${near}${lineText.trim() ? `: ${lineText.trim()}` : ''}`);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.line = line;
+    this.column = column;
+    this.lineText = lineText;
+    this.near = near;
+  }
+}
+Object.defineProperty(PythonSyntaxError.prototype, 'name', { value: 'SyntaxError', writable: true, configurable: true });
 
-/** The framework and class a fully-qualified path names, if it is one of ours. */
-function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
-  const m = API_PATH.exec(path);
-  if (!m) return null;
+/** Throws PythonSyntaxError at the first syntax error of the file; the tools refuse what Python would refuse. */
+export function checkSyntax(file: PythonFile, path?: string): void {
+  if (file.errors.length > 0) throw new PythonSyntaxError(file.source, file.errors[0], path);
+}
+
+/** A class of a framework's layer package: `torch.nn[.modules[.<file>]].X`, `mindspore.nn[.layer[.<file>]].X`. */
+const LAYER_PATH = /^(?:torch\.nn(?:\.modules(?:\.\w+)?)?|mindspore\.nn(?:\.layer(?:\.\w+)?)?)\.(\w+)$/;
+
+/** The framework and class a fully-qualified path names, if it is one of the mapping's classes. */
+export function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
+  const m = LAYER_PATH.exec(path);
+  if (!m || !(API_NAMES as readonly string[]).includes(m[1])) return null;
   return { framework: path.startsWith('torch.') ? 'torch' : 'mindspore', api: m[1] as ApiName };
 }
 
@@ -216,20 +247,20 @@ function parseArgs(source: string, argList: SyntaxNode): ParsedArg[] {
   return args;
 }
 
-/** A syntax error inside the node, other than @lezer/python's misreading of a float like `1.` (Number, '.', error). */
-function hasError(node: SyntaxNode): boolean {
-  const cursor = node.cursor();
-  const end = node.to;
-  do {
-    if (cursor.from > end) break;
-    if (cursor.type.isError && !isTrailingDotFloat(cursor.node)) return true;
-  } while (cursor.next() && cursor.from <= end);
-  return false;
+/**
+ * The text the parser reads: @lezer/python 1.1 misreads two things Python accepts, so they are
+ * rewritten character for character (every offset stays the same): a float with a trailing dot
+ * (`1.`, `24.*3600.`, `1. if x else 2`, read as a member access) gets a `0` for its dot, and a
+ * form feed (which Python takes as whitespace) becomes a space.
+ */
+function parserText(source: string): string {
+  return source.replace(/(?<![\w.])(\d[\d_]*)\.(?![\w.])/g, (_, digits: string) => `${digits}0`).replace(/\f/g, ' ');
 }
 
-function isTrailingDotFloat(error: SyntaxNode): boolean {
-  const member = error.parent;
-  return member?.name === 'MemberExpression' && member.firstChild?.name === 'Number' && member.firstChild.nextSibling?.name === '.' && error.from === error.to;
+/** @lezer/python marks a bare `yield` (no value) as an error: an empty error node right after the keyword. */
+function isBareYield(error: SyntaxNode): boolean {
+  const holder = error.parent?.name;
+  return error.from === error.to && (holder === 'YieldStatement' || holder === 'YieldExpression') && error.prevSibling?.name === 'yield';
 }
 
 /** `a == b`, `a is b`, `a in b` and their negations. */
@@ -266,7 +297,7 @@ export interface ParseOptions {
 }
 
 export function parsePython(source: string, options: ParseOptions = {}): PythonFile {
-  const tree = parser.parse(source);
+  const tree = parser.parse(parserText(source));
   const imports: ImportStatement[] = [...(options.prelude ?? [])];
   const callNodes: SyntaxNode[] = [];
   const nameNodes: SyntaxNode[] = [];
@@ -274,7 +305,7 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
   const errors: number[] = [];
   tree.iterate({
     enter: (ref) => {
-      if (ref.type.isError) errors.push(ref.from);
+      if (ref.type.isError && !isBareYield(ref.node)) errors.push(ref.from);
       if (ref.name === 'ImportStatement') {
         imports.push(parseImport(source, ref.node));
         return false;
@@ -339,7 +370,6 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
       argList: { from: argList.from, to: argList.to },
       args,
       hasStarArgs: args.some((a) => a.star !== undefined),
-      broken: hasError(node),
     });
   }
   const references: InstanceNormReference[] = [];

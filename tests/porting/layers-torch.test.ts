@@ -1,0 +1,34 @@
+/**
+ * Source discovery against real PyTorch: for each model in tests/fixtures/models, built as
+ * `convert --model` would name it, the InstanceNorm layers discovered from the source are exactly
+ * the ones torch 1.13 registers (prefixes, classes, options), as tests/fixtures/gen_torch_models.py
+ * recorded them from `named_modules()`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { discoverLayers } from '../../src/porting/python/layers';
+
+interface TorchLayer {
+  prefix: string;
+  api: string;
+  num_features: number;
+  affine: boolean;
+  track_running_stats: boolean;
+}
+const DIR = join(__dirname, '..', 'fixtures', 'models');
+const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as { cases: { file: string; model: string; layers: TorchLayer[]; keys: string[] }[] };
+
+test.each(expected.cases.map((c) => [c.file, c.model, c] as const))('%s, model %s: the layers torch registers', (file, model, c) => {
+  const found = discoverLayers(readFileSync(join(DIR, file), 'utf8'), { model });
+  const layers = found.layers.map((l) => ({ prefix: l.prefix, api: l.api, num_features: l.config.num_features, affine: l.config.affine, track_running_stats: l.config.track_running_stats }));
+  expect(layers).toEqual(c.layers);
+  expect(found.maybe).toEqual([]);
+  // every discovered prefix owns keys of the real state_dict
+  for (const l of found.layers.filter((x) => x.config.affine || x.config.track_running_stats)) expect(c.keys.some((k) => k.startsWith(`${l.prefix}.`))).toBe(true);
+});
+
+test('the generator as its class default builds it (BatchNorm2d) has no InstanceNorm layers, and says which constructions it did not reach', () => {
+  const found = discoverLayers(readFileSync(join(DIR, 'generator.py'), 'utf8'), { model: 'Generator' });
+  expect(found.layers).toEqual([]);
+  expect(found.unplaced.map((u) => u.text)).toEqual(['functools.partial(nn.InstanceNorm2d, affine=False, track_running_stats=True)']);
+});
