@@ -297,7 +297,7 @@ let lastShift: f64 = 0;
 
 /**
  * Turns row r's statistics (from the stats call, or channel c's running ones) into lastMean,
- * lastScale and lastShift; records the row's mean and biased variance when asked. Channel arrays
+ * lastScale and lastShift; records the row's mean and sum of squared deviations when asked. Channel arrays
  * are float64, laid out [weight | bias | running mean | running var], `channels` values each.
  */
 @inline
@@ -307,7 +307,7 @@ function rowParams(r: i32, c: i32, channels: i32, length: i32, eps: f64, flags: 
     const variance = lastM2 / <f64>length;
     if (flags & WRITE_STATS) {
       store<f64>(rowStats + (<usize>r << 3), lastMean);
-      store<f64>(rowStats + ((<usize>totalRows + <usize>r) << 3), variance);
+      store<f64>(rowStats + ((<usize>totalRows + <usize>r) << 3), lastM2);
     }
     // A constant row with eps 0 normalizes to 0 rather than NaN (PyTorch's InvStd rule).
     invstd = variance == 0 && eps == 0 ? 0 : 1 / Math.sqrt(variance + eps);

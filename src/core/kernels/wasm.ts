@@ -80,18 +80,18 @@ export class WasmKernel implements NormalizeKernel {
   }
 
   normalize32(args: NormalizeArgs<Float32Array>): void {
-    if (args.x.length < this.sizes.small || args.length === 0) jsKernel.normalize32(args);
+    if (args.x.length < this.sizes.small || args.length === 0 || args.arithmetic === 'stepwise') jsKernel.normalize32(args);
     else this.run(args, 4);
   }
 
   normalize64(args: NormalizeArgs<Float64Array>): void {
-    if (args.x.length < this.sizes.small || args.length === 0) jsKernel.normalize64(args);
+    if (args.x.length < this.sizes.small || args.length === 0 || args.arithmetic === 'stepwise') jsKernel.normalize64(args);
     else this.run(args, 8);
   }
 
   private run(args: NormalizeArgs<FloatArray>, bytes: 4 | 8): void {
     const { rows, channels, length, stats, weight, bias } = args;
-    const writeStats = stats.useInputStats && (stats.rowMean !== null || stats.rowVar !== null);
+    const writeStats = stats.from === 'rows' && (stats.rowMean !== null || stats.rowM2 !== null);
     // Layout: [channel values: 4 * channels f64 | row statistics: 2 * rows f64 | block].
     const chan = 0;
     const rowStats = 32 * channels;
@@ -104,7 +104,7 @@ export class WasmKernel implements NormalizeKernel {
     this.reserve(block + blockElems * bytes);
     const f64 = this.f64;
     let flags = 0;
-    if (stats.useInputStats) flags |= USE_INPUT_STATS;
+    if (stats.from === 'rows') flags |= USE_INPUT_STATS;
     if (writeStats) flags |= WRITE_STATS;
     if (weight) {
       flags |= HAS_WEIGHT;
@@ -114,18 +114,18 @@ export class WasmKernel implements NormalizeKernel {
       flags |= HAS_BIAS;
       for (let c = 0; c < channels; c++) f64[channels + c] = bias[c];
     }
-    if (!stats.useInputStats) {
+    if (stats.from === 'given') {
       for (let c = 0; c < channels; c++) {
-        f64[2 * channels + c] = stats.runningMean[c];
-        f64[3 * channels + c] = stats.runningVar[c];
+        f64[2 * channels + c] = stats.mean[c];
+        f64[3 * channels + c] = stats.var[c];
       }
     }
     if (length <= blockElems) this.shortRows(args, bytes, flags, chan, rowStats, block, Math.floor(blockElems / length));
     else this.longRows(args, bytes, flags, rowStats, block, blockElems);
-    if (writeStats && stats.useInputStats) {
+    if (writeStats && stats.from === 'rows') {
       const s = rowStats >> 3;
       if (stats.rowMean) stats.rowMean.set(this.f64.subarray(s, s + rows));
-      if (stats.rowVar) stats.rowVar.set(this.f64.subarray(s + rows, s + 2 * rows));
+      if (stats.rowM2) stats.rowM2.set(this.f64.subarray(s + rows, s + 2 * rows));
     }
   }
 
@@ -165,7 +165,7 @@ export class WasmKernel implements NormalizeKernel {
       const rowEnd = rowStart + length;
       let mean: number;
       let invstd: number;
-      if (stats.useInputStats) {
+      if (stats.from === 'rows') {
         let count = 0;
         mean = 0;
         let m2 = 0;
@@ -180,15 +180,14 @@ export class WasmKernel implements NormalizeKernel {
           m2 += wasm.statM2() + ((delta * delta * count) / total) * n;
           count = total;
         }
-        const variance = m2 / length;
         if (flags & WRITE_STATS) {
           this.f64[(rowStats >> 3) + r] = mean;
-          this.f64[(rowStats >> 3) + rows + r] = variance;
+          this.f64[(rowStats >> 3) + rows + r] = m2;
         }
-        invstd = inputInvStd(variance, eps);
+        invstd = inputInvStd(m2 / length, eps);
       } else {
-        mean = stats.runningMean[c];
-        invstd = 1 / Math.sqrt(stats.runningVar[c] + eps);
+        mean = stats.mean[c];
+        invstd = 1 / Math.sqrt(stats.var[c] + eps);
       }
       const scale = weight ? invstd * weight[c] : invstd;
       const shift = bias ? bias[c] : 0;
