@@ -318,3 +318,325 @@ function rowParams(r: i32, c: i32, channels: i32, length: i32, eps: f64, flags: 
   lastScale = flags & HAS_WEIGHT ? invstd * load<f64>(chan + (<usize>c << 3)) : invstd;
   lastShift = flags & HAS_BIAS ? load<f64>(chan + ((<usize>(channels + c)) << 3)) : 0;
 }
+
+// ================================================================ stepwise float32
+//
+// The steps of a CPU batch-norm kernel (see Arithmetic in src/core/kernels/types.ts): the row sum
+// and the sum of float32 squares in float64 *in element order*, each rounded to float32, then
+// y = fma(x, alpha, beta). An element-order sum is one long dependency chain, so the fast path
+// sums in 8 float64 lanes instead, with a rigorous bound on how far both sums can be from the
+// exact one; when the bound leaves the float32 rounding of the result undecided, the row is summed
+// again in element order (rare: the bound is about L * 2^-53 relative, a float32 ulp is 2^-24).
+// FMA: wasm has none, but a product of two float32 is exact in float64, so s = x * alpha + beta
+// is one float64 rounding; it can only differ from the fused result when s lands exactly on a
+// float32 rounding midpoint, which is checked for (and such groups redone with rounding to odd).
+
+const U: f64 = 1.1102230246251565e-16; // 2^-53, the float64 unit roundoff
+const CHUNK: i32 = 64; // elements between two samples of the lane magnitudes (for the bound)
+
+// Row state, kept across calls when a long row is streamed in several blocks.
+let sumEst: f64 = 0; // pass A: the 8-lane float64 sum
+let sumBound: f64 = 0; // its distance to the element-order sum, less the term in sum |x|
+let sumCalls: i32 = 0;
+let squaresEst: f64 = 0; // pass B
+let squaresCalls: i32 = 0;
+let count: i32 = 0;
+let serialTotal: f64 = 0; // the element-order sums, when needed
+
+export function rowStart(): void {
+  sumEst = 0;
+  sumBound = 0;
+  sumCalls = 0;
+  squaresEst = 0;
+  squaresCalls = 0;
+  count = 0;
+  serialTotal = 0;
+}
+
+export function rowSumEstimate(): f64 {
+  return sumEst;
+}
+export function rowSquaresEstimate(): f64 {
+  return squaresEst;
+}
+export function rowSerialTotal(): f64 {
+  return serialTotal;
+}
+
+@inline
+function absLanes(a: v128, b: v128, c: v128, d: v128): v128 {
+  return f64x2.add(f64x2.add(f64x2.abs(a), f64x2.abs(b)), f64x2.add(f64x2.abs(c), f64x2.abs(d)));
+}
+
+@inline
+function lanes2(a: v128): f64 {
+  return f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+}
+
+/**
+ * Pass A over n float32 values at p: adds their 8-lane float64 sum to sumEst and the bound terms
+ * to sumBound. Bound: the element-order sum errs by at most U * sum over k of |prefix_k| and the
+ * lane sum by U * sum over adds of |lane partial|; a prefix inside chunk j of this call is at most
+ * |sumEst| + T_j + A_j (T_j: sum of |lanes| at the chunk's start, A_j: sum |x| in the chunk), so
+ * both are covered by U * (n |sumEst| + 1.125 CHUNK sum_j T_j + 16 (T_end + |tail|)) plus
+ * U * (2 CHUNK + 16) * sum |x|, the last added in rowMeanCertain once sum |x| is bounded.
+ */
+export function sumBlock32(p: usize, n: i32): void {
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let b0 = f64x2.splat(0);
+  let b1 = f64x2.splat(0);
+  let t = f64x2.splat(0);
+  let i = 0;
+  const n8 = n & ~7;
+  while (i < n8) {
+    t = f64x2.add(t, absLanes(a0, a1, b0, b1));
+    const end = min(i + CHUNK, n8);
+    for (; i < end; i += 8) {
+      const q = p + (<usize>i << 2);
+      const v = v128.load(q);
+      const w = v128.load(q, 16);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+      b0 = f64x2.add(b0, f64x2.promote_low_f32x4(w));
+      b1 = f64x2.add(b1, f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1)));
+    }
+  }
+  let tail: f64 = 0;
+  for (; i < n; i++) tail += <f64>load<f32>(p + (<usize>i << 2));
+  const block = (lanes2(a0) + lanes2(a1)) + (lanes2(b0) + lanes2(b1)) + tail;
+  const tEnd = lanes2(absLanes(a0, a1, b0, b1));
+  sumBound += U * (<f64>n * abs(sumEst) + 1.125 * <f64>CHUNK * lanes2(t) + 16 * (tEnd + abs(tail)) + abs(sumEst) + abs(block));
+  sumEst += block;
+  sumCalls++;
+  count += n;
+}
+
+/** Pass B: the 8-lane float64 sum of float32 (x - mean)^2 over n values at p, into squaresEst. */
+export function squaresBlock32(p: usize, n: i32, mean: f32): void {
+  const mv = f32x4.splat(mean);
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let b0 = f64x2.splat(0);
+  let b1 = f64x2.splat(0);
+  let i = 0;
+  const n8 = n & ~7;
+  for (; i < n8; i += 8) {
+    const q = p + (<usize>i << 2);
+    const d = f32x4.sub(v128.load(q), mv);
+    const e = f32x4.sub(v128.load(q, 16), mv);
+    const v = f32x4.mul(d, d);
+    const w = f32x4.mul(e, e);
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+    a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+    b0 = f64x2.add(b0, f64x2.promote_low_f32x4(w));
+    b1 = f64x2.add(b1, f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1)));
+  }
+  let tail: f64 = 0;
+  for (; i < n; i++) {
+    const d = load<f32>(p + (<usize>i << 2)) - mean;
+    tail += <f64>(d * d);
+  }
+  squaresEst += (lanes2(a0) + lanes2(a1)) + (lanes2(b0) + lanes2(b1)) + tail;
+  squaresCalls++;
+}
+
+/** The element-order float64 sum of the values (continued across calls), into serialTotal. */
+export function serialSumBlock32(p: usize, n: i32): void {
+  let s = serialTotal;
+  for (let i = 0; i < n; i++) s += <f64>load<f32>(p + (<usize>i << 2));
+  serialTotal = s;
+}
+
+/** The element-order float64 sum of float32 (x - mean)^2 (continued across calls), into serialTotal. */
+export function serialSquaresBlock32(p: usize, n: i32, mean: f32): void {
+  let s = serialTotal;
+  for (let i = 0; i < n; i++) {
+    const d = load<f32>(p + (<usize>i << 2)) - mean;
+    s += <f64>(d * d);
+  }
+  serialTotal = s;
+}
+
+/**
+ * Whether float32(sum / count) is the same for the element-order sum as for sumEst: true when
+ * every sum within the bound rounds to the same float32 (or the sum is not finite: then no order
+ * changes it). sum |x| <= sqrt(count * sum (x - mean)^2) + count * |mean| (Cauchy-Schwarz), from
+ * pass B's squares (each float32 square within 2^-23 of (x - mean)^2, or an underflow to 0).
+ */
+export function rowMeanCertain(mean: f32): bool {
+  if (!(sumEst - sumEst == 0)) return true;
+  const L = <f64>count;
+  const squares = squaresEst * (1 + 2e-6) + squaresBound() + L * 1e-42;
+  const absSum = (1 + 1e-6) * Math.sqrt(L * squares) + L * abs(<f64>mean);
+  const bound = 1.02 * (sumBound + U * <f64>(2 * CHUNK + 16) * absSum) + 4 * U * abs(sumEst);
+  return <f32>((sumEst - bound) / L) == <f32>((sumEst + bound) / L);
+}
+
+/** The element-order and the 8-lane sums of non-negative terms each err by at most U * (count + 16 calls) * total. */
+@inline
+function squaresBound(): f64 {
+  return 1.02 * U * (2 * <f64>count + 16 * <f64>squaresCalls) * squaresEst;
+}
+
+/** Whether float32(squares) is the same for the element-order sum as for squaresEst. */
+export function rowSquaresCertain(): bool {
+  if (!(squaresEst - squaresEst == 0)) return true;
+  const bound = squaresBound() + 4 * U * squaresEst;
+  return <f32>(squaresEst - bound) == <f32>(squaresEst + bound);
+}
+
+/** a * b + c rounded once to float32 (the product is exact in float64; the sum rounded to odd). */
+export function fma32(a: f32, b: f32, c: f32): f32 {
+  const p = <f64>a * <f64>b;
+  const s = p + <f64>c;
+  const bb = s - p;
+  const e = (p - (s - bb)) + (<f64>c - bb);
+  if (e == 0 || !(s - s == 0)) return <f32>s;
+  let bits = reinterpret<u64>(s);
+  if ((bits & 1) == 0) bits = (e > 0) == (s > 0) ? bits + 1 : bits - 1;
+  return <f32>reinterpret<f64>(bits);
+}
+
+/** y = fma(x, alpha, beta) one element at a time, in place. */
+function fmaScalar32(p: usize, n: i32, alpha: f32, beta: f32): void {
+  for (let i = 0; i < n; i++) {
+    const q = p + (<usize>i << 2);
+    store<f32>(q, fma32(load<f32>(q), alpha, beta));
+  }
+}
+
+/**
+ * y = fma(x, alpha, beta) over n values at p, in place. In float64, x * alpha is exact and
+ * s = x * alpha + beta rounds once; rounding s to float32 then gives the fused result unless s is
+ * exactly a float32 midpoint (low 29 mantissa bits 0x10000000), checked per 16 values. In the
+ * float32 subnormal range midpoints look different, but there s is exact whenever |beta| >= 2^-100
+ * or beta == 0 (every term is then a multiple of 2^-149); otherwise the row goes element by element.
+ */
+export function fmaBlock32(p: usize, n: i32, alpha: f32, beta: f32): void {
+  if (!(beta == 0 || abs(beta) >= <f32>7.888609052210118e-31)) {
+    fmaScalar32(p, n, alpha, beta);
+    return;
+  }
+  const av = f64x2.splat(<f64>alpha);
+  const bv = f64x2.splat(<f64>beta);
+  const mask = i32x4.splat(0x1fffffff);
+  const tie = i32x4.splat(0x10000000);
+  let i = 0;
+  const n16 = n & ~15;
+  for (; i < n16; i += 16) {
+    const q = p + (<usize>i << 2);
+    const s0 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q)), av), bv);
+    const s1 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q, 8)), av), bv);
+    const s2 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q, 16)), av), bv);
+    const s3 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q, 24)), av), bv);
+    const s4 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q, 32)), av), bv);
+    const s5 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q, 40)), av), bv);
+    const s6 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q, 48)), av), bv);
+    const s7 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(q, 56)), av), bv);
+    // The low words of the eight pairs, then (low & mask) == tie in any lane.
+    const w0 = v128.shuffle<i32>(s0, s1, 0, 2, 4, 6);
+    const w1 = v128.shuffle<i32>(s2, s3, 0, 2, 4, 6);
+    const w2 = v128.shuffle<i32>(s4, s5, 0, 2, 4, 6);
+    const w3 = v128.shuffle<i32>(s6, s7, 0, 2, 4, 6);
+    const ties = v128.or(
+      v128.or(i32x4.eq(v128.and(w0, mask), tie), i32x4.eq(v128.and(w1, mask), tie)),
+      v128.or(i32x4.eq(v128.and(w2, mask), tie), i32x4.eq(v128.and(w3, mask), tie)),
+    );
+    if (v128.any_true(ties)) {
+      fmaScalar32(q, 16, alpha, beta);
+      continue;
+    }
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s0), 0);
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s1), 0, 8);
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s2), 0, 16);
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s3), 0, 24);
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s4), 0, 32);
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s5), 0, 40);
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s6), 0, 48);
+    v128.store64_lane(q, f32x4.demote_f64x2_zero(s7), 0, 56);
+  }
+  fmaScalar32(p + (<usize>i << 2), n - i, alpha, beta);
+}
+
+let stepMean: f32 = 0;
+let stepM2: f32 = 0;
+
+export function stepwiseMean(): f32 {
+  return stepMean;
+}
+export function stepwiseM2(): f32 {
+  return stepM2;
+}
+
+/** A whole row's statistics at p (one call): the decisions of rowMeanCertain/rowSquaresCertain, with element-order fallbacks. */
+function rowStats32(p: usize, n: i32): void {
+  rowStart();
+  sumBlock32(p, n);
+  let mean = <f32>(sumEst / <f64>n);
+  squaresBlock32(p, n, mean);
+  if (!rowMeanCertain(mean)) {
+    serialTotal = 0;
+    serialSumBlock32(p, n);
+    const exact = <f32>(serialTotal / <f64>n);
+    if (reinterpret<u32>(exact) != reinterpret<u32>(mean)) {
+      mean = exact;
+      squaresEst = 0;
+      squaresCalls = 0;
+      squaresBlock32(p, n, mean);
+    }
+  }
+  let m2 = <f32>squaresEst;
+  if (!rowSquaresCertain()) {
+    serialTotal = 0;
+    serialSquaresBlock32(p, n, mean);
+    m2 = <f32>serialTotal;
+  }
+  stepMean = mean;
+  stepM2 = m2;
+}
+
+/** The stepwise invstd of a row's own statistics (0 for a zero variance with eps 0). */
+export function ownInvStd32(m2: f32, length: i32, eps: f64): f32 {
+  const variance = m2 / <f32>length;
+  return variance == 0 && eps == 0 ? 0 : <f32>(1 / Math.sqrt(<f64>variance + eps));
+}
+
+/** The stepwise invstd of given statistics: 1 / sqrt(var + eps), each step in float32. */
+export function givenInvStd32(variance: f32, eps: f64): f32 {
+  return <f32>1 / Mathf.sqrt(variance + <f32>eps);
+}
+
+/** Whole rows in a block, stepwise: statistics (own or given), alpha and beta, then the fused normalize. Same layout as block32. */
+export function stepwiseBlock32(p: usize, rows: i32, length: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, rowStats: usize, totalRows: i32): void {
+  for (let j = 0; j < rows; j++) {
+    const q = p + ((<usize>j * <usize>length) << 2);
+    const r = r0 + j;
+    const c = r % channels;
+    let mean: f32;
+    let invstd: f32;
+    if (flags & USE_INPUT_STATS) {
+      rowStats32(q, length);
+      mean = stepMean;
+      if (flags & WRITE_STATS) {
+        store<f64>(rowStats + (<usize>r << 3), <f64>stepMean);
+        store<f64>(rowStats + ((<usize>totalRows + <usize>r) << 3), <f64>stepM2);
+      }
+      invstd = ownInvStd32(stepM2, length, eps);
+    } else {
+      mean = <f32>load<f64>(chan + (<usize>(2 * channels + c) << 3));
+      invstd = givenInvStd32(<f32>load<f64>(chan + (<usize>(3 * channels + c) << 3)), eps);
+    }
+    const alpha = flags & HAS_WEIGHT ? invstd * <f32>load<f64>(chan + (<usize>c << 3)) : invstd;
+    const beta = fma32(-mean, alpha, flags & HAS_BIAS ? <f32>load<f64>(chan + (<usize>(channels + c) << 3)) : 0);
+    fmaBlock32(q, length, alpha, beta);
+  }
+}
+
+export function squaresReset(): void {
+  squaresEst = 0;
+  squaresCalls = 0;
+}
+export function serialReset(): void {
+  serialTotal = 0;
+}

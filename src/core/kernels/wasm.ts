@@ -3,8 +3,10 @@
  * ./wasm-binary.ts by `npm run build:wasm` (during `npm install`, not in git). Inputs are streamed
  * through wasm memory in cache-sized blocks: copy a block of rows in, normalize it there, copy it
  * out, so each copy reads or writes cache rather than main memory a second time. Rows longer than
- * a block take two streamed passes (statistics merged per block, then normalize). Small inputs go
- * to the JS kernel, which is cheaper than the wasm call and copies at that size.
+ * a block take two streamed passes (statistics merged per block, then normalize); with 'stepwise'
+ * arithmetic three (sum, squares, normalize) and more where a sum has to be redone in element
+ * order. Small inputs go to the JS kernel, which is cheaper than the wasm call and copies at that
+ * size; so do stepwise float64 tensors (scalar element-order code either way).
  */
 import { jsKernel } from './js';
 import { inputInvStd, type NormalizeArgs, type NormalizeKernel } from './types';
@@ -29,6 +31,24 @@ interface KernelExports {
   normalize64(p: number, n: number, mean: number, scale: number, shift: number): void;
   block32(...args: BlockArgs): void;
   block64(...args: BlockArgs): void;
+  // stepwise float32 (see wasm/normalize.ts)
+  stepwiseBlock32(...args: BlockArgs): void;
+  rowStart(): void;
+  sumBlock32(p: number, n: number): void;
+  squaresBlock32(p: number, n: number, mean: number): void;
+  serialSumBlock32(p: number, n: number): void;
+  serialSquaresBlock32(p: number, n: number, mean: number): void;
+  squaresReset(): void;
+  serialReset(): void;
+  rowSumEstimate(): number;
+  rowSquaresEstimate(): number;
+  rowSerialTotal(): number;
+  rowMeanCertain(mean: number): number;
+  rowSquaresCertain(): number;
+  ownInvStd32(m2: number, length: number, eps: number): number;
+  givenInvStd32(variance: number, eps: number): number;
+  fma32(a: number, b: number, c: number): number;
+  fmaBlock32(p: number, n: number, alpha: number, beta: number): void;
 }
 
 type BlockArgs = [p: number, rows: number, length: number, r0: number, channels: number, eps: number, flags: number, chan: number, rowStats: number, totalRows: number];
@@ -80,11 +100,12 @@ export class WasmKernel implements NormalizeKernel {
   }
 
   normalize32(args: NormalizeArgs<Float32Array>): void {
-    if (args.x.length < this.sizes.small || args.length === 0 || args.arithmetic === 'stepwise') jsKernel.normalize32(args);
+    if (args.x.length < this.sizes.small || args.length === 0) jsKernel.normalize32(args);
     else this.run(args, 4);
   }
 
   normalize64(args: NormalizeArgs<Float64Array>): void {
+    // Stepwise float64 is element-order scalar code either way: the JS kernel, without the copies.
     if (args.x.length < this.sizes.small || args.length === 0 || args.arithmetic === 'stepwise') jsKernel.normalize64(args);
     else this.run(args, 8);
   }
@@ -121,6 +142,7 @@ export class WasmKernel implements NormalizeKernel {
       }
     }
     if (length <= blockElems) this.shortRows(args, bytes, flags, chan, rowStats, block, Math.floor(blockElems / length));
+    else if (args.arithmetic === 'stepwise') this.stepwiseLongRows(args as NormalizeArgs<Float32Array>, flags, rowStats, block, blockElems);
     else this.longRows(args, bytes, flags, rowStats, block, blockElems);
     if (writeStats && stats.from === 'rows') {
       const s = rowStats >> 3;
@@ -135,7 +157,7 @@ export class WasmKernel implements NormalizeKernel {
     const view = bytes === 4 ? this.f32 : this.f64;
     const at = block / bytes;
     const full = view.subarray(at, at + perBlock * length);
-    const run = bytes === 4 ? this.wasm.block32 : this.wasm.block64;
+    const run = bytes === 8 ? this.wasm.block64 : args.arithmetic === 'stepwise' ? this.wasm.stepwiseBlock32 : this.wasm.block32;
     for (let r0 = 0; r0 < rows; r0 += perBlock) {
       const count = Math.min(perBlock, rows - r0);
       const start = r0 * length;
@@ -197,6 +219,69 @@ export class WasmKernel implements NormalizeKernel {
         normalize(block, n, mean, scale, shift);
         y.set(n === blockElems ? full : view.subarray(at, at + n), s);
       }
+    }
+  }
+
+  /**
+   * Stepwise float32 rows longer than a block: a sum pass and a squares pass streamed block by
+   * block, a third (and a fourth) in element order when the module cannot decide a rounding, then
+   * the normalize pass.
+   */
+  private stepwiseLongRows(args: NormalizeArgs<Float32Array>, flags: number, rowStats: number, block: number, blockElems: number): void {
+    const { x, rows, channels, length, eps, weight, bias, stats } = args;
+    const wasm = this.wasm;
+    const f = Math.fround;
+    for (let r = 0; r < rows; r++) {
+      const c = r % channels;
+      const start = r * length;
+      const end = start + length;
+      let mean: number;
+      let invstd: number;
+      if (stats.from === 'rows') {
+        wasm.rowStart();
+        this.stream(x, start, end, block, blockElems, (n) => wasm.sumBlock32(block, n));
+        mean = f(wasm.rowSumEstimate() / length);
+        this.stream(x, start, end, block, blockElems, (n) => wasm.squaresBlock32(block, n, mean));
+        if (!wasm.rowMeanCertain(mean)) {
+          wasm.serialReset();
+          this.stream(x, start, end, block, blockElems, (n) => wasm.serialSumBlock32(block, n));
+          const exact = f(wasm.rowSerialTotal() / length);
+          if (!Object.is(exact, mean)) {
+            mean = exact;
+            wasm.squaresReset();
+            this.stream(x, start, end, block, blockElems, (n) => wasm.squaresBlock32(block, n, mean));
+          }
+        }
+        let m2 = f(wasm.rowSquaresEstimate());
+        if (!wasm.rowSquaresCertain()) {
+          wasm.serialReset();
+          this.stream(x, start, end, block, blockElems, (n) => wasm.serialSquaresBlock32(block, n, mean));
+          m2 = f(wasm.rowSerialTotal());
+        }
+        if (flags & WRITE_STATS) {
+          this.f64[(rowStats >> 3) + r] = mean;
+          this.f64[(rowStats >> 3) + rows + r] = m2;
+        }
+        invstd = wasm.ownInvStd32(m2, length, eps);
+      } else {
+        mean = f(stats.mean[c]);
+        invstd = wasm.givenInvStd32(f(stats.var[c]), eps);
+      }
+      const alpha = weight ? f(invstd * f(weight[c])) : invstd;
+      const beta = wasm.fma32(-mean, alpha, bias ? f(bias[c]) : 0);
+      this.stream(x, start, end, block, blockElems, (n) => wasm.fmaBlock32(block, n, alpha, beta), args.y);
+    }
+  }
+
+  /** Copies [start, end) of x through the block in pieces of blockElems, calling `pass` on each; copies the result out to `y` when given. */
+  private stream(x: Float32Array, start: number, end: number, block: number, blockElems: number, pass: (n: number) => void, y?: Float32Array): void {
+    const view = this.f32;
+    const at = block >> 2;
+    for (let s = start; s < end; s += blockElems) {
+      const n = Math.min(blockElems, end - s);
+      view.set(x.subarray(s, s + n), at);
+      pass(n);
+      if (y) y.set(view.subarray(at, at + n), s);
     }
   }
 
