@@ -640,3 +640,267 @@ export function squaresReset(): void {
 export function serialReset(): void {
   serialTotal = 0;
 }
+
+// ================================================================ stepwise float64
+//
+// float64 sums must follow element order exactly (there is no float32 rounding to hide in), so
+// they run as real dependency chains: one chain per row, two rows per vector, four vectors of
+// rows at a time to keep the adder busy. y = fma(x, alpha, beta) is emulated exactly: x * alpha
+// split into two doubles (Dekker), the sum with beta by TwoSum, and the low parts rounded to odd
+// before the final addition (Boldo & Melquiond), the same steps as fma64 in src/core/fma.ts.
+
+const SPLIT: f64 = 134217729; // 2^27 + 1
+const TWO_996: f64 = 6.696928794914171e299; // 2^996: above it the split overflows
+const TWO_1000: f64 = 1.0715086071862673e301; // 2^1000
+const TWO_M960: f64 = 1.0261342003245941e-289; // 2^-960: below it the product's error underflows
+
+/** a * b + c rounded once in float64: src/core/fma.ts's fma64, step for step (same results). */
+export function fma64(a: f64, b: f64, c: f64): f64 {
+  const p = a * b;
+  const ca = SPLIT * a;
+  const ah = ca - (ca - a);
+  const al = a - ah;
+  const cb = SPLIT * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  const q = ah * bh - p + ah * bl + al * bh + al * bl;
+  const th = p + c;
+  if (!(abs(p) < TWO_996 && abs(th) < TWO_1000) || !(q - q == 0) || (p != 0 && abs(p) < TWO_M960)) return th;
+  const z = th - p;
+  const tl = p - (th - z) + (c - z);
+  const v = tl + q;
+  if (v == 0) return th;
+  const vz = v - tl;
+  const ve = tl - (v - vz) + (q - vz);
+  if (ve == 0) return th + v;
+  let bits = reinterpret<u64>(v);
+  if ((bits & 1) == 0) bits = (ve > 0) == (v > 0) ? bits + 1 : bits - 1;
+  return th + reinterpret<f64>(bits);
+}
+
+const TWO_490: f64 = 3.121748550315993e147; // 2^490
+const TWO_500: f64 = 3.273390607896142e150; // 2^500
+const TWO_995: f64 = 3.3484643974570855e299; // 2^995
+const TWO_M900: f64 = 1.1845235004510624e-271; // 2^-900
+
+/**
+ * y = fma(x, alpha, beta) over n float64 values at p, in place, exactly (fma64's steps in two
+ * lanes). Within the ranges checked here (|x| < 2^490 per group of 8, |alpha| < 2^500,
+ * 2^-900 <= |beta| < 2^995) the split cannot overflow and an underflowing product error cannot
+ * matter; elsewhere, element by element with fma64. beta == 0 is a plain product.
+ */
+export function fmaBlock64(p: usize, n: i32, alpha: f64, beta: f64): void {
+  let i = 0;
+  if (beta == 0) {
+    const av = f64x2.splat(alpha);
+    const zero = f64x2.splat(0);
+    const n2 = n & ~1;
+    for (; i < n2; i += 2) {
+      const q = p + (<usize>i << 3);
+      v128.store(q, f64x2.add(f64x2.mul(v128.load(q), av), zero));
+    }
+    for (; i < n; i++) {
+      const q = p + (<usize>i << 3);
+      store<f64>(q, load<f64>(q) * alpha + 0);
+    }
+    return;
+  }
+  if (abs(alpha) < TWO_500 && abs(beta) < TWO_995 && abs(beta) >= TWO_M900) {
+    const ca = SPLIT * alpha;
+    const ahs = ca - (ca - alpha);
+    const av = f64x2.splat(alpha);
+    const ah = f64x2.splat(ahs);
+    const al = f64x2.splat(alpha - ahs);
+    const bv = f64x2.splat(beta);
+    const split = f64x2.splat(SPLIT);
+    const limit = f64x2.splat(TWO_490);
+    const one = i64x2.splat(1);
+    const zero = f64x2.splat(0);
+    const n8 = n & ~7;
+    for (; i < n8; i += 8) {
+      const q = p + (<usize>i << 3);
+      const x0 = v128.load(q);
+      const x1 = v128.load(q, 16);
+      const x2 = v128.load(q, 32);
+      const x3 = v128.load(q, 48);
+      const small = v128.and(
+        v128.and(f64x2.lt(f64x2.abs(x0), limit), f64x2.lt(f64x2.abs(x1), limit)),
+        v128.and(f64x2.lt(f64x2.abs(x2), limit), f64x2.lt(f64x2.abs(x3), limit)),
+      );
+      if (!i64x2.all_true(small)) {
+        for (let j = 0; j < 8; j++) store<f64>(q + (<usize>j << 3), fma64(load<f64>(q + (<usize>j << 3)), alpha, beta));
+        continue;
+      }
+      v128.store(q, fmaLanes(x0, av, ah, al, bv, split, one, zero));
+      v128.store(q, fmaLanes(x1, av, ah, al, bv, split, one, zero), 16);
+      v128.store(q, fmaLanes(x2, av, ah, al, bv, split, one, zero), 32);
+      v128.store(q, fmaLanes(x3, av, ah, al, bv, split, one, zero), 48);
+    }
+  }
+  for (; i < n; i++) {
+    const q = p + (<usize>i << 3);
+    store<f64>(q, fma64(load<f64>(q), alpha, beta));
+  }
+}
+
+/** fma64(x, alpha, beta) in two lanes (alpha split as ah + al once). */
+@inline
+function fmaLanes(x: v128, av: v128, ah: v128, al: v128, bv: v128, split: v128, one: v128, zero: v128): v128 {
+  const p = f64x2.mul(x, av);
+  const c = f64x2.mul(x, split);
+  const xh = f64x2.sub(c, f64x2.sub(c, x));
+  const xl = f64x2.sub(x, xh);
+  // q = ((xh * ah - p) + xh * al + xl * ah) + xl * al: the exact error of p
+  const q = f64x2.add(f64x2.add(f64x2.add(f64x2.sub(f64x2.mul(xh, ah), p), f64x2.mul(xh, al)), f64x2.mul(xl, ah)), f64x2.mul(xl, al));
+  // th + tl = p + beta exactly
+  const th = f64x2.add(p, bv);
+  const z = f64x2.sub(th, p);
+  const tl = f64x2.add(f64x2.sub(p, f64x2.sub(th, z)), f64x2.sub(bv, z));
+  // v = tl + q, and its exact error ve
+  const v = f64x2.add(tl, q);
+  const vz = f64x2.sub(v, tl);
+  const ve = f64x2.add(f64x2.sub(tl, f64x2.sub(v, vz)), f64x2.sub(q, vz));
+  // v rounded to odd: an even v with ve != 0 moves one ulp toward ve (+1 on the bits when the signs agree).
+  const even = i64x2.eq(v128.and(v, one), i64x2.splat(0));
+  const inexact = f64x2.ne(ve, zero);
+  const step = v128.or(i64x2.lt_s(v128.xor(v, ve), i64x2.splat(0)), one);
+  const odd = i64x2.add(v, v128.and(step, v128.and(even, inexact)));
+  // v == 0: the sum was exact, the result is th
+  return v128.bitselect(th, f64x2.add(th, odd), f64x2.eq(v, zero));
+}
+
+// Statistics of up to 8 rows (lane k & 1 of vector k >> 1 is row k).
+let groupMean0 = f64x2.splat(0);
+let groupMean1 = f64x2.splat(0);
+let groupMean2 = f64x2.splat(0);
+let groupMean3 = f64x2.splat(0);
+let groupM20 = f64x2.splat(0);
+let groupM21 = f64x2.splat(0);
+let groupM22 = f64x2.splat(0);
+let groupM23 = f64x2.splat(0);
+
+/**
+ * Element-order statistics of 8 consecutive float64 rows of n values at p (four vectors of two
+ * rows: eight independent dependency chains): sum, mean = sum / n, then the unfused squares in
+ * order, an odd row's last square fused. Rows past `rows` repeat the last one (their results are
+ * not used).
+ */
+function groupStats64(p: usize, n: i32, rows: i32): void {
+  const rowBytes = <usize>n << 3;
+  const last = rows - 1;
+  const r1 = min(1, last), r2 = min(2, last), r3 = min(3, last), r4 = min(4, last), r5 = min(5, last), r6 = min(6, last), r7 = min(7, last);
+  const p1 = p + <usize>r1 * rowBytes, p2 = p + <usize>r2 * rowBytes, p3 = p + <usize>r3 * rowBytes;
+  const p4 = p + <usize>r4 * rowBytes, p5 = p + <usize>r5 * rowBytes, p6 = p + <usize>r6 * rowBytes, p7 = p + <usize>r7 * rowBytes;
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let s2 = f64x2.splat(0);
+  let s3 = f64x2.splat(0);
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 3;
+    s0 = f64x2.add(s0, v128.load64_lane(p1 + off, v128.load64_zero(p + off), 1));
+    s1 = f64x2.add(s1, v128.load64_lane(p3 + off, v128.load64_zero(p2 + off), 1));
+    s2 = f64x2.add(s2, v128.load64_lane(p5 + off, v128.load64_zero(p4 + off), 1));
+    s3 = f64x2.add(s3, v128.load64_lane(p7 + off, v128.load64_zero(p6 + off), 1));
+  }
+  const nv = f64x2.splat(<f64>n);
+  const m0 = f64x2.div(s0, nv);
+  const m1 = f64x2.div(s1, nv);
+  const m2 = f64x2.div(s2, nv);
+  const m3 = f64x2.div(s3, nv);
+  let q0 = f64x2.splat(0);
+  let q1 = f64x2.splat(0);
+  let q2 = f64x2.splat(0);
+  let q3 = f64x2.splat(0);
+  const paired = n & ~1;
+  for (let i = 0; i < paired; i++) {
+    const off = <usize>i << 3;
+    const d0 = f64x2.sub(v128.load64_lane(p1 + off, v128.load64_zero(p + off), 1), m0);
+    const d1 = f64x2.sub(v128.load64_lane(p3 + off, v128.load64_zero(p2 + off), 1), m1);
+    const d2 = f64x2.sub(v128.load64_lane(p5 + off, v128.load64_zero(p4 + off), 1), m2);
+    const d3 = f64x2.sub(v128.load64_lane(p7 + off, v128.load64_zero(p6 + off), 1), m3);
+    q0 = f64x2.add(q0, f64x2.mul(d0, d0));
+    q1 = f64x2.add(q1, f64x2.mul(d1, d1));
+    q2 = f64x2.add(q2, f64x2.mul(d2, d2));
+    q3 = f64x2.add(q3, f64x2.mul(d3, d3));
+  }
+  if (paired < n) {
+    q0 = lastOdd(q0, p, p1, n, m0);
+    q1 = lastOdd(q1, p2, p3, n, m1);
+    q2 = lastOdd(q2, p4, p5, n, m2);
+    q3 = lastOdd(q3, p6, p7, n, m3);
+  }
+  groupMean0 = m0;
+  groupMean1 = m1;
+  groupMean2 = m2;
+  groupMean3 = m3;
+  groupM20 = q0;
+  groupM21 = q1;
+  groupM22 = q2;
+  groupM23 = q3;
+}
+
+/** The last square of an odd row of each lane, fused into its sum (fma64). */
+@inline
+function lastOdd(q: v128, a: usize, b: usize, n: i32, mean: v128): v128 {
+  const off = <usize>(n - 1) << 3;
+  const da = load<f64>(a + off) - f64x2.extract_lane(mean, 0);
+  const db = load<f64>(b + off) - f64x2.extract_lane(mean, 1);
+  return f64x2.replace_lane(f64x2.replace_lane(q, 0, fma64(da, da, f64x2.extract_lane(q, 0))), 1, fma64(db, db, f64x2.extract_lane(q, 1)));
+}
+
+/** Lane k of the group's means or sums of squares. */
+function groupLane(k: i32, v0: v128, v1: v128, v2: v128, v3: v128): f64 {
+  const v = k < 2 ? v0 : k < 4 ? v1 : k < 6 ? v2 : v3;
+  return k & 1 ? f64x2.extract_lane(v, 1) : f64x2.extract_lane(v, 0);
+}
+
+/**
+ * Whole float64 rows in a block, stepwise (same layout as block64). Own statistics are computed
+ * for two rows at a time (two dependency chains per vector); an odd last row pairs with itself.
+ */
+export function stepwiseBlock64(p: usize, rows: i32, length: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, rowStats: usize, totalRows: i32): void {
+  for (let j = 0; j < rows; j += 8) {
+    const g = p + ((<usize>j * <usize>length) << 3);
+    const members = min(8, rows - j);
+    if (flags & USE_INPUT_STATS) groupStats64(g, length, members);
+    for (let k = 0; k < members; k++) {
+      const r = r0 + j + k;
+      const c = r % channels;
+      let mean: f64;
+      let invstd: f64;
+      if (flags & USE_INPUT_STATS) {
+        mean = groupLane(k, groupMean0, groupMean1, groupMean2, groupMean3);
+        const m2 = groupLane(k, groupM20, groupM21, groupM22, groupM23);
+        if (flags & WRITE_STATS) {
+          store<f64>(rowStats + (<usize>r << 3), mean);
+          store<f64>(rowStats + ((<usize>totalRows + <usize>r) << 3), m2);
+        }
+        const variance = m2 / <f64>length;
+        invstd = variance == 0 && eps == 0 ? 0 : 1 / Math.sqrt(variance + eps);
+      } else {
+        mean = load<f64>(chan + (<usize>(2 * channels + c) << 3));
+        invstd = 1 / Math.sqrt(load<f64>(chan + (<usize>(3 * channels + c) << 3)) + eps);
+      }
+      const alpha = flags & HAS_WEIGHT ? invstd * load<f64>(chan + (<usize>c << 3)) : invstd;
+      const beta = fma64(-mean, alpha, flags & HAS_BIAS ? load<f64>(chan + (<usize>(channels + c) << 3)) : 0);
+      fmaBlock64(g + ((<usize>k * <usize>length) << 3), length, alpha, beta);
+    }
+  }
+}
+
+/** Element-order float64 sum of n float64 values (continued across calls), into serialTotal. */
+export function serialSumBlock64(p: usize, n: i32): void {
+  let s = serialTotal;
+  for (let i = 0; i < n; i++) s += load<f64>(p + (<usize>i << 3));
+  serialTotal = s;
+}
+
+/** Element-order sum of unfused float64 squares (x - mean)^2 (continued), into serialTotal. */
+export function serialSquaresBlock64(p: usize, n: i32, mean: f64): void {
+  let s = serialTotal;
+  for (let i = 0; i < n; i++) {
+    const d = load<f64>(p + (<usize>i << 3)) - mean;
+    s += d * d;
+  }
+  serialTotal = s;
+}

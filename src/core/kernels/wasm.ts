@@ -6,7 +6,7 @@
  * a block take two streamed passes (statistics merged per block, then normalize); with 'stepwise'
  * arithmetic three (sum, squares, normalize) and more where a sum has to be redone in element
  * order. Small inputs go to the JS kernel, which is cheaper than the wasm call and copies at that
- * size; so do stepwise float64 tensors (scalar element-order code either way).
+ * size.
  */
 import { jsKernel } from './js';
 import { inputInvStd, type NormalizeArgs, type NormalizeKernel } from './types';
@@ -49,6 +49,12 @@ interface KernelExports {
   givenInvStd32(variance: number, eps: number): number;
   fma32(a: number, b: number, c: number): number;
   fmaBlock32(p: number, n: number, alpha: number, beta: number): void;
+  // stepwise float64
+  stepwiseBlock64(...args: BlockArgs): void;
+  serialSumBlock64(p: number, n: number): void;
+  serialSquaresBlock64(p: number, n: number, mean: number): void;
+  fma64(a: number, b: number, c: number): number;
+  fmaBlock64(p: number, n: number, alpha: number, beta: number): void;
 }
 
 type BlockArgs = [p: number, rows: number, length: number, r0: number, channels: number, eps: number, flags: number, chan: number, rowStats: number, totalRows: number];
@@ -105,8 +111,7 @@ export class WasmKernel implements NormalizeKernel {
   }
 
   normalize64(args: NormalizeArgs<Float64Array>): void {
-    // Stepwise float64 is element-order scalar code either way: the JS kernel, without the copies.
-    if (args.x.length < this.sizes.small || args.length === 0 || args.arithmetic === 'stepwise') jsKernel.normalize64(args);
+    if (args.x.length < this.sizes.small || args.length === 0) jsKernel.normalize64(args);
     else this.run(args, 8);
   }
 
@@ -142,7 +147,8 @@ export class WasmKernel implements NormalizeKernel {
       }
     }
     if (length <= blockElems) this.shortRows(args, bytes, flags, chan, rowStats, block, Math.floor(blockElems / length));
-    else if (args.arithmetic === 'stepwise') this.stepwiseLongRows(args as NormalizeArgs<Float32Array>, flags, rowStats, block, blockElems);
+    else if (args.arithmetic === 'stepwise' && bytes === 4) this.stepwiseLongRows(args as NormalizeArgs<Float32Array>, flags, rowStats, block, blockElems);
+    else if (args.arithmetic === 'stepwise') this.stepwiseLongRows64(args as NormalizeArgs<Float64Array>, flags, rowStats, block, blockElems);
     else this.longRows(args, bytes, flags, rowStats, block, blockElems);
     if (writeStats && stats.from === 'rows') {
       const s = rowStats >> 3;
@@ -157,7 +163,8 @@ export class WasmKernel implements NormalizeKernel {
     const view = bytes === 4 ? this.f32 : this.f64;
     const at = block / bytes;
     const full = view.subarray(at, at + perBlock * length);
-    const run = bytes === 8 ? this.wasm.block64 : args.arithmetic === 'stepwise' ? this.wasm.stepwiseBlock32 : this.wasm.block32;
+    const stepwise = args.arithmetic === 'stepwise';
+    const run = bytes === 8 ? (stepwise ? this.wasm.stepwiseBlock64 : this.wasm.block64) : stepwise ? this.wasm.stepwiseBlock32 : this.wasm.block32;
     for (let r0 = 0; r0 < rows; r0 += perBlock) {
       const count = Math.min(perBlock, rows - r0);
       const start = r0 * length;
@@ -273,10 +280,48 @@ export class WasmKernel implements NormalizeKernel {
     }
   }
 
+  /** Stepwise float64 rows longer than a block: element-order sums streamed (the last square fused), then the normalize pass. */
+  private stepwiseLongRows64(args: NormalizeArgs<Float64Array>, flags: number, rowStats: number, block: number, blockElems: number): void {
+    const { x, rows, channels, length, eps, weight, bias, stats } = args;
+    const wasm = this.wasm;
+    for (let r = 0; r < rows; r++) {
+      const c = r % channels;
+      const start = r * length;
+      const end = start + length;
+      let mean: number;
+      let invstd: number;
+      if (stats.from === 'rows') {
+        wasm.serialReset();
+        this.stream(x, start, end, block, blockElems, (n) => wasm.serialSumBlock64(block, n));
+        mean = wasm.rowSerialTotal() / length;
+        // Every square but an odd row's last in order, then that one fused.
+        const paired = start + length - (length % 2);
+        wasm.serialReset();
+        this.stream(x, start, paired, block, blockElems, (n) => wasm.serialSquaresBlock64(block, n, mean));
+        let m2 = wasm.rowSerialTotal();
+        if (paired < end) {
+          const d = x[end - 1] - mean;
+          m2 = wasm.fma64(d, d, m2);
+        }
+        if (flags & WRITE_STATS) {
+          this.f64[(rowStats >> 3) + r] = mean;
+          this.f64[(rowStats >> 3) + rows + r] = m2;
+        }
+        invstd = inputInvStd(m2 / length, eps);
+      } else {
+        mean = stats.mean[c];
+        invstd = 1 / Math.sqrt(stats.var[c] + eps);
+      }
+      const alpha = weight ? invstd * weight[c] : invstd;
+      const beta = wasm.fma64(-mean, alpha, bias ? bias[c] : 0);
+      this.stream(x, start, end, block, blockElems, (n) => wasm.fmaBlock64(block, n, alpha, beta), args.y);
+    }
+  }
+
   /** Copies [start, end) of x through the block in pieces of blockElems, calling `pass` on each; copies the result out to `y` when given. */
-  private stream(x: Float32Array, start: number, end: number, block: number, blockElems: number, pass: (n: number) => void, y?: Float32Array): void {
-    const view = this.f32;
-    const at = block >> 2;
+  private stream<A extends FloatArray>(x: A, start: number, end: number, block: number, blockElems: number, pass: (n: number) => void, y?: A): void {
+    const view = x instanceof Float32Array ? this.f32 : this.f64;
+    const at = block / x.BYTES_PER_ELEMENT;
     for (let s = start; s < end; s += blockElems) {
       const n = Math.min(blockElems, end - s);
       view.set(x.subarray(s, s + n), at);
