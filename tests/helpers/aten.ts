@@ -6,13 +6,13 @@
  * (tests/helpers/exact.ts), the batch mean transliterated from multi_row_sum / row_sum.
  * Too slow for anything but tests.
  */
-import { exactFma, exactFround } from './exact';
+import { exactFma } from './exact';
 
 type Format = 'float32' | 'float64';
 
-/** Rounds a float64 result to the tensor's dtype (float32: independently of Math.fround). */
+/** Stores a float64 result in the tensor's dtype (one IEEE rounding to float32, or none). */
 function store(v: number, format: Format): number {
-  return format === 'float32' ? exactFround(v) : v;
+  return format === 'float32' ? Math.fround(v) : v;
 }
 
 export interface AtenRowStats {

@@ -52,10 +52,3 @@ export function exactFma(a: number, b: number, c: number, format: 'float32' | 'f
   const rounded = format === 'float32' ? roundTo(sum, e, 24, -149) : roundTo(sum, e, 53, -1074);
   return format === 'float32' ? Math.fround(rounded) : rounded;
 }
-
-/** The float32 nearest to a double's exact value (what Math.fround does, checked independently). */
-export function exactFround(a: number): number {
-  if (!Number.isFinite(a) || a === 0) return Math.fround(a);
-  const { m, e } = decompose(a);
-  return Math.fround(roundTo(m, e, 24, -149));
-}

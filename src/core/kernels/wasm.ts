@@ -45,6 +45,7 @@ interface KernelExports {
   rowSerialTotal(): number;
   rowMeanCertain(mean: number): number;
   rowSquaresCertain(): number;
+  setAlwaysInOrder(on: number): void;
   ownInvStd32(m2: number, length: number, eps: number): number;
   givenInvStd32(variance: number, eps: number): number;
   fma32(a: number, b: number, c: number): number;
@@ -84,6 +85,8 @@ export interface WasmKernelSizes {
   wholeRowBytes: number;
   /** Inputs with fewer elements go to the JS kernel. */
   small: number;
+  /** Stepwise float32: redo every row's sums in element order (tests reach that path with it). */
+  alwaysInOrder?: boolean;
 }
 
 const DEFAULT_SIZES: WasmKernelSizes = { blockBytes: BLOCK_BYTES, wholeRowBytes: WHOLE_ROW_BYTES, small: SMALL };
@@ -100,6 +103,7 @@ export class WasmKernel implements NormalizeKernel {
   constructor(module: object, sizes: WasmKernelSizes = DEFAULT_SIZES) {
     this.sizes = sizes;
     this.wasm = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+    this.wasm.setAlwaysInOrder(sizes.alwaysInOrder ? 1 : 0);
     this.buffer = this.wasm.memory.buffer;
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer);
