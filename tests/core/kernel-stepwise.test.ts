@@ -11,6 +11,7 @@ import { kernels } from '../../src/core/instance-norm';
 import { loadWasmKernel } from '../../src/core/kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
 import { atenInstanceNorm } from '../helpers/aten';
+import { loadFmaKernel } from '../helpers/fma-kernel';
 import { compareBits } from '../helpers/torch-fixtures';
 import { mulberry32, normals } from '../helpers/random';
 
@@ -51,12 +52,21 @@ const CASES: Case[] = [
   { name: 'given statistics, eps 0, zero variance', shape: [2, 3, 300], value: (_r, _i, g) => normal(g), eps: 0, given: { mean: [0, 1, -1], var: [0, 1, 2] } },
 ];
 
-/** Every kernel the core may run, plus the wasm kernel with tiny blocks (long-row streaming), and with every sum redone in element order. */
+/**
+ * Every kernel the core may run, plus the wasm kernel with tiny blocks (long-row streaming), with
+ * every sum redone in element order, and the relaxed-SIMD build (fused multiply-add) where this
+ * machine can run it.
+ */
 function kernelsUnderTest(): NormalizeKernel[] {
-  const tiny = loadWasmKernel({ blockBytes: 4096, wholeRowBytes: 8192, small: 0 });
-  const inOrder = loadWasmKernel({ blockBytes: 4096, wholeRowBytes: 8192, small: 0, alwaysInOrder: true });
+  const tiny = { blockBytes: 4096, wholeRowBytes: 8192, small: 0 };
   const named = (k: NormalizeKernel | null, name: string) => (k ? [Object.assign(Object.create(k) as NormalizeKernel, { name })] : []);
-  return [...kernels, ...named(tiny, 'wasm-simd (4 KiB blocks)'), ...named(inOrder, 'wasm-simd (element-order sums)')];
+  return [
+    ...kernels,
+    ...named(loadWasmKernel(tiny), 'wasm-simd (4 KiB blocks)'),
+    ...named(loadWasmKernel({ ...tiny, alwaysInOrder: true }), 'wasm-simd (element-order sums)'),
+    ...named(loadFmaKernel(), 'wasm-simd-fma'),
+    ...named(loadFmaKernel(tiny), 'wasm-simd-fma (4 KiB blocks)'),
+  ];
 }
 
 const built = new Map<string, ReturnType<typeof buildUncached>>();
