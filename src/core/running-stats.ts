@@ -68,8 +68,8 @@ function stepwiseUpdate(running: RunningStats, instances: InstanceStats | null, 
   const variance = running.runningVar.data;
   const single = running.runningMean.dtype === 'float32';
   const round = single ? Math.fround : identity;
-  const meanCopies = new Float64Array(N * C);
-  const varCopies = new Float64Array(N * C);
+  const meanCopies = scratch(0, N * C);
+  const varCopies = scratch(1, N * C);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const r = n * C + c;
@@ -91,32 +91,33 @@ function stepwiseUpdate(running: RunningStats, instances: InstanceStats | null, 
   }
   const lanes = single ? 8 : 4;
   const n = round(N);
-  const meanSums = columnSums(meanCopies, N, C, lanes, round);
-  const varSums = columnSums(varCopies, N, C, lanes, round);
   for (let c = 0; c < C; c++) {
-    mean[c] = round(meanSums[c] / n);
-    variance[c] = round(varSums[c] / n);
+    mean[c] = round(columnSum(meanCopies, N, C, c, lanes, round) / n);
+    variance[c] = round(columnSum(varCopies, N, C, c, lanes, round) / n);
   }
+}
+
+// Per-instance copies, reused across calls (a training loop calls this every step; fresh arrays
+// per step measurably added GC work).
+const copies: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+
+function scratch(which: 0 | 1, length: number): Float64Array {
+  if (copies[which].length < length) copies[which] = new Float64Array(length);
+  return copies[which];
 }
 
 type Round = (v: number) => number;
 
 /**
- * Sums over n of an (N, C) row-major array, in the order a SIMD CPU sum kernel adds them
+ * The sum over n of column c of an (N, C) row-major array, in the order a SIMD CPU sum kernel adds it
  * (PyTorch's cascade_sum, aten/src/ATen/native/cpu/SumKernel.cpp): one column alone is summed as
  * `lanes`-wide vectors plus a scalar tail; otherwise columns in groups of 4 (or 4 vectors) take a
  * plain cascade, the rest a cascade split four ways.
  */
-function columnSums(values: Float64Array, N: number, C: number, lanes: number, round: Round): Float64Array {
-  const sums = new Float64Array(C);
-  if (C === 1) {
-    sums[0] = N >= lanes ? vectorSum(values, N, lanes, round) : splitSum(values, 0, 1, N, round);
-    return sums;
-  }
+function columnSum(values: Float64Array, N: number, C: number, c: number, lanes: number, round: Round): number {
+  if (C === 1) return N >= lanes ? vectorSum(values, N, lanes, round) : splitSum(values, 0, 1, N, round);
   const group = C >= lanes ? 4 * lanes : 4;
-  const cascaded = C - (C % group);
-  for (let c = 0; c < C; c++) sums[c] = c < cascaded ? cascade(values, c, C, N, round) : splitSum(values, c, C, N, round);
-  return sums;
+  return c < C - (C % group) ? cascade(values, c, C, N, round) : splitSum(values, c, C, N, round);
 }
 
 /** The vectors of `lanes` consecutive values, summed lane by lane (split four ways), after the scalar tail. */
@@ -131,9 +132,11 @@ function vectorSum(values: Float64Array, N: number, lanes: number, round: Round)
 /** row_sum: four interleaved cascades (values i = k mod 4), the remainder added to the first, then combined. */
 function splitSum(values: Float64Array, first: number, stride: number, count: number, round: Round): number {
   const quarter = Math.floor(count / 4);
-  const parts = [0, 1, 2, 3].map((k) => cascade(values, first + k * stride, 4 * stride, quarter, round));
-  for (let i = 4 * quarter; i < count; i++) parts[0] = round(parts[0] + values[first + i * stride]);
-  return round(round(round(parts[0] + parts[1]) + parts[2]) + parts[3]);
+  let part0 = cascade(values, first, 4 * stride, quarter, round);
+  for (let i = 4 * quarter; i < count; i++) part0 = round(part0 + values[first + i * stride]);
+  part0 = round(part0 + cascade(values, first + stride, 4 * stride, quarter, round));
+  part0 = round(part0 + cascade(values, first + 2 * stride, 4 * stride, quarter, round));
+  return round(part0 + cascade(values, first + 3 * stride, 4 * stride, quarter, round));
 }
 
 /**
@@ -141,12 +144,15 @@ function splitSum(values: Float64Array, first: number, stride: number, count: nu
  * levels carry upwards (level j is added into level j + 1 when the count is a multiple of
  * step^j), so that only sums of similar size meet; at the end the levels are added together.
  */
+const levelScratch = new Float64Array(4);
+
 function cascade(values: Float64Array, first: number, stride: number, count: number, round: Round): number {
   const levels = 4;
   const ceilLog2 = count <= 2 ? 1 : Math.ceil(Math.log2(count));
   const power = Math.max(4, Math.floor(ceilLog2 / levels));
   const step = 2 ** power;
-  const acc = [0, 0, 0, 0];
+  const acc = levelScratch;
+  acc.fill(0);
   let i = 0;
   while (i + step <= count) {
     for (let j = 0; j < step; j++, i++) acc[0] = round(acc[0] + values[first + i * stride]);
