@@ -701,10 +701,10 @@ export function fma64(a: f64, b: f64, c: f64): f64 {
   return th + reinterpret<f64>(bits);
 }
 
-const TWO_490: f64 = 3.121748550315993e147; // 2^490
+const TWO_490: f64 = 3.196670515523576e+147; // 2^490
 const TWO_500: f64 = 3.273390607896142e150; // 2^500
 const TWO_995: f64 = 3.3484643974570855e299; // 2^995
-const TWO_M900: f64 = 1.1845235004510624e-271; // 2^-900
+const TWO_M900: f64 = 1.1830521861667747e-271; // 2^-900
 
 /**
  * y = fma(x, alpha, beta) over n float64 values at p, in place, exactly (fma64's steps in two
