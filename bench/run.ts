@@ -10,8 +10,10 @@
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import * as v8 from 'v8';
 import { currentKernel, selectKernel, kernels } from '../src/core/instance-norm';
 import { jsKernel } from '../src/core/kernels/js';
+import { loadWasmKernel, type WasmKernel } from '../src/core/kernels/wasm';
 import { mulberry32 } from '../src/core/random';
 import { Tensor } from '../src/core/tensor';
 import { writeFileAtomic } from '../src/io/atomic-write';
@@ -58,6 +60,8 @@ export interface CaseResult {
   ort1VsForward: number | null;
   /** This variant's outVsSet / its base case's outVsSet. */
   vsBase: number | null;
+  /** forward(x, { out }) / out.set(x) with the relaxed-SIMD build (fused multiply-add), where this machine runs it. */
+  fmaOutVsSet: number | null;
   /** The same three ratios from CPU time (onnxruntime's counts all its threads). */
   cpu: { outVsSet: number; forwardVsSlice: number; ortVsForward: number | null };
 }
@@ -69,6 +73,8 @@ export interface BenchResults {
   cpu: string;
   cores: number;
   kernel: string;
+  /** The relaxed-SIMD build (default on Node 22+; loaded here with V8's flag when this Node keeps it off), or null. */
+  fmaKernel: string | null;
   onnxruntime: string;
   quick: boolean;
   repeats: number;
@@ -175,6 +181,38 @@ async function ortSampler(spec: CaseSpec, x: Tensor, oneThread: boolean): Promis
   return { session, run: () => session.run(feeds) };
 }
 
+/**
+ * The wasm kernel built with relaxed SIMD's fused multiply-add: what Node 22 and later run by
+ * default. On Node 20 it compiles only with --experimental-wasm-relaxed-simd, which is set just
+ * while the module compiles (the package itself never touches V8 flags). Null without FMA hardware.
+ */
+function fmaKernel(): WasmKernel | null {
+  const native = loadWasmKernel();
+  if (native?.name === 'wasm-simd-fma') return native;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  try {
+    const kernel = loadWasmKernel();
+    return kernel?.name === 'wasm-simd-fma' ? kernel : null;
+  } finally {
+    v8.setFlagsFromString('--no-experimental-wasm-relaxed-simd');
+  }
+}
+
+const FMA = fmaKernel();
+
+/** Times `fn` with `kernel` selected instead of the core's own (restored afterwards). */
+function withKernel(kernel: (typeof kernels)[number], fn: () => unknown): () => unknown {
+  return () => {
+    const fast = kernels[0];
+    selectKernel(kernel);
+    try {
+      return fn();
+    } finally {
+      selectKernel(fast);
+    }
+  };
+}
+
 async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult, 'vsBase'>> {
   const x = randomInput(spec.shape, spec.dtype);
   const out = Tensor.zeros(spec.shape, spec.dtype);
@@ -193,17 +231,8 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
     samplers['onnxruntime run'] = await sampler(ort.run, true);
     samplers['onnxruntime run, 1 thread'] = await sampler(ort1.run, true);
   }
-  if (spec.js) {
-    const fast = kernels[0];
-    samplers['forward(x, { out }), JS kernel'] = await sampler(() => {
-      selectKernel(jsKernel);
-      try {
-        module.forward(x, { out });
-      } finally {
-        selectKernel(fast);
-      }
-    }, false);
-  }
+  if (spec.js) samplers['forward(x, { out }), JS kernel'] = await sampler(withKernel(jsKernel, () => module.forward(x, { out })), false);
+  if (FMA && FMA.name !== currentKernel()) samplers['forward(x, { out }), FMA build'] = await sampler(withKernel(FMA, () => module.forward(x, { out })), false);
   const timings = await interleave(samplers, repeats);
   for (const session of sessions) await session.release();
   const t = (k: string) => timings[k].medianMs;
@@ -218,6 +247,7 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
     forwardVsSlice: t('forward(x)') / t('x.slice()'),
     ortVsForward: spec.ort ? t('onnxruntime run') / t('forward(x)') : null,
     ort1VsForward: spec.ort ? t('onnxruntime run, 1 thread') / t('forward(x)') : null,
+    fmaOutVsSet: timings['forward(x, { out }), FMA build'] ? t('forward(x, { out }), FMA build') / t('out.set(x)') : null,
     cpu: {
       outVsSet: c('forward(x, { out })') / c('out.set(x)'),
       forwardVsSlice: c('forward(x)') / c('x.slice()'),
@@ -271,6 +301,7 @@ export async function runBench(options: { quick: boolean; repeats?: number; log?
     cpu: `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} logical cores)`,
     cores: os.cpus().length,
     kernel: currentKernel(),
+    fmaKernel: FMA ? FMA.name : null,
     onnxruntime: onnxruntime().env.versions?.common ?? 'unknown',
     quick: options.quick,
     repeats,
@@ -301,16 +332,16 @@ function fmtMs(ms: number): string {
 /** The results as a Markdown table (also what the README shows). */
 export function formatTable(r: BenchResults): string {
   const lines = [
-    `Node ${r.node}, ${r.cpu}, kernel ${r.kernel}, onnxruntime-node ${r.onnxruntime}; medians of ${r.repeats} interleaved warm runs.`,
+    `Node ${r.node}, ${r.cpu}, kernel ${r.kernel}${r.fmaKernel && r.fmaKernel !== r.kernel ? ` (and ${r.fmaKernel}, the relaxed-SIMD build Node 22+ runs)` : ''}, onnxruntime-node ${r.onnxruntime}; medians of ${r.repeats} interleaved warm runs.`,
     '',
-    '| case | out.set(x) | forward(x, {out}) | ratio (target <= 1.5) | x.slice() | forward(x) | ratio (target <= 1.25) | onnxruntime | ort / forward (target >= 1.2) | ort 1 thread / forward | JS kernel, {out} |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| case | out.set(x) | forward(x, {out}) | ratio (target <= 1.5) | x.slice() | forward(x) | ratio (target <= 1.25) | onnxruntime | ort / forward (target >= 1.2) | ort 1 thread / forward | JS kernel, {out} | FMA build, {out} / out.set(x) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of r.cases) {
     const t = (k: string) => (c.timings[k] ? fmtMs(c.timings[k].medianMs) : '-');
     const vsBase = c.vsBase === null ? '' : ` (${c.vsBase.toFixed(2)}x base)`;
     lines.push(
-      `| ${c.name} | ${t('out.set(x)')} | ${t('forward(x, { out })')} | ${c.outVsSet.toFixed(2)}${vsBase} | ${t('x.slice()')} | ${t('forward(x)')} | ${c.forwardVsSlice.toFixed(2)} | ${t('onnxruntime run')} | ${c.ortVsForward === null ? '-' : c.ortVsForward.toFixed(2)} | ${c.ort1VsForward === null ? '-' : c.ort1VsForward.toFixed(2)} | ${t('forward(x, { out }), JS kernel')} |`,
+      `| ${c.name} | ${t('out.set(x)')} | ${t('forward(x, { out })')} | ${c.outVsSet.toFixed(2)}${vsBase} | ${t('x.slice()')} | ${t('forward(x)')} | ${c.forwardVsSlice.toFixed(2)} | ${t('onnxruntime run')} | ${c.ortVsForward === null ? '-' : c.ortVsForward.toFixed(2)} | ${c.ort1VsForward === null ? '-' : c.ort1VsForward.toFixed(2)} | ${t('forward(x, { out }), JS kernel')} | ${c.fmaOutVsSet === null ? '-' : c.fmaOutVsSet.toFixed(2)} |`,
     );
   }
   if (r.callOverheadUs !== null && r.callOverheadCpuUs !== null) {

@@ -1,25 +1,25 @@
 /**
  * Instance normalization over (N, C, *spatial) tensors: per (n, c) over all trailing dims,
  * y = (x - mean) / sqrt(var + eps) * weight + bias with the biased variance; plus the
- * running-statistics update PyTorch performs in training. Framework rules (which statistics a
- * mode uses, which checks come first, what each message says) live in the facades.
+ * running-statistics update. Framework rules (which statistics a mode uses, which checks come
+ * first, what each message says, which arithmetic) live in the facades.
  */
 import { allocate, numberToHalf, halfToNumber, type ComputeDType, type FloatDType } from './dtype';
 import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
 import { loadWasmKernel } from './kernels/wasm';
-import type { NormalizeArgs, NormalizeKernel } from './kernels/types';
+import type { Arithmetic, NormalizeArgs, NormalizeKernel, StatsSource } from './kernels/types';
+import { storeRunningStats, type RunningStats } from './running-stats';
 import { numel, sameShape, sharesMemory, Tensor } from './tensor';
 
+export type { Arithmetic } from './kernels/types';
+export type { RunningStats } from './running-stats';
 export type FloatTensor = Tensor<FloatDType>;
-
-export interface RunningStats {
-  runningMean: FloatTensor;
-  runningVar: FloatTensor;
-}
 
 export type InstanceNormOptions = {
   eps: number;
+  /** How each step is rounded (see Arithmetic). */
+  arithmetic: Arithmetic;
   weight?: FloatTensor | null;
   bias?: FloatTensor | null;
   /** Write the result here (same shape and dtype as the input) instead of allocating. */
@@ -28,10 +28,22 @@ export type InstanceNormOptions = {
   | {
       /** Normalize each (n, c) slice with its own statistics. */
       useInputStats: true;
-      /** Blend the batch's statistics into these running ones (momentum 0 leaves them as they are). */
+      /**
+       * Blend each instance's statistics into its own copy of these running ones, then store the
+       * copies' mean over the batch (momentum 0 keeps the copies; an empty input leaves them as they are).
+       */
       track?: RunningStats & { momentum: number };
     }
-  | ({ /** Normalize with fixed per-channel statistics (PyTorch eval with running stats). */ useInputStats: false } & RunningStats)
+  | {
+      /** Normalize with fixed per-channel statistics. */
+      useInputStats: false;
+      running: RunningStats;
+      /**
+       * Afterwards store back the batch mean of one unchanged copy per instance: exact in
+       * 'accurate' arithmetic, possibly an ulp off in 'stepwise', NaN for an empty batch.
+       */
+      storeBack?: boolean;
+    }
 );
 
 /** The kernels this build can run, fastest first; the JS kernel is always there. */
@@ -62,7 +74,7 @@ export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: Inst
   const bias = options.bias ?? null;
   checkChannel('weight', weight, C);
   checkChannel('bias', bias, C);
-  const running: RunningStats | undefined = options.useInputStats ? track : options;
+  const running: RunningStats | undefined = options.useInputStats ? track : options.running;
   if (running) {
     checkChannel('running_mean', running.runningMean, C);
     checkChannel('running_var', running.runningVar, C);
@@ -70,7 +82,10 @@ export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: Inst
   const out = prepareOut(x, options.out);
   const rows = N * C;
   const rowMean = track ? rowScratch(0, rows) : null;
-  const rowVar = track ? rowScratch(1, rows) : null;
+  const rowM2 = track ? rowScratch(1, rows) : null;
+  const stats: StatsSource = options.useInputStats
+    ? { from: 'rows', rowMean, rowM2 }
+    : { from: 'given', mean: options.running.runningMean.data, var: options.running.runningVar.data };
   const args: NormalizeArgs<Float32Array | Float64Array> = {
     x: x.data as Float32Array,
     y: out.data as Float32Array,
@@ -78,17 +93,19 @@ export function instanceNorm<D extends ComputeDType>(x: Tensor<D>, options: Inst
     channels: C,
     length,
     eps: options.eps,
+    arithmetic: options.arithmetic,
     weight: weight === null ? null : weight.data,
     bias: bias === null ? null : bias.data,
-    stats: options.useInputStats
-      ? { useInputStats: true, rowMean, rowVar }
-      : { useInputStats: false, runningMean: options.runningMean.data, runningVar: options.runningVar.data },
+    stats,
   };
   if (x.dtype === 'float32') activeKernel.normalize32(args as NormalizeArgs<Float32Array>);
   else if (x.dtype === 'float64') activeKernel.normalize64(args as NormalizeArgs<Float64Array>);
   else normalizeHalf(x as Tensor<'float16'>, out as Tensor<'float16'>, args);
-  if (track && rowMean && rowVar && N > 0 && length > 0) {
-    blendRunningStats(track, rowMean, rowVar, N, C, length);
+  if (track && rowMean && rowM2) {
+    const instances = N > 0 && length > 0 ? { rowMean, rowM2, length, momentum: track.momentum } : null;
+    storeRunningStats(options.arithmetic, track, instances, N, C);
+  } else if (!options.useInputStats && options.storeBack) {
+    storeRunningStats(options.arithmetic, options.running, null, N, C);
   }
   return out;
 }
@@ -100,35 +117,6 @@ function normalizeHalf(x: Tensor<'float16'>, out: Tensor<'float16'>, args: Norma
   const result = new Float32Array(x.size);
   activeKernel.normalize32({ ...args, x: wide, y: result });
   for (let i = 0; i < x.size; i++) out.data[i] = numberToHalf(result[i]);
-}
-
-/**
- * running = (1 - m) * running + m * mean over the batch of each instance's statistic, with the
- * unbiased variance for running_var (PyTorch blends each instance into its own copy and then
- * averages the copies, which is the same thing).
- */
-function blendRunningStats(
-  track: RunningStats & { momentum: number },
-  rowMean: Float64Array,
-  rowVar: Float64Array,
-  N: number,
-  C: number,
-  length: number,
-): void {
-  const m = track.momentum;
-  const bessel = length / (length - 1);
-  const runMean = track.runningMean.data;
-  const runVar = track.runningVar.data;
-  for (let c = 0; c < C; c++) {
-    let meanSum = 0;
-    let varSum = 0;
-    for (let n = 0; n < N; n++) {
-      meanSum += rowMean[n * C + c];
-      varSum += rowVar[n * C + c] * bessel;
-    }
-    runMean[c] = (1 - m) * runMean[c] + m * (meanSum / N);
-    runVar[c] = (1 - m) * runVar[c] + m * (varSum / N);
-  }
 }
 
 // Per-row statistics for the running-statistics update, reused across calls (the update consumes

@@ -59,8 +59,11 @@ export abstract class _InstanceNorm extends Cell {
     }
     checkTensorTypeValid('InstanceNorm', 'input_x', x.dtype, ['float16', 'float32']);
     this.checkParameters(x.shape[1]);
+    // MindSpore computes this layer on GPU with cuDNN, whose rounding cannot be reproduced here;
+    // float64-accurate arithmetic gives the best estimate of its result (the exact answer).
     return instanceNorm(x as Tensor<'float32' | 'float16'>, {
       eps: this.eps,
+      arithmetic: 'accurate',
       weight: this.gamma.data as Tensor<'float32'>,
       bias: this.beta.data as Tensor<'float32'>,
       useInputStats: true,

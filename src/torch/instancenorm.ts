@@ -2,14 +2,17 @@
  * torch.nn.InstanceNorm1d / 2d / 3d: PyTorch's `_InstanceNorm` (via `_NormBase`) with three thin
  * subclasses that only say how many dims an unbatched input has.
  *
- * Sources: torch/nn/modules/instancenorm.py (forward, _load_from_state_dict), batchnorm.py
- * (_NormBase), functional.py (instance_norm, _verify_spatial_size) and ATen's Normalization.cpp
- * (instance_norm, _batch_norm_impl_index, batch_norm_cpu). forward() does no schema parsing and
- * allocates only the output and O(C) scratch: it runs per call.
+ * Sources (PyTorch PYTORCH_RELEASE): torch/nn/modules/instancenorm.py (forward,
+ * _load_from_state_dict), batchnorm.py (_NormBase), functional.py (instance_norm,
+ * _verify_spatial_size) and ATen's Normalization.cpp (instance_norm, _batch_norm_impl_index,
+ * batch_norm_cpu) with cpu/batch_norm_kernel.cpp, whose steps the core's 'stepwise' arithmetic
+ * follows. forward() does no schema parsing and allocates only the output and O(N * C) scratch:
+ * it runs per call.
  */
 import type { DType, FloatDType } from '../core/dtype';
 import { IndexError, PyTypeError, RuntimeError, ValueError } from '../core/errors';
 import { instanceNorm, type FloatTensor } from '../core/instance-norm';
+import { storeRunningStats } from '../core/running-stats';
 import { isKeywordObject } from '../core/python-args';
 import { pyFloat, pyFloatOrNone, pyRepr } from '../core/python';
 import { numel, Tensor, sameShape, sharesMemory } from '../core/tensor';
@@ -127,7 +130,11 @@ export abstract class _InstanceNorm extends Module {
     return this.applyInstanceNorm(input, out);
   }
 
-  /** F.instance_norm and ATen's instance_norm, in their order of checks. */
+  /**
+   * F.instance_norm and ATen's instance_norm, in their order of checks. ATen normalizes the
+   * (1, N * C, *) view with batch norm over running stats repeated N times and then copies the
+   * mean of the N copies back, in eval too: the core's track/storeBack.
+   */
   private applyInstanceNorm(x: Tensor, out: Tensor | undefined): Tensor {
     const useInputStats = this.training || !this.track_running_stats;
     const N = x.shape[0];
@@ -136,7 +143,7 @@ export abstract class _InstanceNorm extends Module {
     if (useInputStats && spatial === 1) {
       throw new ValueError(`Expected more than 1 spatial element when training, got input size ${torchSize(x.shape)}`);
     }
-    if (x.size === 0) return this.emptyInput(x, out, useInputStats);
+    if (x.size === 0) return this.emptyInput(x, out);
     // ATen repeats the running stats N times, so its size check counts N * C elements.
     if (this.track_running_stats && C !== this.num_features) {
       throw new RuntimeError(`running_mean should contain ${N * C} elements not ${N * this.num_features}`);
@@ -144,63 +151,56 @@ export abstract class _InstanceNorm extends Module {
     const input = this.checkDTypes(x);
     const weight = this.weight as FloatTensor | null;
     const bias = this.bias as FloatTensor | null;
-    const moduleMean = this.running_mean as FloatTensor | null;
-    const moduleVar = this.running_var as FloatTensor | null;
-    if (!moduleMean || !moduleVar) {
-      return instanceNorm(input, { eps: this.eps, weight, bias, out, useInputStats: true });
-    }
-    // Without a weight, ATen casts the running stats to the input's dtype and the update back.
-    const cast = moduleMean.dtype !== input.dtype;
-    const runningMean = cast ? moduleMean.astype(input.dtype) : moduleMean;
-    const runningVar = cast ? moduleVar.astype(input.dtype) : moduleVar;
+    const runningMean = this.running_mean as FloatTensor | null;
+    const runningVar = this.running_var as FloatTensor | null;
+    const eps = this.eps;
+    if (!runningMean || !runningVar) return instanceNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out, useInputStats: true });
     if (!useInputStats) {
-      return instanceNorm(input, { eps: this.eps, weight, bias, out, useInputStats: false, runningMean, runningVar });
+      const running = { runningMean, runningVar };
+      return instanceNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out, useInputStats: false, running, storeBack: true });
     }
     const track = { runningMean, runningVar, momentum: this.momentum ?? 0 };
-    const y = instanceNorm(input, { eps: this.eps, weight, bias, out, useInputStats: true, track });
-    if (cast) {
-      moduleMean.data.set(runningMean.astype(moduleMean.dtype).data as never);
-      moduleVar.data.set(runningVar.astype(moduleVar.dtype).data as never);
-    }
-    return y;
+    return instanceNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out, useInputStats: true, track });
   }
 
   /**
    * numel == 0: ATen returns a copy (times weight[0], plus bias[0]: an IndexError when N == 0,
-   * since the weight was repeated 0 times) and, in training, averages the running stats over
-   * an empty batch (NaN) or fails to view them when the channels differ.
+   * since the weight was repeated 0 times) and then, in training and eval alike, stores the mean of
+   * the N unchanged copies of the running stats (NaN for N == 0), or fails to view or broadcast
+   * them when the channels differ.
    */
-  private emptyInput(x: Tensor, out: Tensor | undefined, useInputStats: boolean): Tensor {
+  private emptyInput(x: Tensor, out: Tensor | undefined): Tensor {
     const [N, C] = x.shape;
     const F = this.num_features;
-    if (this.affine && N === 0) throw new IndexError('index 0 is out of bounds for dimension 0 with size 0');
-    const moduleMean = this.running_mean;
-    const moduleVar = this.running_var;
-    if (useInputStats && moduleMean && moduleVar) {
+    if (this.affine && N === 0) throw new IndexError('select(): index 0 out of range for tensor of size [0] at dimension 0');
+    const runningMean = this.running_mean as FloatTensor | null;
+    const runningVar = this.running_var as FloatTensor | null;
+    if (runningMean && runningVar) {
       if (N > 0 && C !== F) throw new RuntimeError(`shape '[${N}, ${C}]' is invalid for input of size ${N * F}`);
       if (N === 0 && C !== F && C !== 1) {
         throw new RuntimeError(`The size of tensor a (${F}) must match the size of tensor b (${C}) at non-singleton dimension 0`);
       }
-      if (N === 0) {
-        (moduleMean.data as Float32Array).fill(NaN);
-        (moduleVar.data as Float32Array).fill(NaN);
-      }
+      storeRunningStats('stepwise', { runningMean, runningVar }, null, N, F);
     }
     return out ?? x.clone();
   }
 
-  /** The dtypes ATen's CPU batch_norm accepts here; the facade computes in float32 and float64 only. */
+  /**
+   * The dtypes ATen's CPU batch_norm accepts (PYTORCH_RELEASE; cpu/mixed_data_type.h): the weight,
+   * bias and running stats must have the input's dtype (the first one defined decides), since
+   * mixed types are only for half-precision input; the facade computes float32 and float64 only.
+   */
   private checkDTypes(x: Tensor): Tensor<FloatDType> {
     const dtype = x.dtype;
     if (dtype === 'float16' || dtype === 'bfloat16') {
       throw new PyTypeError(`${this._get_name()}.forward(): input dtype ${dtype} is not supported by this package (PyTorch runs it on the CPU); convert with input.astype('float32')`);
     }
     if (dtype !== 'float32' && dtype !== 'float64') throw new RuntimeError(`"batch_norm" not implemented for '${ATEN_NAME[dtype]}'`);
-    const weight = this.weight;
-    if (weight && weight.dtype !== dtype) {
-      throw new RuntimeError(
-        weight.dtype === 'float32' ? 'mixed dtype (CPU): all inputs must share same datatype.' : 'mixed dtype (CPU): expect parameter to have scalar type of Float',
-      );
+    const first = this.weight ?? this.bias ?? this.running_mean ?? this.running_var;
+    if (first && first.dtype !== dtype) {
+      const float = (t: Tensor | null) => t === null || t.dtype === 'float32';
+      const allFloat = float(this.weight) && float(this.bias) && float(this.running_mean) && float(this.running_var);
+      throw new RuntimeError(allFloat ? 'mixed dtype (CPU): all inputs must share same datatype.' : 'mixed dtype (CPU): expect parameter to have scalar type of Float');
     }
     return x as Tensor<FloatDType>;
   }

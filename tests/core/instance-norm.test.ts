@@ -56,11 +56,11 @@ describe('fast kernel against the reference', () => {
     const bias = Tensor.from([0.1, 0.2]);
     const runningMean = Tensor.from([0, 0]);
     const runningVar = Tensor.from([1, 1]);
-    const y = instanceNorm(worked, { eps: 1e-5, weight, bias, useInputStats: true, track: { runningMean, runningVar, momentum: 0.1 } });
+    const y = instanceNorm(worked, { arithmetic: 'accurate', eps: 1e-5, weight, bias, useInputStats: true, track: { runningMean, runningVar, momentum: 0.1 } });
     expect(maxAbsDiff(y, [[[-1.503562, -0.300891, 2.104453], [0.553553, 0.553553, -0.507105]], [[-1.2335, 2.195501, -0.662], [0.2, 0.2, 0.2]]])).toBeLessThan(1e-6);
     expect(maxAbsDiff(runningMean, [0.183333, 0.15])).toBeLessThan(1e-6);
     expect(maxAbsDiff(runningVar, [1.533333, 1.05])).toBeLessThan(1e-6);
-    const evalY = instanceNorm(worked, { eps: 1e-5, weight, bias, useInputStats: false, runningMean, runningVar });
+    const evalY = instanceNorm(worked, { arithmetic: 'accurate', eps: 1e-5, weight, bias, useInputStats: false, running: { runningMean, runningVar } });
     expect(maxAbsDiff(evalY, [[[1.089274, 2.300629, 4.72334], [0.273192, 0.273192, -1.190651]], [[-1.333437, 5.934695, -0.122082], [-0.702703, -0.702703, -0.702703]]])).toBeLessThan(1e-6);
   });
 
@@ -76,7 +76,7 @@ describe('fast kernel against the reference', () => {
       const weight = trial % 4 < 2 ? Tensor.from(normals(rand, C), { dtype }) : null;
       const bias = weight ? Tensor.from(normals(rand, C), { dtype }) : null;
       const eps = [1e-5, 1e-3, 0.1][trial % 3];
-      const y = instanceNorm(x, { eps, weight, bias, useInputStats: true });
+      const y = instanceNorm(x, { arithmetic: 'accurate', eps, weight, bias, useInputStats: true });
       const ref = instanceNormReference(x, { eps, weight: weight ? Array.from(weight.data) : undefined, bias: bias ? Array.from(bias.data) : undefined });
       expect(y.dtype).toBe(dtype);
       expect(maxAbsDiff(y, ref.y)).toBeLessThan(dtype === 'float64' ? 1e-12 : 2e-6);
@@ -85,7 +85,7 @@ describe('fast kernel against the reference', () => {
 
   it('computes float16 input in float32 and stores half results', () => {
     const x = Tensor.from([[[0.5, 1.5, -2, 4]]], { dtype: 'float16' });
-    const y = instanceNorm(x, { eps: 1e-5, useInputStats: true });
+    const y = instanceNorm(x, { arithmetic: 'accurate', eps: 1e-5, useInputStats: true });
     expect(y.dtype).toBe('float16');
     const ref = instanceNormReference(x, { eps: 1e-5 });
     expect(maxAbsDiff(y, ref.y)).toBeLessThan(2e-3);
@@ -93,11 +93,11 @@ describe('fast kernel against the reference', () => {
 
   it('writes into out when given, and checks its shape and dtype', () => {
     const out = Tensor.zeros([2, 2, 3], 'float32');
-    const y = instanceNorm(worked, { eps: 1e-5, useInputStats: true, out });
+    const y = instanceNorm(worked, { arithmetic: 'accurate', eps: 1e-5, useInputStats: true, out });
     expect(y).toBe(out);
     expect(maxAbsDiff(out, instanceNormReference(worked, { eps: 1e-5 }).y)).toBeLessThan(2e-6);
-    expect(() => instanceNorm(worked, { eps: 1e-5, useInputStats: true, out: Tensor.zeros([2, 2, 3], 'float64') })).toThrow(PyTypeError);
-    expect(() => instanceNorm(worked, { eps: 1e-5, useInputStats: true, out: Tensor.zeros([2, 6], 'float32') })).toThrow(ValueError);
+    expect(() => instanceNorm(worked, { arithmetic: 'accurate', eps: 1e-5, useInputStats: true, out: Tensor.zeros([2, 2, 3], 'float64') })).toThrow(PyTypeError);
+    expect(() => instanceNorm(worked, { arithmetic: 'accurate', eps: 1e-5, useInputStats: true, out: Tensor.zeros([2, 6], 'float32') })).toThrow(ValueError);
   });
 
   it('refuses an out that shares memory with the input, not only the identical array (it would overwrite values still to be read)', () => {
@@ -107,14 +107,14 @@ describe('fast kernel against the reference', () => {
     const shifted = new Tensor('float32', buffer.subarray(1, 9), [1, 2, 4]);
     const aliased = new Tensor('float32', buffer.subarray(0, 8), [1, 2, 4]);
     for (const out of [shifted, aliased, x]) {
-      expect(() => instanceNorm(x, { eps: 1e-5, useInputStats: true, out })).toThrow('out must not share memory with the input');
+      expect(() => instanceNorm(x, { arithmetic: 'accurate', eps: 1e-5, useInputStats: true, out })).toThrow('out must not share memory with the input');
     }
     const separate = new Tensor('float32', new Float32Array(8), [1, 2, 4]);
-    expect(maxAbsDiff(instanceNorm(x, { eps: 1e-5, useInputStats: true, out: separate }), instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(2e-6);
+    expect(maxAbsDiff(instanceNorm(x, { arithmetic: 'accurate', eps: 1e-5, useInputStats: true, out: separate }), instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(2e-6);
   });
 
   it('rejects per-channel tensors of the wrong length', () => {
-    expect(() => instanceNorm(worked, { eps: 1e-5, useInputStats: true, weight: Tensor.from([1, 2, 3]) })).toThrow('weight must have shape [2]');
+    expect(() => instanceNorm(worked, { arithmetic: 'accurate', eps: 1e-5, useInputStats: true, weight: Tensor.from([1, 2, 3]) })).toThrow('weight must have shape [2]');
   });
 });
 
@@ -130,7 +130,7 @@ describe('fast kernel against onnxruntime-node InstanceNormalization', () => {
       const affine = trial % 2 === 0;
       const weight = affine ? Tensor.from(normals(rand, C)) : null;
       const bias = affine ? Tensor.from(normals(rand, C)) : null;
-      const ours = instanceNorm(x, { eps, weight, bias, useInputStats: true });
+      const ours = instanceNorm(x, { arithmetic: 'accurate', eps, weight, bias, useInputStats: true });
       const theirs = await ortInstanceNorm(x, { eps, scale: weight ?? undefined, bias: bias ?? undefined });
       worst = Math.max(worst, maxAbsDiff(ours, theirs));
     }

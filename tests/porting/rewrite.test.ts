@@ -146,6 +146,13 @@ function callsOf(source: string) {
   return parsePython(source).calls.map((c) => ({ framework: c.framework, api: c.api, args: c.args.map((a) => ({ name: a.name, text: a.text })) }));
 }
 
+/**
+ * The torch facade rounds PyTorch's float32 steps and the MindSpore facade computes in float64, so
+ * across frameworks the outputs differ by float32 rounding scaled by mean / std (about 25 for these
+ * inputs); within one framework they are identical.
+ */
+const ACROSS_FRAMEWORKS = 1e-5;
+
 describe('behaviour is kept: facades built from the original and the ported arguments', () => {
   const original = fixture('literal_calls_torch.py');
   const toMindspore = portSource(original, { to: 'mindspore' });
@@ -158,20 +165,20 @@ describe('behaviour is kept: facades built from the original and the ported argu
     expect(back.calls.every((r) => r.verdict === 'exact')).toBe(true);
   });
 
-  test.each([0, 1, 2, 3, 4])('call %i: torch -> mindspore -> torch gives equal outputs (<= 1e-6) and the same affine and eps', (i) => {
+  test.each([0, 1, 2, 3, 4])('call %i: torch -> mindspore -> torch gives equal outputs (1e-5 across frameworks, identical back in torch) and the same affine and eps', (i) => {
     const x = input(a[i].api, 100 + i);
     const t0 = construct('torch', a[i].api, a[i].args);
     const ms = construct('mindspore', b[i].api, b[i].args);
     const t1 = construct('torch', c[i].api, c[i].args);
     expect(b[i].framework).toBe('mindspore');
     const reference = t0.run(x);
-    expect(maxAbsDiff(ms.run(x), reference)).toBeLessThanOrEqual(1e-6);
-    expect(maxAbsDiff(t1.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(ms.run(x), reference)).toBeLessThanOrEqual(ACROSS_FRAMEWORKS);
+    expect(maxAbsDiff(t1.run(x), reference)).toBe(0);
     expect([ms.eps, t1.eps]).toEqual([t0.eps, t0.eps]);
     expect([ms.trainsAffine, t1.trainsAffine]).toEqual([t0.trainsAffine, t0.trainsAffine]);
   });
 
-  test.each([0, 1, 2, 3])('MindSpore call %i: mindspore -> torch -> mindspore gives equal outputs (<= 1e-6), eps and affine kept', (i) => {
+  test.each([0, 1, 2, 3])('MindSpore call %i: mindspore -> torch -> mindspore gives equal outputs (1e-5 across frameworks, identical back in MindSpore), eps and affine kept', (i) => {
     const msSource = fixture('literal_calls_mindspore.py');
     const toTorch = portSource(msSource, { to: 'torch' });
     const again = portSource(toTorch.code, { to: 'mindspore' });
@@ -182,8 +189,8 @@ describe('behaviour is kept: facades built from the original and the ported argu
     const pt = construct('torch', t.api, t.args);
     const ms1 = construct('mindspore', m1.api, m1.args);
     const reference = ms0.run(x);
-    expect(maxAbsDiff(pt.run(x), reference)).toBeLessThanOrEqual(1e-6);
-    expect(maxAbsDiff(ms1.run(x), reference)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(pt.run(x), reference)).toBeLessThanOrEqual(ACROSS_FRAMEWORKS);
+    expect(maxAbsDiff(ms1.run(x), reference)).toBe(0);
     expect([pt.eps, ms1.eps]).toEqual([ms0.eps, ms0.eps]);
     // MindSpore's affine says whether gamma/beta train; PyTorch's whether they exist (and so train).
     expect([pt.trainsAffine, ms1.trainsAffine]).toEqual([ms0.trainsAffine, ms0.trainsAffine]);

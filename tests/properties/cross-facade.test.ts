@@ -2,11 +2,13 @@
  * Properties that tie the two facades together (issue 8/8): on the same input, PyTorch's defaults
  * and MindSpore's `affine=False` in training are the same computation; so are PyTorch with
  * `affine=True` and MindSpore with the same values in gamma/beta. Shapes, values and eps are drawn
- * by fast-check, so this is not one hand-picked case.
+ * by fast-check, so this is not one hand-picked case. The torch facade rounds PyTorch's float32
+ * steps and the MindSpore facade computes in float64, so they agree to float32 rounding of
+ * max |x| / std (stepwiseTolerance).
  */
 import fc from 'fast-check';
 import { Tensor, mindspore, torch } from '../../src';
-import { maxAbsDiff } from '../helpers/close';
+import { maxAbsDiff, stepwiseTolerance } from '../helpers/close';
 import { mulberry32 } from '../helpers/random';
 
 const variants = [
@@ -45,7 +47,7 @@ describe.each(variants)('$torchCls.name: torch and MindSpore facades agree', ({ 
         const C = x.shape[1];
         const t = new torchCls(C, { eps });
         const m = new msCls(C, { eps, affine: false }).set_train();
-        expect(maxAbsDiff(t.forward(x), m.construct(x))).toBeLessThanOrEqual(1e-6);
+        expect(maxAbsDiff(t.forward(x), m.construct(x))).toBeLessThanOrEqual(stepwiseTolerance(x, eps));
       }),
       { numRuns: 40 },
     );
@@ -60,7 +62,7 @@ describe.each(variants)('$torchCls.name: torch and MindSpore facades agree', ({ 
         const t = new torchCls(C, { affine: true });
         t.load_state_dict({ weight: Tensor.from(gamma), bias: Tensor.from(beta) });
         const m = new msCls(C, { gamma_init: Tensor.from(gamma), beta_init: Tensor.from(beta) });
-        expect(maxAbsDiff(t.forward(x), m.construct(x))).toBeLessThanOrEqual(1e-6);
+        expect(maxAbsDiff(t.forward(x), m.construct(x))).toBeLessThanOrEqual(stepwiseTolerance(x, 1e-5, { weight: gamma, bias: beta }));
       }),
       { numRuns: 40 },
     );

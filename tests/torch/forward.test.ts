@@ -61,12 +61,15 @@ describe("PyTorch's C++ API test literals (default modules, eval mode, arange in
 });
 
 describe('the worked example of the spec (numpy float64, affine + running stats, one training step then eval)', () => {
+  // PyTorch's float32 steps round beta = bias - mean * alpha to float32, and for the constant row
+  // [2, 2, 2] |beta| is about 316 (an ulp of 3e-5): the facade, like PyTorch, lands within half of
+  // that of numpy's float64 answer. Exact bits are checked against PyTorch in pytorch-numbers.test.ts.
   it('matches output, running stats and eval output', () => {
     const x = Tensor.from([[[1, 2, 4], [0, 0, 3]], [[-1, 5, 0], [2, 2, 2]]]);
     const m = new InstanceNorm1d(2, { affine: true, track_running_stats: true });
     m.load_state_dict({ weight: Tensor.from([1.5, -0.5]), bias: Tensor.from([0.1, 0.2]) }, { strict: false });
     const y = m.forward(x);
-    expect(maxAbsDiff(y, [[[-1.503562, -0.300891, 2.104453], [0.553553, 0.553553, -0.507105]], [[-1.2335, 2.195501, -0.662], [0.2, 0.2, 0.2]]])).toBeLessThan(2e-6);
+    expect(maxAbsDiff(y, [[[-1.503562, -0.300891, 2.104453], [0.553553, 0.553553, -0.507105]], [[-1.2335, 2.195501, -0.662], [0.2, 0.2, 0.2]]])).toBeLessThan(1.6e-5);
     expect(maxAbsDiff(valuesOf(m.running_mean), [0.183333, 0.15])).toBeLessThan(1e-6);
     expect(maxAbsDiff(valuesOf(m.running_var), [1.533333, 1.05])).toBeLessThan(1e-6);
     m.eval();
@@ -223,17 +226,14 @@ describe('dtypes', () => {
     );
   });
 
-  it('casts running stats to the input dtype when there is no weight (current ATen instance_norm), storing them back in the module dtype', () => {
+  it('refuses running stats of another dtype too, without a weight (PYTORCH_RELEASE; the CPU cast came later, pytorch/pytorch#164069)', () => {
     const x = randomInput(mulberry32(9), [2, 3, 6], 'float64');
-    const m = new InstanceNorm1d(3, { track_running_stats: true });
-    const y = m.forward(x);
-    expect(y.dtype).toBe('float64');
-    expect(maxAbsDiff(y, instanceNormReference(x, { eps: 1e-5 }).y)).toBeLessThan(1e-12);
-    expect(m.running_mean?.dtype).toBe('float32');
-    const ref = runningStatsReference(x, { mean: [0, 0, 0], var: [1, 1, 1] }, 0.1);
-    expect(maxAbsDiff(valuesOf(m.running_mean), ref.mean)).toBeLessThan(1e-6);
-    const e = m.eval().forward(x);
-    expect(maxAbsDiff(e, instanceNormReference(x, { eps: 1e-5, running: { mean: valuesOf(m.running_mean), var: valuesOf(m.running_var) } }).y)).toBeLessThan(1e-9);
+    for (const train of [true, false]) {
+      const m = new InstanceNorm1d(3, { track_running_stats: true }).train(train);
+      expect(() => m.forward(x)).toThrow(new RuntimeError('mixed dtype (CPU): all inputs must share same datatype.'));
+      const d = new InstanceNorm1d(3, { track_running_stats: true, dtype: 'float64' }).train(train);
+      expect(() => d.forward(x.astype('float32'))).toThrow(new RuntimeError('mixed dtype (CPU): expect parameter to have scalar type of Float'));
+    }
   });
 
   it('integer inputs fail as in ATen, half precision is refused by the facade', () => {
@@ -255,21 +255,22 @@ describe('constant slices and eps', () => {
   });
 });
 
-describe('empty inputs (ATen: numel == 0 returns a copy; the running stats average an empty batch)', () => {
-  it('N = 0 gives an empty output, and NaN running stats in training', () => {
+describe('empty inputs (ATen: numel == 0 returns a copy; the running stats average the batch copies)', () => {
+  it('N = 0 gives an empty output, and NaN running stats in training and in eval', () => {
     const y = new InstanceNorm1d(3).forward(Tensor.zeros([0, 3, 5], 'float32'));
     expect(y.shape).toEqual([0, 3, 5]);
-    const m = new InstanceNorm1d(3, { track_running_stats: true });
-    m.forward(Tensor.zeros([0, 3, 5], 'float32'));
-    expect(valuesOf(m.running_mean).every(Number.isNaN)).toBe(true);
-    expect(valuesOf(m.running_var).every(Number.isNaN)).toBe(true);
-    const e = new InstanceNorm1d(3, { track_running_stats: true }).eval();
-    e.forward(Tensor.zeros([0, 3, 5], 'float32'));
-    expect(valuesOf(e.running_mean)).toEqual([0, 0, 0]);
+    for (const train of [true, false]) {
+      const m = new InstanceNorm1d(3, { track_running_stats: true }).train(train);
+      m.forward(Tensor.zeros([0, 3, 5], 'float32'));
+      expect(valuesOf(m.running_mean).every(Number.isNaN)).toBe(true);
+      expect(valuesOf(m.running_var).every(Number.isNaN)).toBe(true);
+    }
   });
 
-  it('N = 0 with affine fails indexing the repeated weight', () => {
-    expect(() => new InstanceNorm2d(3, { affine: true }).forward(Tensor.zeros([0, 3, 2, 2], 'float32'))).toThrow(new IndexError('index 0 is out of bounds for dimension 0 with size 0'));
+  it('N = 0 with affine fails indexing the repeated weight (select() on a size-0 tensor)', () => {
+    expect(() => new InstanceNorm2d(3, { affine: true }).forward(Tensor.zeros([0, 3, 2, 2], 'float32'))).toThrow(
+      new IndexError('select(): index 0 out of range for tensor of size [0] at dimension 0'),
+    );
   });
 
   it('empty spatial dims give an empty output and leave running stats alone', () => {

@@ -60,8 +60,11 @@ describe('torch facade properties', () => {
         fc.pre(minVariance(x) > 1e-2);
         const y = new variant.cls(shape[1]).forward(x);
         const stats = instanceNormReference(y, { eps: 0 });
+        const input = instanceNormReference(x, { eps: 0 });
         for (let s = 0; s < slices(shape); s++) {
-          expect(Math.abs(stats.mean[s])).toBeLessThan(1e-5);
+          // PyTorch's float32 steps leave a mean of a few float32 ulps of beta = -mean(x) / std(x).
+          const beta = Math.abs(input.mean[s]) / Math.sqrt(input.biasedVar[s]);
+          expect(Math.abs(stats.mean[s])).toBeLessThan(1e-5 + 2 ** -21 * beta);
           expect(Math.abs(stats.biasedVar[s] - 1)).toBeLessThan(2e-3); // v / (v + eps) with v > 1e-2
         }
       }),
@@ -150,20 +153,23 @@ describe('torch facade properties', () => {
     );
   });
 
-  it('a constant slice gives zeros (bias with affine)', () => {
+  it('a constant slice gives zeros (the bias with affine): exactly with eps 0, else to float32 rounding of x / sqrt(eps)', () => {
     fc.assert(
-      fc.property(drawn(), fc.nat(), fc.double({ min: -1e4, max: 1e4, noNaN: true }), ({ variant, shape, values }, sliceSeed, constant) => {
+      fc.property(drawn(), fc.nat(), fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constantFrom(0, 1e-5), ({ variant, shape, values }, sliceSeed, constant, eps) => {
         const [N, C] = shape;
         const inner = values.length / (N * C);
         const s = sliceSeed % (N * C);
         const v = values.slice();
         for (let i = 0; i < inner; i++) v[s * inner + i] = constant;
-        const y = new variant.cls(C).forward(Tensor.from(v, { shape }));
-        for (let i = 0; i < inner; i++) expect(y.item(s * inner + i)).toBe(0);
-        const m = new variant.cls(C, { affine: true });
+        // y = x * alpha + (bias - mean * alpha) in float32, alpha = weight / sqrt(eps): the rounding of mean * alpha stays.
+        const alpha = eps === 0 ? 0 : 1 / Math.sqrt(eps);
+        const tol = (scale: number) => 2 ** -24 * Math.abs(Math.fround(constant)) * alpha * scale * (1 + 2 ** -20);
+        const y = new variant.cls(C, { eps }).forward(Tensor.from(v, { shape }));
+        for (let i = 0; i < inner; i++) expect(Math.abs(y.item(s * inner + i))).toBeLessThanOrEqual(tol(1));
+        const m = new variant.cls(C, { affine: true, eps });
         m.load_state_dict({ weight: Tensor.full([C], 2, 'float32'), bias: Tensor.full([C], 0.25, 'float32') });
         const ya = m.forward(Tensor.from(v, { shape }));
-        for (let i = 0; i < inner; i++) expect(ya.item(s * inner + i)).toBe(0.25);
+        for (let i = 0; i < inner; i++) expect(Math.abs(ya.item(s * inner + i) - 0.25)).toBeLessThanOrEqual(tol(2) + 2 ** -25);
       }),
     );
   });

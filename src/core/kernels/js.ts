@@ -1,17 +1,24 @@
+import { fma32, fma64 } from '../fma';
 import { inputInvStd, type NormalizeArgs, type NormalizeKernel } from './types';
 
 /**
- * The portable kernel: two passes over each row for the statistics (mean, then squared deviations:
- * the one-pass sum-of-squares formula loses everything when the mean is large against the spread),
+ * The portable kernel, used for small inputs and where wasm SIMD is missing.
+ *
+ * 'accurate': two passes over each row for the statistics (mean, then squared deviations: the
+ * one-pass sum-of-squares formula loses everything when the mean is large against the spread),
  * then one pass writing (x - mean) * scale + shift, all in float64. The sums run in four
  * independent accumulators (a single chain waits on each add's latency), and the float32 and
  * float64 versions are separate functions with the same body so that V8 sees one array type in
  * each (shared code would be polymorphic and several times slower).
+ *
+ * 'stepwise': the same passes written as the steps they emulate, one element after the other
+ * (the order of the sums is part of the result), with Math.fround after each float32 step.
  */
 
-// Results of the last rowStats call (module scratch: no allocation per row).
+// Results of the last rowStats call (module scratch: no allocation per row): the mean and the sum
+// of squared deviations.
 let rowMean = 0;
-let rowVariance = 0;
+let rowM2 = 0;
 
 function rowStats32(x: Float32Array, start: number, end: number): void {
   let s0 = 0;
@@ -48,7 +55,7 @@ function rowStats32(x: Float32Array, start: number, end: number): void {
     q0 += d * d;
   }
   rowMean = mean;
-  rowVariance = (q0 + q1 + q2 + q3) / n;
+  rowM2 = q0 + q1 + q2 + q3;
 }
 
 function rowStats64(x: Float64Array, start: number, end: number): void {
@@ -86,7 +93,7 @@ function rowStats64(x: Float64Array, start: number, end: number): void {
     q0 += d * d;
   }
   rowMean = mean;
-  rowVariance = (q0 + q1 + q2 + q3) / n;
+  rowM2 = q0 + q1 + q2 + q3;
 }
 
 function apply32(x: Float32Array, y: Float32Array, start: number, end: number, mean: number, scale: number, shift: number): void {
@@ -98,7 +105,7 @@ function apply64(x: Float64Array, y: Float64Array, start: number, end: number, m
 }
 
 /** Per row: statistics (own or fixed), then the normalize pass; `stats`/`apply` fit the array type. */
-function normalizeRows<A extends Float32Array | Float64Array>(
+function accurateRows<A extends Float32Array | Float64Array>(
   args: NormalizeArgs<A>,
   stats: (x: A, start: number, end: number) => void,
   apply: (x: A, y: A, start: number, end: number, mean: number, scale: number, shift: number) => void,
@@ -110,16 +117,15 @@ function normalizeRows<A extends Float32Array | Float64Array>(
     const end = start + length;
     let mean: number;
     let invstd: number;
-    if (source.useInputStats) {
+    if (source.from === 'rows') {
       stats(x, start, end);
       mean = rowMean;
-      const variance = rowVariance;
       if (source.rowMean) source.rowMean[r] = mean;
-      if (source.rowVar) source.rowVar[r] = variance;
-      invstd = inputInvStd(variance, eps);
+      if (source.rowM2) source.rowM2[r] = rowM2;
+      invstd = inputInvStd(rowM2 / length, eps);
     } else {
-      mean = source.runningMean[c];
-      invstd = 1 / Math.sqrt(source.runningVar[c] + eps);
+      mean = source.mean[c];
+      invstd = 1 / Math.sqrt(source.var[c] + eps);
     }
     const scale = weight ? invstd * weight[c] : invstd;
     const shift = bias ? bias[c] : 0;
@@ -127,8 +133,82 @@ function normalizeRows<A extends Float32Array | Float64Array>(
   }
 }
 
+// ---------------------------------------------------------------- stepwise
+
+const f = Math.fround;
+
+/** float32 steps for one row: sum and squared deviations in float64 in order, each stored in float32. */
+function stepwiseRows32(args: NormalizeArgs<Float32Array>): void {
+  const { x, y, rows, channels, length, eps, weight, bias, stats: source } = args;
+  const n32 = f(length);
+  for (let r = 0; r < rows; r++) {
+    const c = r % channels;
+    const start = r * length;
+    const end = start + length;
+    let mean: number;
+    let invstd: number;
+    if (source.from === 'rows') {
+      let sum = 0;
+      for (let i = start; i < end; i++) sum += x[i];
+      mean = f(sum / length);
+      let squares = 0;
+      for (let i = start; i < end; i++) {
+        const d = f(x[i] - mean);
+        squares += f(d * d);
+      }
+      const m2 = f(squares);
+      if (source.rowMean) source.rowMean[r] = mean;
+      if (source.rowM2) source.rowM2[r] = m2;
+      const variance = f(m2 / n32);
+      invstd = variance === 0 && eps === 0 ? 0 : f(1 / Math.sqrt(variance + eps));
+    } else {
+      mean = f(source.mean[c]);
+      invstd = f(1 / f(Math.sqrt(f(f(source.var[c]) + f(eps)))));
+    }
+    const alpha = weight ? f(invstd * f(weight[c])) : invstd;
+    const beta = fma32(-mean, alpha, bias ? f(bias[c]) : 0);
+    for (let i = start; i < end; i++) y[i] = fma32(x[i], alpha, beta);
+  }
+}
+
+/** float64 steps for one row; of an odd-length row, the last square is fused into the sum. */
+function stepwiseRows64(args: NormalizeArgs<Float64Array>): void {
+  const { x, y, rows, channels, length, eps, weight, bias, stats: source } = args;
+  const paired = length - (length % 2);
+  for (let r = 0; r < rows; r++) {
+    const c = r % channels;
+    const start = r * length;
+    const end = start + length;
+    let mean: number;
+    let invstd: number;
+    if (source.from === 'rows') {
+      let sum = 0;
+      for (let i = start; i < end; i++) sum += x[i];
+      mean = sum / length;
+      let m2 = 0;
+      for (let i = start; i < start + paired; i++) {
+        const d = x[i] - mean;
+        m2 += d * d;
+      }
+      if (paired < length) {
+        const d = x[end - 1] - mean;
+        m2 = fma64(d, d, m2);
+      }
+      if (source.rowMean) source.rowMean[r] = mean;
+      if (source.rowM2) source.rowM2[r] = m2;
+      invstd = inputInvStd(m2 / length, eps);
+    } else {
+      mean = source.mean[c];
+      invstd = 1 / Math.sqrt(source.var[c] + eps);
+    }
+    const alpha = weight ? invstd * weight[c] : invstd;
+    const beta = fma64(-mean, alpha, bias ? bias[c] : 0);
+    for (let i = start; i < end; i++) y[i] = fma64(x[i], alpha, beta);
+  }
+}
+
 export const jsKernel: NormalizeKernel = {
   name: 'js',
-  normalize32: (args) => normalizeRows(args, rowStats32, apply32),
-  normalize64: (args) => normalizeRows(args, rowStats64, apply64),
+  normalize32: (args) => (args.arithmetic === 'stepwise' ? stepwiseRows32(args) : accurateRows(args, rowStats32, apply32)),
+  normalize64: (args) => (args.arithmetic === 'stepwise' ? stepwiseRows64(args) : accurateRows(args, rowStats64, apply64)),
 };
