@@ -223,6 +223,8 @@ export interface MappingEntry {
   description: z.output<typeof descriptionSchema>;
   rows: MappingRow[];
   example?: Example;
+  /** The child cell that holds the MindSpore Parameters, where there is one (see the class schema). */
+  mindsporeChild?: string;
 }
 
 /** Every argument of both signatures has exactly one row, and every row names a real argument. */
@@ -316,6 +318,11 @@ const layerClassSchema = z.object({
   torch: signatureOverride.optional(),
   mindspore: signatureOverride.optional(),
   example: exampleSchema.optional(),
+  /**
+   * The child cell that holds the MindSpore class's Parameters (BatchNorm3d keeps them in a
+   * BatchNorm2d named `bn2d`), so their names are `<prefix>.<child>.<name>` (top level: `<child>.<name>`).
+   */
+  mindsporeChild: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
 });
 
 const stateSchema = z.object({ source: z.string(), tensors: z.array(stateTensorSchema).min(1) });
@@ -384,6 +391,7 @@ function expandFamily(family: FamilyFile, f: number, report: Report): MappingEnt
       description: fillVars(family.description, vars, ['families', f, 'description'], report),
       rows,
       ...(cls.example ? { example: cls.example } : {}),
+      ...(cls.mindsporeChild ? { mindsporeChild: cls.mindsporeChild } : {}),
     };
     entryIssues(entry, (row) => paths.get(row) ?? at, at, report);
     return entry;
