@@ -6,10 +6,9 @@
 import { PyTypeError, ValueError } from '../core/errors';
 import type { Tensor } from '../core/tensor';
 import { instanceNorm } from './instance-norm';
-import type { FacadeLayer, LayerClass, LayerFamily, MindSporeLayer, TorchLayer } from './types';
+import type { FacadeLayer, Framework, LayerClass, LayerFamily, MindSporeLayer, TorchLayer } from './types';
 
-export type { FacadeLayer, LayerClass, LayerConstructor, LayerFamily, MindSporeLayer, TorchLayer } from './types';
-export type Framework = 'torch' | 'mindspore';
+export type { ChannelTensor, FacadeLayer, Framework, LayerClass, LayerConstructor, LayerFamily, MindSporeLayer, NormalizationPlan, PlanInput, TorchLayer } from './types';
 
 export const FAMILIES: readonly LayerFamily[] = [instanceNorm];
 

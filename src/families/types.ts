@@ -41,22 +41,56 @@ export interface LayerClass {
   readonly mindspore: LayerConstructor<MindSporeLayer>;
 }
 
+export type Framework = 'torch' | 'mindspore';
+
+/** A per-channel tensor of a plan, under the name the layer gives it (or ONNX's where it has none). */
+export interface ChannelTensor {
+  name: string;
+  tensor: Tensor;
+}
+
+/**
+ * What a layer computes in its current mode, in framework-neutral terms: which statistics, which
+ * per-channel tensors. The ONNX exporter and verifier read a layer only through this.
+ */
+export type NormalizationPlan = {
+  scale: ChannelTensor;
+  bias: ChannelTensor;
+  /** What the graph does not do that the layer does (the running-statistics update), for the model's doc string. */
+  notes: string[];
+} & (
+  | { /** Each (n, c) slice's own statistics. */ statistics: 'instance' }
+  | { /** Each channel's statistics over the batch and spatial dims. */ statistics: 'batch' }
+  | { /** Fixed per-channel statistics. */ statistics: 'running'; runningMean: ChannelTensor; runningVar: ChannelTensor }
+);
+
+/** The input a plan is made for: its batched shape (N, C, *spatial), and the dtype the graph computes in. */
+export interface PlanInput {
+  shape: readonly number[];
+  /** The shape as the caller gave it (without the batch dim where the layer allows that), for messages. */
+  given: readonly number[];
+  dtype: 'float32' | 'float64';
+}
+
 export interface LayerFamily {
   /** mapping.json's `family` (`InstanceNorm`). */
   readonly name: string;
   readonly classes: readonly LayerClass[];
+  /** Whether a torch input one dim short of the batched rank is one sample without its batch dim. */
+  readonly torchUnbatchedInput: boolean;
+  /** The layer's computation in its current mode; throws where the layer would refuse that input. */
+  plan(layer: FacadeLayer, framework: Framework, input: PlanInput): NormalizationPlan;
 }
 
-/** The classes of a family whose torch and MindSpore classes are spelled `<family><n>d`, for n = 1, 2, 3. */
-export function familyOf(
-  name: string,
+/** The 1d, 2d and 3d class pairs of a family, torch's and MindSpore's of the same name side by side. */
+export function layerClasses(
+  family: string,
   torchClasses: readonly LayerConstructor<TorchLayer>[],
   mindsporeClasses: readonly LayerConstructor<MindSporeLayer>[],
-): LayerFamily {
-  const classes = torchClasses.map((torch, i): LayerClass => {
+): LayerClass[] {
+  return torchClasses.map((torch, i): LayerClass => {
     const mindspore = mindsporeClasses[i];
-    if (torch.name !== mindspore.name) throw new Error(`family ${name}: torch ${torch.name} is paired with mindspore ${mindspore.name}`);
-    return { api: torch.name, family: name, spatialDims: i + 1, torch, mindspore };
+    if (torch.name !== mindspore.name) throw new Error(`family ${family}: torch ${torch.name} is paired with mindspore ${mindspore.name}`);
+    return { api: torch.name, family, spatialDims: i + 1, torch, mindspore };
   });
-  return { name, classes };
 }

@@ -1,15 +1,17 @@
 /**
  * `compare` (what `npm start` runs): the seed page's code example through the torch facade, the
- * MindSpore facade and onnxruntime-node's InstanceNormalization, against the numbers the page
- * published for PyTorch and MindSpore.
+ * MindSpore facade and onnxruntime-node (the torch layer exported by toOnnx), against the numbers
+ * the page published for PyTorch and MindSpore.
  */
-import { pyFloat } from '../../core/python';
 import type { Tensor } from '../../core/tensor';
 import type { Example, MappingEntry } from '../../mapping';
 import { mappingEntry, type ApiName } from '../../mapping';
 import { maxAbsDiff, pythonCall, runExample, type ExampleRun } from '../../mapping/example';
 import { differenceTable, markdownTable, pagePath } from '../../mapping/render';
-import { onnxruntime, ortInstanceNorm } from '../../onnx/runtime';
+import { toOnnx } from '../../onnx/export';
+import { onnxruntime } from '../../onnx/runtime';
+import { summarizeModel } from '../../onnx/summary';
+import { runExported } from '../../onnx/verify';
 import { json, sci, table, type Io } from '../output';
 import type { Command } from './types';
 
@@ -23,6 +25,8 @@ interface Comparison {
   run: ExampleRun;
   published: { torch: Tensor; mindspore: Tensor };
   ort: Tensor;
+  /** The exported graph's op types. */
+  ortNodes: string[];
   outputs: [string, Tensor][];
   diffs: { reference: string; maxAbsDiff: Record<string, number> }[];
   worst: number;
@@ -30,14 +34,14 @@ interface Comparison {
 }
 
 /** The run for people: each output beside the published numbers, the differences and the page's table. */
-function comparisonText({ api, entry, example, run, published, ort, outputs, diffs, worst, ok }: Comparison): string {
+function comparisonText({ api, entry, example, run, published, ort, ortNodes, outputs, diffs, worst, ok }: Comparison): string {
   const lines: string[] = [];
   const ortVersion = onnxruntime().env.versions.common;
   lines.push(`${api}: the code example of MindSpore's "differences from PyTorch" page\n(${example.source})`);
   lines.push(`input x (float32, shape [${run.input.shape.join(', ')}])\n${run.input}`);
   lines.push(`torch facade: ${run.torch.module}, ${example.torch.train ? 'train()' : 'eval()'}\n${run.torch.output}`);
   lines.push(`mindspore facade: ${pythonCall(api, example.mindspore.kwargs)}, set_train(${example.mindspore.train ? '' : 'False'})\n${run.mindspore.output}`);
-  lines.push(`onnxruntime-node ${ortVersion}: InstanceNormalization(epsilon=${pyFloat(run.torch.module.eps)}), scale 1, B 0\n${ort}`);
+  lines.push(`onnxruntime-node ${ortVersion}: the torch layer exported by toOnnx (${ortNodes.join(' -> ')})\n${ort}`);
   lines.push(`published on the page for PyTorch:\n${published.torch}\npublished on the page for MindSpore:\n${published.mindspore}`);
   lines.push('max |difference|');
   lines.push(table(['reference', ...outputs.map(([n]) => n)], diffs.map((d) => [d.reference, ...Object.values(d.maxAbsDiff).map(sci)])));
@@ -64,7 +68,9 @@ export const compare: Command = {
     const run = runExample(api, example);
     const published = { torch: run.torch.published, mindspore: run.mindspore.published };
     if (!published.torch || !published.mindspore) throw new Error(`mapping.json has no published outputs for ${api}`);
-    const ort = await ortInstanceNorm(run.input, { eps: run.torch.module.eps });
+    const model = toOnnx(run.torch.module, { inputShape: run.input.shape });
+    const ort = await runExported(model, run.input);
+    const ortNodes = summarizeModel(model).nodes;
     const outputs: [string, Tensor][] = [
       ['torch facade', run.torch.output],
       ['mindspore facade', run.mindspore.output],
@@ -97,7 +103,7 @@ export const compare: Command = {
       );
       return ok ? 0 : 1;
     }
-    io.out(comparisonText({ api, entry, example, run, published: { torch: published.torch, mindspore: published.mindspore }, ort, outputs, diffs, worst, ok }));
+    io.out(comparisonText({ api, entry, example, run, published: { torch: published.torch, mindspore: published.mindspore }, ort, ortNodes, outputs, diffs, worst, ok }));
     return ok ? 0 : 1;
   },
 };

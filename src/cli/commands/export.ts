@@ -4,27 +4,23 @@
  * written only when everything succeeded (and verify, if asked, passed), atomically, so a failed
  * run leaves an existing file as it was.
  */
-import type { DType } from '../../core/dtype';
 import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
-import { Tensor, type NestedNumbers } from '../../core/tensor';
+import type { Tensor, NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
-import { construct, LAYER_NAMES as API_NAMES } from '../../families';
+import { construct, setTraining, LAYER_NAMES as API_NAMES, type FacadeLayer } from '../../families';
+import { loadLayerWeights, type LayerWeights } from '../../families/weights';
 import { inputRanks, type ApiName, type Framework } from '../../mapping';
 import { decodeStateDict, formatOfPath } from '../../io/formats';
-import type { Parameter as MsParameter } from '../../mindspore/cell';
-import * as ms from '../../mindspore/nn';
-import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
-import type { ExportDType, Layer } from '../../onnx/layer';
-import { DataType, decodeModel, type GraphProto, type ValueInfoProto } from '../../onnx/proto';
+import { checkOpset, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
+import type { ExportDType } from '../../onnx/layer';
 import { onnxruntime } from '../../onnx/runtime';
+import { summarizeModel, type ModelSummary } from '../../onnx/summary';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
-import * as th from '../../torch/nn';
 import { frameworkOption } from '../options';
 import { json, sci, table, type Io } from '../output';
 import { readWithProgress } from '../progress';
 import type { Command, ParsedArgs } from './types';
-
 
 function parseShape(text: unknown): number[] {
   const parts = typeof text === 'string' ? text.split(',').map((p) => p.trim()) : [];
@@ -64,11 +60,6 @@ function layerName(api: Framework, requested: unknown, shape: readonly number[])
   return name;
 }
 
-function buildLayer(api: Framework, name: ApiName, config: Record<string, unknown>): Layer {
-  // The constructor checks the user's JSON as Python checks keyword arguments; the type only says it is keywords.
-  const keywords = config as { num_features: number };
-  return construct(api, name, keywords) as Layer;
-}
 
 /** The --weights file, with a progress bar when it is large; an error names the option and the file. */
 async function readFile(file: string): Promise<Uint8Array> {
@@ -112,64 +103,24 @@ function selectPrefix(weights: Weights, prefix: string | undefined, file: string
   return Object.fromEntries(selected.map(([k, v]) => [k.slice(head.length), v]));
 }
 
-type Weights = Record<string, Tensor | NestedNumbers>;
+type Weights = LayerWeights;
 
 const PREFIX_HINT = '; for one layer of a model checkpoint give --prefix (like enc.norm1), and convert checkpoints of the other framework first (instancenorm-shim convert)';
 
-/** A weight as a tensor of the dtype the module keeps it in. */
-function asTensor<D extends DType>(value: Tensor | NestedNumbers, dtype: D, file: string, key: string): Tensor<D> {
+/** Loads the weights into the layer, naming the file in any error; returns the names loaded. */
+function loadWeights(layer: FacadeLayer, weights: Weights, file: string): string[] {
   try {
-    return value instanceof Tensor ? value.astype(dtype) : Tensor.from(value, { dtype });
+    return loadLayerWeights(layer, weights);
   } catch (err) {
-    (err as Error).message = `--weights ${file}: ${pyRepr(key)}: ${(err as Error).message}`;
+    const message = (err as Error).message;
+    (err as Error).message = `--weights ${file}: ${message}${/not in the module's state_dict|not a parameter of the cell/.test(message) ? PREFIX_HINT : ''}`;
     throw err;
   }
 }
 
-/** Loads a name -> tensor (or nested list) dict into the layer; returns the names loaded. */
-function loadWeights(module: Layer, weights: Weights, file: string): string[] {
-  return module instanceof th._InstanceNorm ? loadStateDict(module, weights, file) : loadCellParameters(module, weights, file);
-}
-
-/** torch: by state_dict key, through `load_state_dict` (which checks the shapes). */
-function loadStateDict(module: th._InstanceNorm, weights: Weights, file: string): string[] {
-  const current = module.state_dict();
-  const unknown = Object.keys(weights).filter((k) => !(k in current));
-  if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})${PREFIX_HINT}`);
-  const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, asTensor(v, current[k].dtype, file, k)]));
-  module.load_state_dict(dict, { strict: false });
-  return Object.keys(dict);
-}
-
-/** mindspore: by Parameter name (`mean`) or attribute (`moving_mean`); every entry is checked before any is set. */
-function loadCellParameters(cell: ms._InstanceNorm, weights: Weights, file: string): string[] {
-  const byName = new Map<string, MsParameter>();
-  for (const [attribute, param] of cell.parameters_and_names()) {
-    byName.set(param.name, param);
-    byName.set(attribute, param);
-  }
-  const staged: [MsParameter, Tensor][] = [];
-  for (const [key, value] of Object.entries(weights)) {
-    const param = byName.get(key);
-    if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})${PREFIX_HINT}`);
-    const tensor = asTensor(value, param.dtype, file, key);
-    if (tensor.shape.join() !== param.shape.join()) {
-      throw new ValueError(`--weights ${file}: ${pyRepr(key)} has shape [${tensor.shape.join(', ')}], the parameter has [${param.shape.join(', ')}]`);
-    }
-    staged.push([param, tensor]);
-  }
-  // Nothing changes unless every entry fits.
-  for (const [param, tensor] of staged) param.set_data(tensor);
-  return Object.keys(weights);
-}
-
 function opsetOption(text: unknown): number | undefined {
   if (text === undefined) return undefined;
-  const opset = Number(text);
-  if (!/^\d+$/.test(String(text)) || opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new ValueError(`--opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${pyRepr(text)}`);
-  }
-  return opset;
+  return checkOpset(/^\d+$/.test(String(text)) ? Number(text) : text, '--opset');
 }
 
 function numberOption(name: string, text: unknown): number | undefined {
@@ -177,37 +128,6 @@ function numberOption(name: string, text: unknown): number | undefined {
   const value = Number(text);
   if (String(text).trim() === '' || !Number.isFinite(value) || value < 0) throw new ValueError(`--${name} must be a non-negative number, got ${pyRepr(text)}`);
   return value;
-}
-
-interface ModelSummary {
-  opset: number;
-  input: { name: string; dtype: string; dims: (number | string)[] };
-  output: { name: string; dtype: string; dims: (number | string)[] };
-  initializers: { name: string; dims: number[] }[];
-  nodes: string[];
-}
-
-const ONNX_DTYPE_NAMES: Record<number, string> = {
-  [DataType.FLOAT]: 'float32',
-  [DataType.DOUBLE]: 'float64',
-  [DataType.FLOAT16]: 'float16',
-};
-
-function summarize(bytes: Uint8Array): ModelSummary {
-  const model = decodeModel(bytes);
-  const graph = model.graph as GraphProto;
-  const info = (v: ValueInfoProto) => ({
-    name: v.name as string,
-    dtype: ONNX_DTYPE_NAMES[v.type?.tensorType?.elemType ?? 0] ?? String(v.type?.tensorType?.elemType),
-    dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
-  });
-  return {
-    opset: Number(model.opsetImport[0].version),
-    input: info(graph.input[0]),
-    output: info(graph.output[0]),
-    initializers: graph.initializer.map((t) => ({ name: String(t.name), dims: (t.dims ?? []).map(Number) })),
-    nodes: graph.node.map((n) => String(n.opType)),
-  };
 }
 
 interface ExportRequest {
@@ -235,17 +155,15 @@ function exportRequest(values: ParsedArgs['values']): ExportRequest {
 }
 
 /** The facade layer the options describe: its class, config, weights and mode. */
-async function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): Promise<{ name: ApiName; module: Layer; loaded: string[] }> {
+async function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): Promise<{ name: ApiName; module: FacadeLayer; loaded: string[] }> {
   const config = parseConfig(values.config);
   const name = layerName(api, values.layer, shape);
-  const module = buildLayer(api, name, config);
+  // The constructor checks the user's JSON as Python checks keyword arguments.
+  const module = construct(api, name, config);
   if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
   const file = values.weights;
   const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(await readWeights(file), values.prefix as string | undefined, file), file) : [];
-  if (values.eval) {
-    if (module instanceof th._InstanceNorm) module.eval();
-    else module.set_train(false);
-  }
+  if (values.eval) setTraining(module, false);
   return { name, module, loaded };
 }
 
@@ -300,7 +218,7 @@ export const exportCommand: Command = {
     const report = values.verify ? await verifyOnnx(module, bytes, { seed: request.seed, tolerance: request.tolerance }) : undefined;
     const ok = report ? report.ok : true;
     if (ok) writeFileAtomic(request.out, bytes);
-    const model = summarize(bytes);
+    const model = summarizeModel(bytes);
     if (values.json) {
       io.out(json({ api: request.api, layer: name, module: String(module), training, weights: loaded, out: request.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
       return ok ? 0 : 1;
