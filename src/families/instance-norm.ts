@@ -1,6 +1,7 @@
 /** InstanceNorm1d/2d/3d: each (n, c) slice normalized with its own statistics. */
 import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
+import { instanceNormReference } from '../core/reference';
 import { numel, Tensor } from '../core/tensor';
 import * as ms from '../mindspore/nn';
 import * as th from '../torch/nn';
@@ -48,5 +49,6 @@ export const instanceNorm: LayerFamily = {
   name: 'InstanceNorm',
   classes: layerClasses('InstanceNorm', [th.InstanceNorm1d, th.InstanceNorm2d, th.InstanceNorm3d], [ms.InstanceNorm1d, ms.InstanceNorm2d, ms.InstanceNorm3d]),
   torchUnbatchedInput: true,
+  reference: instanceNormReference,
   plan,
 };

@@ -4,6 +4,7 @@
  * give them. A family is one registry entry (src/families/index.ts) plus its classes and its
  * mapping.json rows; nothing outside the registry names a family.
  */
+import type { ReferenceOptions } from '../core/reference';
 import type { Tensor } from '../core/tensor';
 import type { Cell } from '../mindspore/cell';
 import type { Module } from '../torch/module';
@@ -78,6 +79,11 @@ export interface LayerFamily {
   readonly classes: readonly LayerClass[];
   /** Whether a torch input one dim short of the batched rank is one sample without its batch dim. */
   readonly torchUnbatchedInput: boolean;
+  /**
+   * The float64 reference of the family's own-statistics normalization (src/core, written apart
+   * from the kernels): what conformance checks and verifiers hold a layer's output against.
+   */
+  reference(x: Tensor, options: ReferenceOptions): { y: Tensor<'float64'> };
   /** The layer's computation in its current mode; throws where the layer would refuse that input. */
   plan(layer: FacadeLayer, framework: Framework, input: PlanInput): NormalizationPlan;
 }

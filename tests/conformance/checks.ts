@@ -6,12 +6,10 @@
  * reference, never from the facade under test. A failed check throws an Error that says why.
  */
 import { PyTypeError } from '../../src/core/errors';
-import { instanceNormReference } from '../../src/core/reference';
+import type { ReferenceOptions } from '../../src/core/reference';
 import { Tensor } from '../../src/core/tensor';
 import { catchWarnings } from '../../src/core/warnings';
-import * as mindspore from '../../src/mindspore';
-import * as torch from '../../src/torch';
-import { construct as constructLayer } from '../../src/families';
+import { construct as constructLayer, layerClass, layerFamily, runLayer, setTraining, type FacadeLayer, type MindSporeLayer, type TorchLayer } from '../../src/families';
 import { pyValue } from '../../src/mapping/porting';
 import type { Claim, MappingEntry, MappingRow } from '../../src/mapping/schema';
 import { maxAbsDiff } from '../helpers/close';
@@ -24,21 +22,23 @@ type Kwargs = Record<string, unknown>;
 /** num_features for every check: small, and unlike any input size elsewhere, so a mix-up shows. */
 export const C = 3;
 
-export function construct(fw: Framework, api: Api, ...args: unknown[]): torch.nn._InstanceNorm | mindspore.nn._InstanceNorm {
-  return constructLayer(fw, api, ...args) as torch.nn._InstanceNorm | mindspore.nn._InstanceNorm;
+export function construct(fw: Framework, api: Api, ...args: unknown[]): FacadeLayer {
+  return constructLayer(fw, api, ...args);
 }
 
 export function forward(fw: Framework, layer: unknown, x: Tensor): Tensor {
-  return catchWarnings(() => (fw === 'torch' ? (layer as torch.nn._InstanceNorm).forward(x) : (layer as mindspore.nn._InstanceNorm).construct(x))).result;
+  return catchWarnings(() => runLayer(layer as FacadeLayer, x)).result;
 }
 
 function setTrain(fw: Framework, layer: unknown, mode: boolean): void {
-  if (fw === 'torch') (layer as torch.nn._InstanceNorm).train(mode);
-  else (layer as mindspore.nn._InstanceNorm).set_train(mode);
+  setTraining(layer as FacadeLayer, mode);
 }
 
 /** Spatial dims of each pair: 1, 2 or 3. */
-export const spatialDims = (api: Api): number => Number(api.charAt(api.length - 2));
+export const spatialDims = (api: Api): number => layerClass(api).spatialDims;
+
+/** The float64 reference of the pair's family, with its own statistics. */
+const reference = (api: Api, x: Tensor, options: ReferenceOptions) => layerFamily(layerClass(api).family).reference(x, options);
 
 /** A batched float32 input (2, C, 4, ...) with values from a seeded generator. */
 export function sampleInput(api: Api, seed = 1, channels = C): Tensor<'float32'> {
@@ -67,7 +67,7 @@ export function fingerprint(fw: Framework, api: Api, kwargs: Kwargs): string {
 /** PyTorch refuses input whose dtype differs from the layer's tensors (mixed dtype), so match them. */
 function inputFor(fw: Framework, layer: unknown, x: Tensor): Tensor {
   if (fw !== 'torch') return x;
-  const own = Object.values((layer as torch.nn._InstanceNorm).state_dict()).find((t) => t.dtype === 'float32' || t.dtype === 'float64');
+  const own = Object.values((layer as TorchLayer).state_dict()).find((t) => t.dtype === 'float32' || t.dtype === 'float64');
   return own ? x.astype(own.dtype) : x;
 }
 
@@ -77,11 +77,11 @@ export function fingerprintOf(fw: Framework, api: Api, args: unknown[]): string 
   const x = inputFor(fw, layer, sampleInput(api));
   const parts: unknown[] = [String(layer)];
   if (fw === 'torch') {
-    const m = layer as torch.nn._InstanceNorm;
+    const m = layer as TorchLayer;
     parts.push(Object.entries(m.state_dict()).map(([k, t]) => [k, t.dtype, t.tolist()]));
     parts.push(m.named_parameters().map(([k, p]) => [k, p.requires_grad]));
   } else {
-    const cell = layer as mindspore.nn._InstanceNorm;
+    const cell = layer as MindSporeLayer;
     parts.push([...cell.parameters_dict()].map(([k, p]) => [k, p.requires_grad, p.data.dtype, p.data.tolist()]));
   }
   // An error is observable behaviour too (a float64 torch layer refuses float32 input, as PyTorch does).
@@ -181,9 +181,9 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
   },
 
   trainableParameters(entry, _row, claim) {
-    const m = construct('torch', entry.api, { num_features: C, ...claim.args }) as torch.nn._InstanceNorm;
+    const m = construct('torch', entry.api, { num_features: C, ...claim.args }) as TorchLayer;
     expectEqual(m.named_parameters().filter(([, p]) => p.requires_grad).map(([k]) => k), claim.torch, `torch trainable parameters with ${JSON.stringify(claim.args)}`);
-    const cell = construct('mindspore', entry.api, { num_features: C, ...claim.args }) as mindspore.nn._InstanceNorm;
+    const cell = construct('mindspore', entry.api, { num_features: C, ...claim.args }) as MindSporeLayer;
     expectEqual(cell.trainable_params().map((p) => p.name), claim.mindspore, `mindspore trainable parameters with ${JSON.stringify(claim.args)}`);
   },
 
@@ -191,7 +191,7 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
     const xTrain = sampleInput(entry.api, 2);
     // After three steps at momentum 0.1 the running statistics are still far from xEval's own.
     const xEval = sampleInput(entry.api, 3);
-    const own = instanceNormReference(xEval, { eps: 1e-5 }).y;
+    const own = reference(entry.api, xEval, { eps: 1e-5 }).y;
     const usesRunning = (fw: Framework, kwargs: Kwargs): boolean => {
       const layer = construct(fw, entry.api, { num_features: C, ...kwargs });
       setTrain(fw, layer, true);
@@ -215,10 +215,10 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
     const x = sampleInput(entry.api, 4);
     const value = 3;
     const out = forward('mindspore', construct('mindspore', entry.api, { num_features: C, affine: false, [name]: value }), x);
-    const plain = instanceNormReference(x, { eps: 1e-5 }).y;
+    const plain = reference(entry.api, x, { eps: 1e-5 }).y;
     const weight = Array(C).fill(claim.role === 'scale' ? value : 1);
     const bias = Array(C).fill(claim.role === 'shift' ? value : 0);
-    const applied = instanceNormReference(x, { eps: 1e-5, weight, bias }).y;
+    const applied = reference(entry.api, x, { eps: 1e-5, weight, bias }).y;
     const expected = claim.appliedWhenAffineFalse ? applied : plain;
     const err = maxAbsDiff(out, expected);
     if (!(err < 1e-5)) fail(`mindspore ${name}=${value} with affine=False: output is ${claim.appliedWhenAffineFalse ? 'not' : ''} the ${claim.role} by ${value} (max diff ${err})`);
