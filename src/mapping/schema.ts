@@ -61,7 +61,11 @@ export const claimSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('default'), torch: scalar.optional(), mindspore: scalar.optional() }),
   /** Only one framework has the argument; `value` is one it accepts. */
   z.object({ kind: z.literal('onlyIn'), framework, value: scalar }),
-  z.object({ kind: z.literal('accepts'), cases: z.array(acceptsCase).min(1) }),
+  /**
+   * Which values each framework accepts: at construction, or (`at: 'call'`) once constructed and
+   * run on an input in training mode, for checks a framework makes only at the first call.
+   */
+  z.object({ kind: z.literal('accepts'), at: z.literal('call').optional(), cases: z.array(acceptsCase).min(1) }),
   /** The parameters that train, given constructor keywords. */
   z.object({
     kind: z.literal('trainableParameters'),
@@ -69,17 +73,32 @@ export const claimSchema = z.discriminatedUnion('kind', [
     torch: z.array(z.string()),
     mindspore: z.array(z.string()),
   }),
-  /** Whether, after training steps, eval mode normalizes with running statistics (torch: with track_running_stats=True). */
-  z.object({ kind: z.literal('trackRunningStats'), torchEvalUsesRunningStats: z.boolean(), mindsporeEvalUsesRunningStats: z.boolean() }),
-  /** A MindSpore initializer argument: its parameter, the PyTorch parameter's fixed start value, and whether it applies with affine=False. */
+  /**
+   * Which statistics a layer built with `args` normalizes with in a mode, after training steps:
+   * the input's own ('input') or the running/moving ones ('running').
+   */
+  z.object({
+    kind: z.literal('usesStatistics'),
+    cases: z.array(z.object({ framework, args: z.record(z.string(), scalar), mode: z.enum(['train', 'eval']), uses: z.enum(['input', 'running']) })).min(1),
+  }),
+  /**
+   * A MindSpore initializer argument: its parameter, the PyTorch tensor's fixed start value, and
+   * (scale and shift) whether it applies with affine=False.
+   */
   z.object({
     kind: z.literal('initializer'),
-    role: z.enum(['scale', 'shift']),
+    role: z.enum(['scale', 'shift', 'runningMean', 'runningVar']),
     mindsporeParameter: z.string(),
     torchParameter: z.string(),
     identity: z.number(),
-    appliedWhenAffineFalse: z.boolean(),
+    appliedWhenAffineFalse: z.boolean().optional(),
   }),
+  /**
+   * Layers built with these arguments end the same training steps with the same running
+   * statistics (torch running_mean/running_var, MindSpore moving_mean/moving_variance), to float32
+   * rounding: the proof of a porting rule that changes a value (momentum: 1 - value).
+   */
+  z.object({ kind: z.literal('runningStatsAgree'), torch: z.record(z.string(), scalar), mindspore: z.record(z.string(), scalar) }),
   /** The input ranks each framework accepts. */
   z.object({ kind: z.literal('inputRanks'), torch: z.array(z.number().int().positive()).min(1), mindspore: z.array(z.number().int().positive()).min(1) }),
 ]);

@@ -99,9 +99,14 @@ export function fingerprintOf(fw: Framework, api: Api, args: unknown[]): string 
   return JSON.stringify(parts, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-function accepts(fw: Framework, api: Api, kwargs: Kwargs): boolean {
+/** Whether the constructor (and, `atCall`, a first training forward) takes these arguments without a TypeError or ValueError. */
+function accepts(fw: Framework, api: Api, kwargs: Kwargs, atCall = false): boolean {
   try {
-    construct(fw, api, { num_features: C, ...kwargs });
+    const layer = construct(fw, api, { num_features: C, ...kwargs });
+    if (atCall) {
+      setTrain(fw, layer, true);
+      forward(fw, layer, inputFor(fw, layer, sampleInput(api)));
+    }
     return true;
   } catch (err) {
     if (err instanceof PyTypeError || (err as Error).name === 'ValueError') return false;
@@ -175,7 +180,8 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
         const expected = c[fw];
         if (expected === null) continue;
         const name = row[fw] ?? fail(`accepts claim for ${fw} on a row without a ${fw} name`);
-        expectEqual(accepts(fw, entry.api, { [name]: c.value }), expected, `${fw}: accepts ${name}=${JSON.stringify(c.value)}`);
+        const when = claim.at === 'call' ? ' (constructed and called)' : '';
+        expectEqual(accepts(fw, entry.api, { [name]: c.value }, claim.at === 'call'), expected, `${fw}: accepts ${name}=${JSON.stringify(c.value)}${when}`);
       }
     }
   },
@@ -187,41 +193,66 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
     expectEqual(cell.trainable_params().map((p) => p.name), claim.mindspore, `mindspore trainable parameters with ${JSON.stringify(claim.args)}`);
   },
 
-  trackRunningStats(entry, row, claim) {
+  usesStatistics(entry, _row, claim) {
     const xTrain = sampleInput(entry.api, 2);
     // After three steps at momentum 0.1 the running statistics are still far from xEval's own.
     const xEval = sampleInput(entry.api, 3);
     const own = reference(entry.api, xEval, { eps: 1e-5 }).y;
-    const usesRunning = (fw: Framework, kwargs: Kwargs): boolean => {
-      const layer = construct(fw, entry.api, { num_features: C, ...kwargs });
-      setTrain(fw, layer, true);
-      for (let i = 0; i < 3; i++) forward(fw, layer, xTrain);
-      setTrain(fw, layer, false);
-      return maxAbsDiff(forward(fw, layer, xEval), own) > 1e-3;
-    };
-    const flag = row.torch ?? fail('trackRunningStats claim on a row without a torch name');
-    expectEqual(usesRunning('torch', { [flag]: true }), claim.torchEvalUsesRunningStats, `torch ${flag}=True: eval uses running statistics`);
-    expectEqual(usesRunning('torch', {}), false, `torch default: eval uses running statistics`);
-    expectEqual(usesRunning('mindspore', {}), claim.mindsporeEvalUsesRunningStats, 'mindspore: eval uses moving statistics');
+    for (const c of claim.cases) {
+      const layer = construct(c.framework, entry.api, { num_features: C, ...c.args });
+      setTrain(c.framework, layer, true);
+      for (let i = 0; i < 3; i++) forward(c.framework, layer, xTrain);
+      setTrain(c.framework, layer, c.mode === 'train');
+      const uses = maxAbsDiff(forward(c.framework, layer, xEval), own) > 1e-3 ? 'running' : 'input';
+      expectEqual(uses, c.uses, `${c.framework} ${JSON.stringify(c.args)} in ${c.mode} mode normalizes with statistics of`);
+    }
   },
 
   initializer(entry, row, claim) {
     const name = row.mindspore ?? fail('initializer claim on a row without a MindSpore name');
-    const m = construct('torch', entry.api, { num_features: C, affine: true }) as unknown as Record<string, Tensor | null>;
-    const torchParam = m[claim.torchParameter] ?? fail(`torch has no ${claim.torchParameter} with affine=True`);
-    expectEqual(torchParam.tolist(), Array(C).fill(claim.identity), `torch ${claim.torchParameter} at construction`);
+    const running = claim.role === 'runningMean' || claim.role === 'runningVar';
+    const torchArgs = running ? { track_running_stats: true } : { affine: true };
+    const m = construct('torch', entry.api, { num_features: C, ...torchArgs }) as unknown as Record<string, Tensor | null>;
+    const torchTensor = m[claim.torchParameter] ?? fail(`torch has no ${claim.torchParameter} with ${JSON.stringify(torchArgs)}`);
+    expectEqual(torchTensor.tolist(), Array(C).fill(claim.identity), `torch ${claim.torchParameter} at construction`);
     const cell = construct('mindspore', entry.api, { num_features: C }) as unknown as Record<string, { data: Tensor }>;
     expectEqual(cell[claim.mindsporeParameter].data.tolist(), Array(C).fill(claim.identity), `mindspore ${claim.mindsporeParameter} from the default ${name}`);
     const x = sampleInput(entry.api, 4);
     const value = 3;
-    const out = forward('mindspore', construct('mindspore', entry.api, { num_features: C, affine: false, [name]: value }), x);
+    const fill = (role: typeof claim.role, otherwise: number) => Array(C).fill(claim.role === role ? value : otherwise);
+    if (running) {
+      // A fresh MindSpore cell is in inference mode: a layer with moving statistics normalizes with them.
+      const out = forward('mindspore', construct('mindspore', entry.api, { num_features: C, [name]: value }), x);
+      const expected = reference(entry.api, x, { eps: 1e-5, running: { mean: fill('runningMean', 0), var: fill('runningVar', 1) } }).y;
+      const err = maxAbsDiff(out, expected);
+      if (!(err < 1e-5)) fail(`mindspore ${name}=${value}: the inference output is not normalized with it (max diff ${err})`);
+      return;
+    }
+    const layer = construct('mindspore', entry.api, { num_features: C, affine: false, [name]: value });
+    setTrain('mindspore', layer, true);
+    const out = forward('mindspore', layer, x);
     const plain = reference(entry.api, x, { eps: 1e-5 }).y;
-    const weight = Array(C).fill(claim.role === 'scale' ? value : 1);
-    const bias = Array(C).fill(claim.role === 'shift' ? value : 0);
-    const applied = reference(entry.api, x, { eps: 1e-5, weight, bias }).y;
+    const applied = reference(entry.api, x, { eps: 1e-5, weight: fill('scale', 1), bias: fill('shift', 0) }).y;
     const expected = claim.appliedWhenAffineFalse ? applied : plain;
     const err = maxAbsDiff(out, expected);
     if (!(err < 1e-5)) fail(`mindspore ${name}=${value} with affine=False: output is ${claim.appliedWhenAffineFalse ? 'not' : ''} the ${claim.role} by ${value} (max diff ${err})`);
+  },
+
+  runningStatsAgree(entry, _row, claim) {
+    const statsOf = (fw: Framework, args: Kwargs): number[][] => {
+      const layer = construct(fw, entry.api, { num_features: C, ...args });
+      setTrain(fw, layer, true);
+      for (let seed = 5; seed < 8; seed++) forward(fw, layer, sampleInput(entry.api, seed));
+      const named = fw === 'torch' ? (layer as TorchLayer).state_dict() : Object.fromEntries([...(layer as MindSporeLayer).parameters_and_names()].map(([k, p]) => [k, p.data]));
+      const [mean, variance] = fw === 'torch' ? ['running_mean', 'running_var'] : ['moving_mean', 'moving_variance'];
+      const pick = (key: string) => (Object.entries(named).find(([k]) => k === key || k.endsWith(`.${key}`))?.[1] ?? fail(`${fw}: no ${key} after training`)).tolist() as number[];
+      return [pick(mean), pick(variance)];
+    };
+    const [torchMean, torchVar] = statsOf('torch', claim.torch);
+    const [msMean, msVar] = statsOf('mindspore', claim.mindspore);
+    const far = (a: number[], b: number[]) => a.some((v, i) => !(Math.abs(v - b[i]) <= 2e-6 * Math.max(1, Math.abs(v))));
+    if (far(torchMean, msMean)) fail(`running means differ: torch ${JSON.stringify(claim.torch)} ${JSON.stringify(torchMean)}, mindspore ${JSON.stringify(claim.mindspore)} ${JSON.stringify(msMean)}`);
+    if (far(torchVar, msVar)) fail(`running variances differ: torch ${JSON.stringify(claim.torch)} ${JSON.stringify(torchVar)}, mindspore ${JSON.stringify(claim.mindspore)} ${JSON.stringify(msVar)}`);
   },
 
   inputRanks(entry, _row, claim) {
