@@ -8,6 +8,7 @@ import type { Tensor } from '../core/tensor';
 import { instanceNorm } from './instance-norm';
 import type { FacadeLayer, Framework, LayerClass, LayerFamily, MindSporeLayer, TorchLayer } from './types';
 
+export { FRAMEWORKS } from './types';
 export type { ChannelTensor, FacadeLayer, Framework, LayerClass, LayerConstructor, LayerFamily, MindSporeLayer, NormalizationPlan, PlanInput, TorchLayer } from './types';
 
 export const FAMILIES: readonly LayerFamily[] = [instanceNorm];

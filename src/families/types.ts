@@ -42,7 +42,9 @@ export interface LayerClass {
   readonly mindspore: LayerConstructor<MindSporeLayer>;
 }
 
-export type Framework = 'torch' | 'mindspore';
+/** The two frameworks, in the order pages and tables list them. */
+export const FRAMEWORKS = ['torch', 'mindspore'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
 
 /** A per-channel tensor of a plan, under the name the layer gives it (or ONNX's where it has none). */
 export interface ChannelTensor {

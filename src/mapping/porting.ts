@@ -8,9 +8,10 @@ import { ValueError } from '../core/errors';
 import { pyFloat } from '../core/python';
 import { evaluate, parseExpression, substitute } from './expression';
 import { loadMapping, mappingEntry } from './load';
-import type { FRAMEWORKS, Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
+import type { Framework } from '../families/types';
+import type { Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
 
-export type Framework = (typeof FRAMEWORKS)[number];
+export type { Framework };
 /** A layer class name both frameworks use (`InstanceNorm1d`); src/families lists them. */
 export type ApiName = string;
 /** One argument as written in Python source: name null for positional; text is the value's exact source text. */

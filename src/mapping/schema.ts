@@ -9,7 +9,9 @@
 import { z } from 'zod';
 import { parseExpression } from './expression';
 
-export const FRAMEWORKS = ['torch', 'mindspore'] as const;
+import { FRAMEWORKS } from '../families/types';
+
+export { FRAMEWORKS };
 
 /** A layer class name as both frameworks spell it (`InstanceNorm1d`); the families list them. */
 const apiName = z.string().regex(/^[A-Z][A-Za-z0-9]*$/);

@@ -9,13 +9,13 @@ import { PyTypeError } from '../../src/core/errors';
 import type { ReferenceOptions } from '../../src/core/reference';
 import { Tensor } from '../../src/core/tensor';
 import { catchWarnings } from '../../src/core/warnings';
-import { construct as constructLayer, layerClass, layerFamily, runLayer, setTraining, type FacadeLayer, type MindSporeLayer, type TorchLayer } from '../../src/families';
+import { construct as constructLayer, layerClass, layerFamily, runLayer, setTraining, type FacadeLayer, type Framework, type MindSporeLayer, type TorchLayer } from '../../src/families';
 import { pyValue } from '../../src/mapping/porting';
 import type { Claim, MappingEntry, MappingRow } from '../../src/mapping/schema';
 import { maxAbsDiff } from '../helpers/close';
 import { mulberry32 } from '../helpers/random';
 
-export type Framework = 'torch' | 'mindspore';
+export type { Framework };
 type Api = MappingEntry['api'];
 type Kwargs = Record<string, unknown>;
 
