@@ -10,18 +10,12 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 
 import { LAYER_NAMES as API_NAMES } from '../../families';
 import type { ApiName, Framework } from '../../mapping';
-import { lineStart } from './splice';
+import { lineStart, type Span } from './splice';
 
-export type { ApiName, Framework };
+export type { ApiName, Framework, Span };
 
 export function otherFramework(framework: Framework): Framework {
   return framework === 'torch' ? 'mindspore' : 'torch';
-}
-
-/** A half-open byte range [from, to) of the source text. */
-export interface Span {
-  from: number;
-  to: number;
 }
 
 /** One name an import statement binds, e.g. `nn` for `import torch.nn as nn`. */
