@@ -3,4 +3,7 @@ import * as ms from '../mindspore/nn';
 import * as th from '../torch/nn';
 import { familyOf } from './types';
 
-export const instanceNorm = familyOf('InstanceNorm', [th.InstanceNorm1d, th.InstanceNorm2d, th.InstanceNorm3d], [ms.InstanceNorm1d, ms.InstanceNorm2d, ms.InstanceNorm3d]);
+export const instanceNorm = familyOf('InstanceNorm', [th.InstanceNorm1d, th.InstanceNorm2d, th.InstanceNorm3d], [ms.InstanceNorm1d, ms.InstanceNorm2d, ms.InstanceNorm3d], {
+  torch: 'torch.nn.modules.instancenorm',
+  mindspore: 'mindspore.nn.layer.normalization',
+});

@@ -41,10 +41,23 @@ export interface LayerClass {
   readonly mindspore: LayerConstructor<MindSporeLayer>;
 }
 
+/**
+ * The Python module each framework defines a family's classes in (`cls.__module__`:
+ * `torch.nn.modules.instancenorm`, `mindspore.nn.layer.normalization`). Both frameworks re-export
+ * their layer classes at every package between that module and the framework's `nn`
+ * (torch/nn/modules/__init__.py, torch/nn/__init__.py; mindspore/nn/layer/__init__.py,
+ * mindspore/nn/__init__.py), so these are the paths model code imports a class from.
+ */
+export interface DefiningModules {
+  readonly torch: string;
+  readonly mindspore: string;
+}
+
 export interface LayerFamily {
   /** mapping.json's `family` (`InstanceNorm`). */
   readonly name: string;
   readonly classes: readonly LayerClass[];
+  readonly modules: DefiningModules;
 }
 
 /** The classes of a family whose torch and MindSpore classes are spelled `<family><n>d`, for n = 1, 2, 3. */
@@ -52,11 +65,15 @@ export function familyOf(
   name: string,
   torchClasses: readonly LayerConstructor<TorchLayer>[],
   mindsporeClasses: readonly LayerConstructor<MindSporeLayer>[],
+  modules: DefiningModules,
 ): LayerFamily {
   const classes = torchClasses.map((torch, i): LayerClass => {
     const mindspore = mindsporeClasses[i];
     if (torch.name !== mindspore.name) throw new Error(`family ${name}: torch ${torch.name} is paired with mindspore ${mindspore.name}`);
+    // the MindSpore facade prints its classes' module (pyClassOf), so it must be the one given here
+    const declared = (mindspore as { __module__?: string }).__module__;
+    if (declared !== undefined && declared !== modules.mindspore) throw new Error(`family ${name}: mindspore ${mindspore.name} declares module ${declared}, not ${modules.mindspore}`);
     return { api: torch.name, family: name, spatialDims: i + 1, torch, mindspore };
   });
-  return { name, classes };
+  return { name, classes, modules };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { readStateDict } from '../../src/io/formats';
 import { layerSpec, layersFromSource } from '../../src/porting/python/layer-specs';
-import { instanceNormLayers } from '../../src/porting/python/layers';
+import { modelLayers } from '../../src/porting/python/layers';
 import { capture } from '../helpers/io';
 
 const MODEL_PT = join(__dirname, '..', 'fixtures', 'formats', 'model.pt');
@@ -30,7 +30,7 @@ describe('convert --source', () => {
   test('layer specs: prefix and the options the call shows for sure', () => {
     expect(layersFromSource(NET).specs).toEqual([expect.objectContaining({ prefix: 'enc.norm1', affine: true, track_running_stats: true, num_features: 4 })]);
     // the model's own **kwargs could set affine (whoever builds it may pass anything): only what the source shows is passed on.
-    const [layer] = instanceNormLayers('import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, **kw):\n        self.n = nn.InstanceNorm1d(8, eps=1e-3, **kw)\n');
+    const [layer] = modelLayers('import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, **kw):\n        self.n = nn.InstanceNorm1d(8, eps=1e-3, **kw)\n');
     expect(layerSpec(layer)).toEqual({ prefix: 'n', num_features: 8, api: 'InstanceNorm1d' });
   });
 

@@ -1,14 +1,14 @@
 /**
- * The bridge from a model's Python source to `convert`: each discovered InstanceNorm layer becomes
+ * The bridge from a model's Python source to `convert`: each discovered layer becomes
  * a LayerSpec (its prefix or pattern, its class, where it is built, and the options the source
  * shows). An option is passed only where the source shows it for sure: a value it shows, or the
  * framework's default in a call without `*args`/`**kwargs` it cannot see into.
  */
 import { readText } from '../../io/with-path';
 import type { LayerSpec } from '../convert';
-import { discoverLayers, type InstanceNormLayer, type LayerDiscovery } from './layers';
+import { discoverLayers, type LayerDiscovery, type ModelLayer } from './layers';
 
-export function layerSpec(layer: InstanceNormLayer, path?: string): LayerSpec {
+export function layerSpec(layer: ModelLayer, path?: string): LayerSpec {
   const starred = layer.unknown.some((u) => u.startsWith('*'));
   const sure = (option: string) => option in layer.config && (layer.written.includes(option) || !starred);
   const spec: LayerSpec = { prefix: layer.prefix };
@@ -40,7 +40,7 @@ export interface SourceLayers extends LayerDiscovery {
   maybeSpecs: LayerSpec[];
 }
 
-/** Reads `path` and returns its model's InstanceNorm layers as convert's LayerSpecs. */
+/** Reads `path` and returns its model's layers as convert's LayerSpecs. */
 export function layersFromSource(path: string, model?: string): SourceLayers {
   const discovery = discoverLayers(readText(path), { model }, path);
   // one spec per prefix or pattern; layers that share a pattern keep only the options they agree on
