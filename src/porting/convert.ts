@@ -522,7 +522,7 @@ function torchToMindSpore(source: StateDict, layer: Layer, problem: (layer: Laye
   }
   const state: StateDict = new Map();
   // MindSpore's norm cells create their moving statistics before gamma and beta
-  // (normalization.py@v2.6.0 _BatchNorm.__init__ and _InstanceNorm.__init__): the checkpoint's order
+  // (normalization.py@v2.6.0:90-97 _BatchNorm, :906-912 _InstanceNorm): the checkpoint's order
   const order = [...kind.tensors].sort((a, b) => Number(optionOf(kind, a).role === 'parameters') - Number(optionOf(kind, b).role === 'parameters'));
   for (const t of order) {
     const option = optionOf(kind, t);

@@ -3,13 +3,14 @@
  * (src/families) and mapping.json, so that nothing here names a family: its state tensors and
  * their names in both frameworks (mapping.json's `state` per family), the MindSpore child cell
  * that holds its Parameters (`mindsporeChild`), and for each PyTorch option that makes tensors
- * exist (the tensors' `torchWhen`: `affine`, `track_running_stats`) what it means, from the rows
+ * exist (the tensors' `torchWhen`: `affine`, `track_running_stats`) what it means, from the claims
  * the conformance tests prove against both facades:
  *
- * - an option whose row carries a `trackRunningStats` claim governs running statistics (and
- *   whether MindSpore's eval() normalizes with its moving statistics comes from that claim);
- * - any other option governs learned parameters (and whether MindSpore applies them when the
- *   option is off comes from the `initializer` claims of those parameters);
+ * - an option whose tensors are all trained (`trainableParameters` claims) governs learned
+ *   parameters, and whether MindSpore applies them when the option is off comes from the
+ *   `initializer` claims of those parameters;
+ * - any other option governs running statistics, and whether MindSpore's eval() normalizes with its
+ *   moving statistics comes from the `trackRunningStats` claim;
  * - PyTorch's default for it comes from the class's torch signature.
  */
 import { ValueError } from '../core/errors';
@@ -54,17 +55,22 @@ const cache = new WeakMap<Mapping, Map<string, LayerKind>>();
 
 function optionOf(entry: MappingEntry, name: string, tensors: readonly StateTensor[]): StateOption {
   const where = `mapping.json: ${entry.api}`;
+  // the schema gives every torch argument of the class one row
   const row = entry.rows.find((r) => r.category === '参数' && r.torch === name);
-  if (!row) throw new ValueError(`${where} has no row for '${name}', which its state tensors name in torchWhen`);
   const written = entry.torch.args.find((a) => a.name === name)?.default;
   const value = written === undefined ? undefined : pyValue(written);
   if (value?.kind !== 'literal' || typeof value.value !== 'boolean') throw new ValueError(`${where}: the torch default of '${name}' is not True or False (${written ?? 'none'})`);
-  const base = { name, torchDefault: value.value, sameInMindspore: row.mindspore === name, tensors };
-  const stats = row.claims.find((c) => c.kind === 'trackRunningStats');
-  if (stats) return { ...base, role: 'statistics', mindsporeEvalUsesThem: stats.mindsporeEvalUsesRunningStats };
+  const base = { name, torchDefault: value.value, sameInMindspore: row?.mindspore === name, tensors };
+  const claims = entry.rows.flatMap((r) => r.claims);
+  const trained = new Set(claims.flatMap((c) => (c.kind === 'trainableParameters' ? c.torch : [])));
+  if (!tensors.every((t) => trained.has(t.torch))) {
+    const stats = claims.find((c) => c.kind === 'trackRunningStats');
+    if (!stats) throw new ValueError(`${where}: no trackRunningStats claim says whether MindSpore's eval() uses the statistics '${name}' keeps (${tensors.map((t) => t.torch).join(', ')})`);
+    return { ...base, role: 'statistics', mindsporeEvalUsesThem: stats.mindsporeEvalUsesRunningStats };
+  }
   // A parameter no initializer claim speaks for is taken as applied: then an affine=False layer
   // needs identity values to lose it, which is the safe side.
-  const initializers = entry.rows.flatMap((r) => r.claims).filter((c) => c.kind === 'initializer');
+  const initializers = claims.filter((c) => c.kind === 'initializer');
   const applied = tensors.some((t) => t.mindspore !== null && (initializers.find((c) => c.torchParameter === t.torch)?.appliedWhenAffineFalse ?? true));
   return { ...base, role: 'parameters', mindsporeAppliesWhenOff: applied };
 }

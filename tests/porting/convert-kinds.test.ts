@@ -152,6 +152,13 @@ describe("a family whose statistics MindSpore's eval() uses and PyTorch tracks b
     expect(track).toMatchObject({ name: 'track_running_stats', role: 'statistics', torchDefault: true, mindsporeEvalUsesThem: true });
     // the real mapping: InstanceNorm's MindSpore never uses moving statistics (normalization.py@v2.6.0 _InstanceNorm.construct)
     expect(classKind('InstanceNorm1d').options[1]).toMatchObject({ torchDefault: false, mindsporeEvalUsesThem: false });
+    // statistics no claim speaks for: the mapping is incomplete, and that is said, not guessed
+    const json = mappingFile();
+    const row = rowIn(json, 'InstanceNorm1d', 'track_running_stats', null);
+    row.claims = row.claims.filter((c: { kind: string }) => c.kind !== 'trackRunningStats');
+    expect(() => classKind('InstanceNorm1d', parseMapping(json, 'mapping copy'))).toThrow(
+      "mapping.json: InstanceNorm1d: no trackRunningStats claim says whether MindSpore's eval() uses the statistics 'track_running_stats' keeps (running_mean, running_var, num_batches_tracked)",
+    );
   });
 
   test('MindSpore -> torch: the running statistics are kept by default, and the batch count is filled saying it is not known', () => {
