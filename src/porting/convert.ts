@@ -284,7 +284,8 @@ function withKind(layer: LayerSpec, mapping: Mapping): KindLayer {
   try {
     kind = layerKind(layer, mapping);
   } catch (err) {
-    throw new ValueError(`${where}: ${(err as Error).message}`);
+    const hint = layer.api === undefined ? `; name it (--layer ${layer.prefix || '.'}:CLASS, or the model's --source)` : '';
+    throw new ValueError(`${where}: ${(err as Error).message}${hint}`);
   }
   for (const [name, value] of Object.entries(layer.options ?? {})) {
     if (!kind.options.some((o) => o.name === name)) throw new ValueError(`${where}: '${name}' is not an option of ${kind.family} layers (${kind.options.map((o) => o.name).join(', ')})`);

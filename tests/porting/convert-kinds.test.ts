@@ -102,7 +102,7 @@ describe("a class whose MindSpore Parameters live in a child cell (mindsporeChil
     expect(report.layers[0].renamed[0]).toEqual({ from: 'bn1.bn2d.gamma', to: 'bn1.weight' });
     // without the class, the family is not enough: its classes name their MindSpore parameters differently
     expect(() => convert(sd, 'torch', [{ prefix: 'bn1' }])).toThrow(
-      "convertStateDict: layer 'bn1': the layer's class is needed: the classes of InstanceNorm (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d) convert differently (InstanceNorm3d keeps its MindSpore parameters in 'bn2d')",
+      "convertStateDict: layer 'bn1': the layer's class is needed: the classes of InstanceNorm (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d) convert differently (InstanceNorm3d keeps its MindSpore parameters in 'bn2d'); name it (--layer bn1:CLASS, or the model's --source)",
     );
     expect(() => convert(sd, 'torch', [{ prefix: 'bn1', family: 'InstanceNorm' }])).toThrow(/the layer's class is needed/);
   });
