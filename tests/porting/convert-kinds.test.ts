@@ -101,10 +101,10 @@ describe("a class whose MindSpore Parameters live in a child cell (mindsporeChil
     expect([...stateDict.keys()]).toEqual(['bn1.weight', 'bn1.bias']);
     expect(report.layers[0].renamed[0]).toEqual({ from: 'bn1.bn2d.gamma', to: 'bn1.weight' });
     // without the class, the family is not enough: its classes name their MindSpore parameters differently
-    expect(() => convert(sd, 'torch', [{ prefix: 'bn1' }])).toThrow(
+    expect(() => convert(sd, 'torch', [{ prefix: 'bn1', family: 'InstanceNorm' }])).toThrow(
       "convertStateDict: layer 'bn1': the layer's class is needed: the classes of InstanceNorm (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d) convert differently (InstanceNorm3d keeps its MindSpore parameters in 'bn2d'); name it (--layer bn1:CLASS, or the model's --source)",
     );
-    expect(() => convert(sd, 'torch', [{ prefix: 'bn1', family: 'InstanceNorm' }])).toThrow(/the layer's class is needed/);
+    expect(() => convert(sd, 'torch', [{ prefix: 'bn1' }])).toThrow(/the layer's class is needed/);
   });
 
   test('one model mixing classes with and without a child; patterns find the child layers; uncovered ones are a problem', () => {
@@ -163,7 +163,7 @@ describe("a family whose statistics MindSpore's eval() uses and PyTorch tracks b
 
   test('MindSpore -> torch: the running statistics are kept by default, and the batch count is filled saying it is not known', () => {
     const ms = new Map(torchLayer('n.').filter(([k]) => !k.endsWith('num_batches_tracked')).map(([k, t]) => [k.replace('weight', 'gamma').replace('bias', 'beta').replace('running_mean', 'moving_mean').replace('running_var', 'moving_variance'), t]));
-    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n' }], mapping });
+    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', api: 'InstanceNorm1d' }], mapping });
     expect([...stateDict.keys()]).toEqual(['n.weight', 'n.bias', 'n.running_mean', 'n.running_var', 'n.num_batches_tracked']);
     expect(report.layers[0].target).toEqual({ affine: true, track_running_stats: true });
     expect(report.layers[0].filled).toEqual([
@@ -171,21 +171,21 @@ describe("a family whose statistics MindSpore's eval() uses and PyTorch tracks b
     ]);
     expect(report.layers[0].warnings).toEqual([]);
     // the real InstanceNorm: not tracked by default, and tracking warns that MindSpore never used the statistics
-    const real = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', options: { track_running_stats: true } }] }).report.layers[0];
+    const real = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', api: 'InstanceNorm1d', options: { track_running_stats: true } }] }).report.layers[0];
     expect(real.warnings).toEqual([expect.stringContaining('MindSpore never did (its moving statistics stay at their initial values)')]);
     // declared untracked: dropped, and the eval difference said
-    const untracked = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', options: { track_running_stats: false } }], mapping }).report.layers[0];
+    const untracked = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', api: 'InstanceNorm1d', options: { track_running_stats: false } }], mapping }).report.layers[0];
     expect(untracked.dropped.map((d) => d.reason)).toEqual(['the PyTorch layer has track_running_stats=False: it keeps no running statistics', 'the PyTorch layer has track_running_stats=False: it keeps no running statistics']);
     expect(untracked.warnings).toEqual([expect.stringMatching(/^MindSpore's eval\(\) normalizes with the moving statistics dropped here; PyTorch with track_running_stats=False/)]);
   });
 
   test('torch -> MindSpore: tracked statistics carry over without a warning; untracked ones are filled and the eval difference said', () => {
-    const tracked = convertStateDict(new Map(torchLayer('n.')), { to: 'mindspore', layers: [{ prefix: 'n' }], mapping }).report.layers[0];
+    const tracked = convertStateDict(new Map(torchLayer('n.')), { to: 'mindspore', layers: [{ prefix: 'n', api: 'InstanceNorm1d' }], mapping }).report.layers[0];
     expect(tracked.warnings).toEqual([]);
-    const real = convertStateDict(new Map(torchLayer('n.')), { to: 'mindspore', layers: [{ prefix: 'n' }] }).report.layers[0];
+    const real = convertStateDict(new Map(torchLayer('n.')), { to: 'mindspore', layers: [{ prefix: 'n', api: 'InstanceNorm1d' }] }).report.layers[0];
     expect(real.warnings).toEqual([expect.stringContaining('MindSpore always uses the statistics of each input')]);
     const affineOnly = new Map(torchLayer('n.').slice(0, 2));
-    const { report } = convertStateDict(affineOnly, { to: 'mindspore', layers: [{ prefix: 'n' }], mapping });
+    const { report } = convertStateDict(affineOnly, { to: 'mindspore', layers: [{ prefix: 'n', api: 'InstanceNorm1d' }], mapping });
     expect(report.layers[0].filled.map((f) => [f.name, f.value, f.reason])).toEqual([
       ['n.moving_mean', 0, 'the PyTorch layer has track_running_stats=False; MindSpore always has moving statistics, and these are their initial values'],
       ['n.moving_variance', 1, 'the PyTorch layer has track_running_stats=False; MindSpore always has moving statistics, and these are their initial values'],
@@ -196,12 +196,12 @@ describe("a family whose statistics MindSpore's eval() uses and PyTorch tracks b
 
 describe('layer specs are checked against their kind', () => {
   test('an option the family does not have, a class no family has, a class of another family than said', () => {
-    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'n', options: { elementwise_affine: true } }] })).toThrow(
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'n', family: 'InstanceNorm', options: { elementwise_affine: true } }] })).toThrow(
       "convertStateDict: layer 'n': 'elementwise_affine' is not an option of InstanceNorm layers (affine, track_running_stats)",
     );
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'n', api: 'GroupNorm' }] })).toThrow(/layer 'n': unknown layer class "GroupNorm"; known: InstanceNorm1d, InstanceNorm2d, InstanceNorm3d/);
-    expect(() => layerKind({ api: 'InstanceNorm1d', family: 'BatchNorm' })).toThrow('class InstanceNorm1d is of family InstanceNorm, not BatchNorm');
-    expect(() => layerKind({ family: 'BatchNorm' })).toThrow('unknown layer family "BatchNorm"; known: InstanceNorm');
+    expect(() => layerKind({ api: 'InstanceNorm1d', family: 'GroupNorm' })).toThrow('class InstanceNorm1d is of family InstanceNorm, not GroupNorm');
+    expect(() => layerKind({ family: 'GroupNorm' })).toThrow(/^unknown layer family "GroupNorm"; known: InstanceNorm/);
     // the family alone is enough where its classes convert alike
     expect(layerKind({ family: 'InstanceNorm' })).toMatchObject({ family: 'InstanceNorm' });
     expect(layerKind({ family: 'InstanceNorm' }).api).toBeUndefined();

@@ -65,8 +65,8 @@ function parseLayer(text: string): LayerSpec {
     const on = optionNamed(word, apis);
     const off = word.startsWith('no') ? optionNamed(word.slice(2), apis) : undefined;
     if (on === undefined && off === undefined) {
-      const names = [...FAMILIES.map((f) => f.name), ...LAYER_NAMES];
-      throw new ValueError(`--layer ${text}: unknown part '${word}'; expected ${grammar(apis)}, and optionally the layer's class or family (${names.join(', ')})`);
+      const names = FAMILIES.map((f) => [f.name, ...f.classes.map((c) => c.api)].join(', ')).join('; ');
+      throw new ValueError(`--layer ${text}: unknown part '${word}'; expected ${grammar(apis)}, and optionally the layer's class or family (${names})`);
     }
     options[(on ?? off)!] = on !== undefined;
   }
