@@ -18,4 +18,4 @@ export { verifyOnnx, DEFAULT_TOLERANCE, type VerifyOptions, type VerifyReport, t
 export { readStateDict, writeStateDict, decodeStateDict, encodeStateDict, formatOfPath, FormatError, UnpicklingError, type StateDict, type FormatName } from './io/formats';
 export { convertStateDict, formatReport, type LayerSpec, type ConversionReport } from './porting/convert';
 export { portSource, portExpression, type PortedSource, type CallReport, type ImportReport } from './porting/python/rewrite';
-export { instanceNormLayers, type InstanceNormLayer } from './porting/python/layers';
+export { modelLayers, type ModelLayer } from './porting/python/layers';

@@ -45,9 +45,12 @@ function torchPlan(module: th._InstanceNorm, { shape, given, dtype }: PlanInput)
   return { ...affine, statistics: 'instance', notes };
 }
 
+const modules = { torch: 'torch.nn.modules.instancenorm', mindspore: 'mindspore.nn.layer.normalization' };
+
 export const instanceNorm: LayerFamily = {
   name: 'InstanceNorm',
-  classes: layerClasses('InstanceNorm', [th.InstanceNorm1d, th.InstanceNorm2d, th.InstanceNorm3d], [ms.InstanceNorm1d, ms.InstanceNorm2d, ms.InstanceNorm3d]),
+  classes: layerClasses('InstanceNorm', [th.InstanceNorm1d, th.InstanceNorm2d, th.InstanceNorm3d], [ms.InstanceNorm1d, ms.InstanceNorm2d, ms.InstanceNorm3d], modules),
+  modules,
   torchUnbatchedInput: true,
   reference: instanceNormReference,
   plan,

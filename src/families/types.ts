@@ -75,10 +75,24 @@ export interface PlanInput {
   dtype: 'float32' | 'float64';
 }
 
+/**
+ * The Python module each framework defines a family's classes in (`cls.__module__`:
+ * `torch.nn.modules.instancenorm`, `mindspore.nn.layer.normalization`). Both frameworks re-export
+ * their layer classes at every package between that module and the framework's `nn`
+ * (torch/nn/modules/__init__.py, torch/nn/__init__.py; mindspore/nn/layer/__init__.py,
+ * mindspore/nn/__init__.py), so these are the paths model code imports a class from.
+ */
+export interface DefiningModules {
+  readonly torch: string;
+  readonly mindspore: string;
+}
+
 export interface LayerFamily {
   /** mapping.json's `family` (`InstanceNorm`). */
   readonly name: string;
   readonly classes: readonly LayerClass[];
+  /** Where each framework defines the classes (model code imports them from there and its parent packages). */
+  readonly modules: DefiningModules;
   /** Whether a torch input one dim short of the batched rank is one sample without its batch dim. */
   readonly torchUnbatchedInput: boolean;
   /**
@@ -95,10 +109,14 @@ export function layerClasses(
   family: string,
   torchClasses: readonly LayerConstructor<TorchLayer>[],
   mindsporeClasses: readonly LayerConstructor<MindSporeLayer>[],
+  modules: DefiningModules,
 ): LayerClass[] {
   return torchClasses.map((torch, i): LayerClass => {
     const mindspore = mindsporeClasses[i];
     if (torch.name !== mindspore.name) throw new Error(`family ${family}: torch ${torch.name} is paired with mindspore ${mindspore.name}`);
+    // The MindSpore facade prints its classes' module (pyClassOf), so it must be the one given here.
+    const declared = (mindspore as { __module__?: string }).__module__;
+    if (declared !== undefined && declared !== modules.mindspore) throw new Error(`family ${family}: mindspore ${mindspore.name} declares module ${declared}, not ${modules.mindspore}`);
     return { api: torch.name, family, spatialDims: i + 1, torch, mindspore };
   });
 }

@@ -171,6 +171,19 @@ describe('--layer', () => {
     expect(noWeight.stderr).toContain('layer model.2 (--layer) is declared affine=True, but the checkpoint has no weight/bias for it');
   });
 
+  test('a part may name the class or the family; the option words are those of the class (data: its tensors\' torchWhen)', async () => {
+    const byClass = JSON.parse((await convert(join(FORMATS, 'model.pt'), join(dir, 'b.ckpt'), '--layer', 'enc.norm1:InstanceNorm1d:track', '--json')).stdout).report.layers[0];
+    const byFamily = JSON.parse((await convert(join(FORMATS, 'model.pt'), join(dir, 'c.ckpt'), '--layer', 'enc.norm1:track_running_stats:InstanceNorm', '--json')).stdout).report.layers[0];
+    const { api, ...rest } = byClass;
+    expect([api, byFamily]).toEqual(['InstanceNorm1d', rest]);
+    expect(byFamily).toMatchObject({ family: 'InstanceNorm', target: { affine: true }, warnings: [expect.stringContaining('running statistics in eval()')] });
+    const unknown = await convert(join(FORMATS, 'model.pt'), join(dir, 'd.ckpt'), '--layer', 'enc.norm1:InstanceNorm1d:GroupNorm');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      "--layer enc.norm1:InstanceNorm1d:GroupNorm: unknown part 'GroupNorm'; expected PREFIX[:NUM_FEATURES][:affine|noaffine][:track|notrack], and optionally the layer's class or family (InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d",
+    );
+  });
+
   test('--to torch on a checkpoint that already has PyTorch names says so', async () => {
     const r = await convert(join(FORMATS, 'model.pt'), join(dir, 'x.safetensors'), '--to', 'torch', '--layer', 'enc.norm1');
     expect(r.code).toBe(2);

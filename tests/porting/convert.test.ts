@@ -106,12 +106,12 @@ describe('convertStateDict names and report', () => {
     const { stateDict } = convertStateDict(torchSd, { to: 'mindspore', layers: [{ prefix: '' }] });
     expect([...stateDict.keys()]).toEqual(['mean', 'variance', 'gamma', 'beta']);
     expect([...new mindspore.nn.InstanceNorm1d(2).parameters_dict().keys()]).toEqual(['mean', 'variance', 'gamma', 'beta']);
-    const back = convertStateDict(stateDict, { to: 'torch', layers: [{ prefix: '', track_running_stats: true }] }).stateDict;
+    const back = convertStateDict(stateDict, { to: 'torch', layers: [{ prefix: '', options: { track_running_stats: true } }] }).stateDict;
     expect([...back.keys()]).toEqual([...torchSd.keys()]);
   });
 
   it('torch defaults (no tensors, declared so) -> MindSpore needs num_features and fills identity values', () => {
-    const tensorless = { prefix: 'norm', affine: false, track_running_stats: false };
+    const tensorless = { prefix: 'norm', options: { affine: false, track_running_stats: false } };
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [tensorless] })).toThrow(/layer 'norm' has no tensors .* num_features/);
     // not declared without tensors: a prefix that matches nothing is an error, never four invented tensors
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'norm', num_features: 3 }] })).toThrow(/layer norm matches no key of the checkpoint/);
@@ -133,8 +133,8 @@ describe('convertStateDict names and report', () => {
       ['n.gamma', Tensor.from([2, 1])],
       ['n.beta', Tensor.from([0, 0])],
     ]);
-    expect(() => convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] })).toThrow(ConversionError);
-    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }], force: true });
+    expect(() => convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', options: { affine: false } }] })).toThrow(ConversionError);
+    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', options: { affine: false } }], force: true });
     expect([...stateDict.keys()]).toEqual(['n.weight', 'n.bias']);
     expect(report.layers[0].target).toEqual({ affine: true, track_running_stats: false });
     expect(report.problems).toEqual([{ layer: 'n', what: expect.stringMatching(/needs affine=True/) }]);
@@ -142,7 +142,7 @@ describe('convertStateDict names and report', () => {
     expect(report.layers[0].dropped.map((d) => d.name)).toEqual(['n.moving_mean', 'n.moving_variance']);
     // identity gamma/beta with affine=False: PyTorch drops them
     ms.set('n.gamma', Tensor.from([1, 1]));
-    const identity = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] });
+    const identity = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', options: { affine: false } }] });
     expect([...identity.stateDict.keys()]).toEqual([]);
     expect(identity.report.layers[0].target.affine).toBe(false);
   });
@@ -223,7 +223,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
     msNorm.gamma.set_data(Tensor.from(normals(rand, 5, 0.2, 1)) as never);
     msNorm.beta.set_data(Tensor.from(normals(rand, 5, 0.2)) as never);
     const sd = new Map([...msNorm.parameters_dict()].map(([k, p]) => [k, p.data]));
-    const { stateDict, report } = convertStateDict(sd, { to: 'torch', layers: [{ prefix: '', affine: false }], force: true });
+    const { stateDict, report } = convertStateDict(sd, { to: 'torch', layers: [{ prefix: '', options: { affine: false } }], force: true });
     expect(report.layers[0].target.affine).toBe(true);
     const t = new torch.nn.InstanceNorm1d(5, { affine: true });
     t.load_state_dict(Object.fromEntries(stateDict));
@@ -233,7 +233,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
 
   it('torch defaults -> MindSpore affine=False with filled gamma/beta gives the torch output', () => {
     const t = new torch.nn.InstanceNorm1d(3);
-    const { stateDict, report } = convertStateDict(t.state_dict(), { to: 'mindspore', layers: [{ prefix: '', num_features: 3, affine: false, track_running_stats: false }] });
+    const { stateDict, report } = convertStateDict(t.state_dict(), { to: 'mindspore', layers: [{ prefix: '', num_features: 3, options: { affine: false, track_running_stats: false } }] });
     const msNorm = new mindspore.nn.InstanceNorm1d(3, { affine: report.layers[0].target.affine, gamma_init: 2.0 });
     loadIntoCell(msNorm, stateDict);
     const x = input(5, 3);

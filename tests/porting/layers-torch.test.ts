@@ -1,6 +1,6 @@
 /**
  * Source discovery against real PyTorch: for each model in tests/fixtures/models, built as
- * `convert --model` would name it, the InstanceNorm layers discovered from the source are exactly
+ * `convert --model` would name it, the layers of mapping.json's classes discovered from the source are exactly
  * the ones torch 1.13 registers (prefixes, classes, options), as tests/fixtures/gen_torch_models.py
  * recorded them from `named_modules()`.
  */

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FAMILIES } from '../../src/families';
+import { classAtPath, publicPath } from '../../src/porting/python/paths';
 import { checkSyntax, parsePython, PythonSyntaxError } from '../../src/porting/python/syntax';
 import { thrown } from '../helpers/errors';
 
@@ -99,6 +101,42 @@ describe('finding InstanceNorm constructions', () => {
   test('the fixture models: two InstanceNorms each, prose and comments skipped', () => {
     expect(summary(fixture('model_torch.py'))).toEqual(['15 torch.InstanceNorm1d nn.InstanceNorm1d', '28 torch.InstanceNorm1d IN']);
     expect(summary(fixture('model_mindspore.py'))).toEqual(['10 mindspore.InstanceNorm1d nn.InstanceNorm1d', '22 mindspore.InstanceNorm1d nn.InstanceNorm1d']);
+  });
+});
+
+describe('where a class is found: the registry\'s defining modules and mapping.json\'s public names', () => {
+  test('a class imports from its defining module and every package above it up to nn; not from a module that lacks it', () => {
+    const source = [
+      'from torch.nn.modules.instancenorm import InstanceNorm1d', // 1: where torch defines it
+      'from torch.nn.modules import InstanceNorm2d', // 2: re-exported (torch/nn/modules/__init__.py)
+      'import torch.nn.modules.batchnorm as bn', // 3
+      'import torch.nn.modules.conv as conv', // 4
+      'from mindspore.nn.layer.normalization import InstanceNorm3d as MS3', // 5: where MindSpore defines it
+      'from mindspore.nn.layer import InstanceNorm1d as MS1', // 6: re-exported (mindspore/nn/layer/__init__.py)
+      'import mindspore.nn.layer.conv as msconv', // 7
+      'a = InstanceNorm1d(1)', // 8
+      'b = InstanceNorm2d(2)', // 9
+      'c = bn.InstanceNorm1d(3)  # torch.nn.modules.batchnorm has no InstanceNorm1d', // 10
+      'd = conv.InstanceNorm1d(4)', // 11
+      'e = MS3(5)', // 12
+      'f = MS1(6)', // 13
+      'g = msconv.InstanceNorm1d(7)', // 14
+      '',
+    ].join('\n');
+    expect(summary(source)).toEqual(['8 torch.InstanceNorm1d InstanceNorm1d', '9 torch.InstanceNorm2d InstanceNorm2d', '12 mindspore.InstanceNorm3d MS3', '13 mindspore.InstanceNorm1d MS1']);
+  });
+
+  test('every registered class is found at its public path and under its module, in both frameworks', () => {
+    for (const family of FAMILIES) {
+      for (const { api } of family.classes) {
+        for (const framework of ['torch', 'mindspore'] as const) {
+          const found = { framework, api };
+          expect([publicPath(framework, api), classAtPath(publicPath(framework, api))]).toEqual([`${framework}.nn.${api}`, found]);
+          expect(classAtPath(`${family.modules[framework]}.${api}`)).toEqual(found);
+          expect(classAtPath(`${framework}.${api}`)).toBeNull();
+        }
+      }
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * `port`: rewrites the InstanceNorm1d/2d/3d constructions of Python code for the other framework,
- * driven by mapping.json's porting rules, and says per call how exact the result is. Takes a
- * file, a directory (every .py below it) or one call expression.
+ * `port`: rewrites the constructions of the registered layer classes (src/families) in Python code
+ * for the other framework, driven by mapping.json's porting rules, and says per call how exact the
+ * result is. Takes a file, a directory (every .py below it) or one call expression.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
 import { PythonSyntaxError } from '../../porting/python/syntax';
-import type { Framework } from '../../mapping';
+import type { Framework } from '../../families';
+import { classWords } from '../../porting/kinds';
 import { frameworkOption } from '../options';
 import { count, json, type Io } from '../output';
 import type { Command } from './types';
@@ -129,7 +130,7 @@ function portOneCall(expression: string, to: Framework, asJson: boolean, io: Io)
 
 export const port: Command = {
   name: 'port',
-  summary: 'rewrite InstanceNorm1d/2d/3d calls in Python code for the other framework, with a verdict per call',
+  summary: `rewrite ${classWords()} calls in Python code for the other framework, with a verdict per call`,
   usage: 'port <file.py | dir | "python call expression"> --to mindspore|torch [--out PATH] [--json] [--check]',
   options: {
     to: { type: 'string', help: 'the framework to port to: mindspore or torch' },
