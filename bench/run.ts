@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import * as v8 from 'v8';
-import { currentKernel, selectKernel, kernels } from '../src/core/instance-norm';
+import { currentKernel, selectKernel, kernels } from '../src/core/normalize';
 import { jsKernel } from '../src/core/kernels/js';
 import { loadWasmKernel, type WasmKernel } from '../src/core/kernels/wasm';
 import { mulberry32 } from '../src/core/random';

@@ -6,7 +6,8 @@
  * in float64 the reference itself rounds by about that much (the problem's conditioning), so the
  * float64 inputs are the same float32-representable values, for which its sums are mostly exact.
  */
-import { currentKernel, instanceNorm, kernels } from '../../src/core/instance-norm';
+import { instanceNorm } from '../../src/core/instance-norm';
+import { currentKernel, kernels } from '../../src/core/normalize';
 import { loadWasmKernel } from '../../src/core/kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
 import { instanceNormReference, runningStatsReference } from '../../src/core/reference';
@@ -114,7 +115,7 @@ function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64') {
     bias: bias ? Float32Array.from(bias) : null,
     stats: c.running
       ? { from: 'given', mean: Float64Array.from(c.running.mean), var: Float64Array.from(c.running.var) }
-      : { from: 'rows', rowMean, rowM2 },
+      : { from: 'rows', record: { mean: rowMean, m2: rowM2 } },
   };
   if (dtype === 'float32') kernel.normalize32(args as NormalizeArgs<Float32Array>);
   else kernel.normalize64(args as NormalizeArgs<Float64Array>);

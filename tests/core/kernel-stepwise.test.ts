@@ -7,7 +7,7 @@
  * magnitudes, NaN/Inf, mostly zeros, subnormals, long zero-mean rows (where an order-free sum is
  * not the element-order sum), and values whose products and sums land on float32 rounding ties.
  */
-import { kernels } from '../../src/core/instance-norm';
+import { kernels } from '../../src/core/normalize';
 import { loadWasmKernel } from '../../src/core/kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
 import { atenInstanceNorm } from '../helpers/aten';
@@ -108,7 +108,7 @@ function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64') {
     arithmetic: 'stepwise',
     weight: weight ? Arr.from(weight) : null,
     bias: bias ? Arr.from(bias) : null,
-    stats: given ? { from: 'given', mean: Arr.from(given.mean), var: Arr.from(given.var) } : { from: 'rows', rowMean, rowM2 },
+    stats: given ? { from: 'given', mean: Arr.from(given.mean), var: Arr.from(given.var) } : { from: 'rows', record: { mean: rowMean, m2: rowM2 } },
   };
   if (dtype === 'float32') kernel.normalize32(args as NormalizeArgs<Float32Array>);
   else kernel.normalize64(args as NormalizeArgs<Float64Array>);
