@@ -57,6 +57,7 @@ export abstract class _NormBase extends Module {
   protected constructor(init: NormInit, args: NormArgs) {
     super();
     const options = parseOptions(new.target.name, init, args);
+    this.outLabel = `${new.target.name}.forward(): argument 'out'`;
     this.num_features = options.num_features;
     this.eps = options.eps;
     this.momentum = options.momentum;
@@ -109,10 +110,8 @@ export abstract class _NormBase extends Module {
   /** Each class's accepted ranks and ValueError (`_NormBase._check_input_dim` raises NotImplementedError). */
   protected abstract _check_input_dim(input: Tensor): void;
 
-  /** How the core's errors name `out`. */
-  protected get outLabel(): string {
-    return `${this._get_name()}.forward(): argument 'out'`;
-  }
+  /** How the core's errors name `out` (made once: forward passes it on every call). */
+  protected readonly outLabel: string;
 
   /** forward's arguments: the input must be a Tensor (stricter than PyTorch's AttributeError); `options` holds only `out`. */
   protected readForward(input: unknown, options: ForwardOptions | undefined): unknown {
@@ -226,10 +225,14 @@ export abstract class _BatchNorm extends _NormBase {
       if (t && t.size !== C) throw new RuntimeError(`${name} should contain ${C} elements not ${t.size}`);
     }
     const input = this.checkDTypes(x);
-    const common = { eps: this.eps, arithmetic: 'stepwise', weight, bias, out: out as Tensor | undefined, outLabel: this.outLabel } as const;
-    if (!useBatchStats) return batchNorm(input, { ...common, useInputStats: false, running: { runningMean: runningMean!, runningVar: runningVar! } });
+    // One literal per call shape, no spreads: this runs per forward, and spread-built options cost microseconds.
+    const { eps, outLabel } = this;
+    const o = out as Tensor | undefined;
+    if (!useBatchStats) {
+      return batchNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out: o, outLabel, useInputStats: false, running: { runningMean: runningMean!, runningVar: runningVar! } });
+    }
     const track = runningMean && runningVar ? { runningMean, runningVar, momentum } : undefined;
-    return batchNorm(input, { ...common, useInputStats: true, track });
+    return batchNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out: o, outLabel, useInputStats: true, track });
   }
 }
 

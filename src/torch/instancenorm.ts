@@ -82,10 +82,15 @@ export abstract class _InstanceNorm extends _NormBase {
     const bias = this.bias as FloatTensor | null;
     const runningMean = this.running_mean as FloatTensor | null;
     const runningVar = this.running_var as FloatTensor | null;
-    const common = { eps: this.eps, arithmetic: 'stepwise', weight, bias, out: out as Tensor | undefined, outLabel: this.outLabel } as const;
-    if (!runningMean || !runningVar) return instanceNorm(input, { ...common, useInputStats: true });
-    if (!useInputStats) return instanceNorm(input, { ...common, useInputStats: false, running: { runningMean, runningVar }, storeBack: true });
-    return instanceNorm(input, { ...common, useInputStats: true, track: { runningMean, runningVar, momentum: this.momentum ?? 0 } });
+    // One literal per call shape, no spreads: this runs per forward, and spread-built options cost microseconds.
+    const { eps, outLabel } = this;
+    const o = out as Tensor | undefined;
+    if (!runningMean || !runningVar) return instanceNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out: o, outLabel, useInputStats: true });
+    if (!useInputStats) {
+      return instanceNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out: o, outLabel, useInputStats: false, running: { runningMean, runningVar }, storeBack: true });
+    }
+    const track = { runningMean, runningVar, momentum: this.momentum ?? 0 };
+    return instanceNorm(input, { eps, arithmetic: 'stepwise', weight, bias, out: o, outLabel, useInputStats: true, track });
   }
 
   /**
