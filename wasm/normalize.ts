@@ -269,38 +269,22 @@ export function normalize64(p: usize, n: i32, mean: f64, scale: f64, shift: f64)
 
 // ---------------------------------------------------------------- whole blocks of runs
 
-/** Mean and M2 of a run of `images` stretches of n float32 values, `stride` bytes apart (per-stretch statistics merged pairwise, Chan et al.). */
-function runStats32(p: usize, n: i32, images: i32, stride: usize): void {
+/**
+ * Mean and M2 of a run of `images` stretches of n values (float64 when `wide`, else float32),
+ * `stride` bytes apart: per-stretch statistics merged pairwise (Chan et al.), into the globals.
+ */
+function runStats(p: usize, n: i32, images: i32, stride: usize, wide: bool): void {
   if (images == 1) {
-    stats32(p, n);
+    if (wide) stats64(p, n);
+    else stats32(p, n);
     return;
   }
   let seen: f64 = 0;
   let mean: f64 = 0;
   let m2: f64 = 0;
   for (let k = 0; k < images; k++) {
-    stats32(p + <usize>k * stride, n);
-    const total = seen + <f64>n;
-    const delta = lastMean - mean;
-    mean += (delta * <f64>n) / total;
-    m2 += lastM2 + ((delta * delta * seen) / total) * <f64>n;
-    seen = total;
-  }
-  lastMean = mean;
-  lastM2 = m2;
-}
-
-/** runStats32 for float64 values. */
-function runStats64(p: usize, n: i32, images: i32, stride: usize): void {
-  if (images == 1) {
-    stats64(p, n);
-    return;
-  }
-  let seen: f64 = 0;
-  let mean: f64 = 0;
-  let m2: f64 = 0;
-  for (let k = 0; k < images; k++) {
-    stats64(p + <usize>k * stride, n);
+    if (wide) stats64(p + <usize>k * stride, n);
+    else stats32(p + <usize>k * stride, n);
     const total = seen + <f64>n;
     const delta = lastMean - mean;
     mean += (delta * <f64>n) / total;
@@ -322,7 +306,7 @@ export function block32(p: usize, runs: i32, length: i32, images: i32, r0: i32, 
   for (let j = 0; j < runs; j++) {
     const q = p + ((<usize>j * <usize>length) << 2);
     const r = r0 + j;
-    if (flags & USE_INPUT_STATS) runStats32(q, length, images, stride);
+    if (flags & USE_INPUT_STATS) runStats(q, length, images, stride, false);
     runParams(r, r % channels, channels, length * images, eps, flags, chan, stats, totalRuns);
     for (let k = 0; k < images; k++) normalize32(q + <usize>k * stride, length, lastMean, lastScale, lastShift);
   }
@@ -333,7 +317,7 @@ export function block64(p: usize, runs: i32, length: i32, images: i32, r0: i32, 
   for (let j = 0; j < runs; j++) {
     const q = p + ((<usize>j * <usize>length) << 3);
     const r = r0 + j;
-    if (flags & USE_INPUT_STATS) runStats64(q, length, images, stride);
+    if (flags & USE_INPUT_STATS) runStats(q, length, images, stride, true);
     runParams(r, r % channels, channels, length * images, eps, flags, chan, stats, totalRuns);
     for (let k = 0; k < images; k++) normalize64(q + <usize>k * stride, length, lastMean, lastScale, lastShift);
   }

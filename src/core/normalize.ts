@@ -6,9 +6,10 @@
 import { allocate, halfToNumber, numberToHalf, type ComputeDType, type FloatDType } from './dtype';
 import { PyTypeError, ValueError } from './errors';
 import { jsKernel } from './kernels/js';
-import type { NormalizeArgs, NormalizeKernel } from './kernels/types';
+import type { Arithmetic, NormalizeArgs, NormalizeKernel, StatsRecord } from './kernels/types';
 import { loadWasmKernel } from './kernels/wasm';
 import { describeValue } from './python';
+import type { RunningStats } from './running-stats';
 import { sameShape, sharesMemory, Tensor } from './tensor';
 
 export type FloatTensor = Tensor<FloatDType>;
@@ -28,16 +29,86 @@ export function currentKernel(): string {
   return activeKernel.name;
 }
 
-/** An input of shape (N, C, *spatial), as (N, C, the product of the trailing dims). */
-export function normShape(op: string, shape: readonly number[]): { N: number; C: number; length: number } {
+/** What every op takes besides the statistics rule. */
+export interface NormOptions {
+  eps: number;
+  /** How each step is rounded (see Arithmetic). */
+  arithmetic: Arithmetic;
+  weight?: FloatTensor | null;
+  bias?: FloatTensor | null;
+  /** Write the result here (same shape and dtype as the input) instead of allocating. */
+  out?: Tensor;
+  /** How errors about `out` name it (default `<op>: out`). */
+  outLabel?: string;
+}
+
+/** One kernel pass's result: the output, the input's (N, C, positions per slice), and the statistics recorded. */
+export interface NormPass<D extends ComputeDType> {
+  out: Tensor<D>;
+  N: number;
+  C: number;
+  length: number;
+  /** Each run's mean and sum of squared deviations (rows: N * C, channels: C, at least), when asked for; read before the op returns. */
+  record: StatsRecord | null;
+}
+
+/**
+ * The part every op shares, called once per forward: checks the input's shape (N, C, ...), the
+ * per-channel vectors and `out`, then one pass of the active kernel with statistics `from` each
+ * row, each channel, or `running` (then required). With `record`, each run's statistics are kept
+ * for the running-statistics update, in scratch arrays reused across calls (fresh ones per training
+ * step measurably added GC work).
+ */
+export function normalizePass<D extends ComputeDType>(
+  op: string,
+  x: Tensor<D>,
+  options: NormOptions,
+  from: 'rows' | 'channels' | 'given',
+  running: RunningStats | undefined,
+  record: boolean,
+): NormPass<D> {
+  const shape = x.shape;
   if (shape.length < 2) throw new ValueError(`${op}: expected an input of shape (N, C, ...), got shape [${shape.join(', ')}]`);
+  const N = shape[0];
+  const C = shape[1];
   let length = 1;
   for (let i = 2; i < shape.length; i++) length *= shape[i];
-  return { N: shape[0], C: shape[1], length };
+  const weight = options.weight ?? null;
+  const bias = options.bias ?? null;
+  checkChannelVector(op, 'weight', weight, C);
+  checkChannelVector(op, 'bias', bias, C);
+  if (running) {
+    checkChannelVector(op, 'running_mean', running.runningMean, C);
+    checkChannelVector(op, 'running_var', running.runningVar, C);
+  }
+  const out = prepareOut(x, options.out, options.outLabel ?? `${op}: out`);
+  const kept = record && from !== 'given' ? recordScratch(from === 'rows' ? N * C : C) : null;
+  const args: NormalizeArgs<Float32Array | Float64Array> = {
+    x: x.data as Float32Array,
+    y: out.data as Float32Array,
+    rows: N * C,
+    channels: C,
+    length,
+    eps: options.eps,
+    arithmetic: options.arithmetic,
+    weight: weight === null ? null : weight.data,
+    bias: bias === null ? null : bias.data,
+    stats: from === 'given' ? { from, mean: running!.runningMean.data, var: running!.runningVar.data } : { from, record: kept },
+  };
+  runKernel(x.dtype, args);
+  return { out, N, C, length, record: kept };
+}
+
+let scratch: StatsRecord = { mean: new Float64Array(0), m2: new Float64Array(0) };
+
+/** At least `runs` entries each (the kernel writes, and the update reads, the first `runs`). */
+function recordScratch(runs: number): StatsRecord {
+  if (scratch.mean.length < runs) scratch = { mean: new Float64Array(runs), m2: new Float64Array(runs) };
+  return scratch;
 }
 
 /** A per-channel vector (weight, bias, running statistic) must have shape [C]. */
-export function checkChannelVector(op: string, name: string, t: FloatTensor | null | undefined, C: number): void {
+function checkChannelVector(op: string, name: string, t: FloatTensor | null | undefined, C: number): void {
   if (t == null) return;
   if (t.shape.length !== 1 || t.data.length !== C) {
     throw new ValueError(`${op}: ${name} must have shape [${C}] (one value per channel), got [${t.shape.join(', ')}]`);
@@ -65,7 +136,7 @@ export function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: unknown, l
  * is stored as IEEE half bits and computed in float32 (a float32 kernel behind casts, as
  * MindSpore's kernels do). Called once per forward: no copies of `args` for float32 and float64.
  */
-export function runKernel(dtype: ComputeDType, args: NormalizeArgs<Float32Array | Float64Array>): void {
+function runKernel(dtype: ComputeDType, args: NormalizeArgs<Float32Array | Float64Array>): void {
   if (dtype === 'float32') activeKernel.normalize32(args as NormalizeArgs<Float32Array>);
   else if (dtype === 'float64') activeKernel.normalize64(args as NormalizeArgs<Float64Array>);
   else {

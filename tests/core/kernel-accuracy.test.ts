@@ -8,7 +8,7 @@
  */
 import { instanceNorm } from '../../src/core/instance-norm';
 import { currentKernel, kernels } from '../../src/core/normalize';
-import { loadWasmKernel } from '../../src/core/kernels/wasm';
+import { kernelsUnderTest, perCase } from '../helpers/kernels';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
 import { instanceNormReference, runningStatsReference } from '../../src/core/reference';
 import { Tensor } from '../../src/core/tensor';
@@ -63,20 +63,8 @@ const CASES: Case[] = [
   },
 ];
 
-/** Every kernel the core may run, plus the wasm kernel with tiny blocks so long-row streaming runs too. */
-function kernelsUnderTest(): NormalizeKernel[] {
-  const tiny = loadWasmKernel({ blockBytes: 4096, wholeRowBytes: 8192, small: 0 });
-  return tiny ? [...kernels, Object.assign(Object.create(tiny) as NormalizeKernel, { name: 'wasm-simd (4 KiB blocks)' })] : [...kernels];
-}
-
-const built = new Map<string, ReturnType<typeof buildUncached>>();
-
 /** The input and its reference, once per case and dtype (the reference is slow on purpose). */
-function build(c: Case, dtype: 'float32' | 'float64') {
-  const key = `${c.name}/${dtype}`;
-  if (!built.has(key)) built.set(key, buildUncached(c, dtype));
-  return built.get(key) as ReturnType<typeof buildUncached>;
-}
+const build = perCase(buildUncached);
 
 function buildUncached(c: Case, dtype: 'float32' | 'float64') {
   const [N, C, L] = c.shape;
@@ -157,7 +145,7 @@ function maxAbs(y: Float32Array | Float64Array, ref: Tensor<'float64'>): number 
   return m;
 }
 
-describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))('kernel %s against the float64 reference', (_name, kernel) => {
+describe.each(kernelsUnderTest('blocks').map((k) => [k.name, k] as const))('kernel %s against the float64 reference', (_name, kernel) => {
   it.each(CASES.map((c) => [c.name, c] as const))('float32: %s', (_n, c) => {
     const { y, ref, rowMean, rowVar } = run(kernel, c, 'float32');
     const error = worstError(y, ref.y, 2e-6, 2e-6, 'float32');

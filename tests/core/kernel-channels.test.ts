@@ -11,12 +11,10 @@
  * float32 sums), channels longer than a block, many short channels per block, NaN/Inf.
  */
 import { batchNormReference } from '../../src/core/batch-norm-reference';
-import { kernels } from '../../src/core/normalize';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
-import { loadWasmKernel } from '../../src/core/kernels/wasm';
 import { Tensor } from '../../src/core/tensor';
 import { atenBatchNorm } from '../helpers/aten';
-import { loadFmaKernel } from '../helpers/fma-kernel';
+import { kernelsUnderTest, perCase } from '../helpers/kernels';
 import { compareBits } from '../helpers/torch-fixtures';
 import { mulberry32, normals } from '../helpers/random';
 
@@ -51,26 +49,7 @@ const CASES: Case[] = [
   { name: 'NaN and Infinity in some channels', shape: [3, 4, 150], value: (n, c, i, g) => (c === 1 && n === 2 && i === 7 ? NaN : c === 2 && n === 0 && i === 100 ? -Infinity : normal(g)) },
 ];
 
-/** Every kernel the core may run, the wasm kernel with tiny blocks, with element-order sums, and the FMA build. */
-function kernelsUnderTest(): NormalizeKernel[] {
-  const tiny = { blockBytes: 4096, wholeRowBytes: 8192, small: 0 };
-  const named = (k: NormalizeKernel | null, name: string) => (k ? [Object.assign(Object.create(k) as NormalizeKernel, { name })] : []);
-  return [
-    ...kernels,
-    ...named(loadWasmKernel(tiny), 'wasm-simd (4 KiB blocks)'),
-    ...named(loadWasmKernel({ ...tiny, alwaysInOrder: true }), 'wasm-simd (element-order sums)'),
-    ...named(loadFmaKernel(), 'wasm-simd-fma'),
-    ...named(loadFmaKernel(tiny), 'wasm-simd-fma (4 KiB blocks)'),
-  ];
-}
-
-const built = new Map<string, ReturnType<typeof buildUncached>>();
-
-function build(c: Case, dtype: 'float32' | 'float64') {
-  const key = `${c.name}/${dtype}`;
-  if (!built.has(key)) built.set(key, buildUncached(c, dtype));
-  return built.get(key) as ReturnType<typeof buildUncached>;
-}
+const build = perCase(buildUncached);
 
 function buildUncached(c: Case, dtype: 'float32' | 'float64') {
   const [N, C, L] = c.shape;
@@ -109,7 +88,7 @@ function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64', ari
   return { y, record };
 }
 
-describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))('kernel %s, per-channel statistics', (_name, kernel) => {
+describe.each(kernelsUnderTest('all').map((k) => [k.name, k] as const))('kernel %s, per-channel statistics', (_name, kernel) => {
   for (const dtype of ['float32', 'float64'] as const) {
     it.each(CASES.map((c) => [c.name, c] as const))(`${dtype} stepwise, against the emulation of ATen's steps: %s`, (_n, c) => {
       const { expected } = build(c, dtype);

@@ -7,11 +7,9 @@
  * magnitudes, NaN/Inf, mostly zeros, subnormals, long zero-mean rows (where an order-free sum is
  * not the element-order sum), and values whose products and sums land on float32 rounding ties.
  */
-import { kernels } from '../../src/core/normalize';
-import { loadWasmKernel } from '../../src/core/kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
 import { atenInstanceNorm } from '../helpers/aten';
-import { loadFmaKernel } from '../helpers/fma-kernel';
+import { kernelsUnderTest, perCase } from '../helpers/kernels';
 import { compareBits } from '../helpers/torch-fixtures';
 import { mulberry32, normals } from '../helpers/random';
 
@@ -52,30 +50,7 @@ const CASES: Case[] = [
   { name: 'given statistics, eps 0, zero variance', shape: [2, 3, 300], value: (_r, _i, g) => normal(g), eps: 0, given: { mean: [0, 1, -1], var: [0, 1, 2] } },
 ];
 
-/**
- * Every kernel the core may run, plus the wasm kernel with tiny blocks (long-row streaming), with
- * every sum redone in element order, and the relaxed-SIMD build (fused multiply-add) where this
- * machine can run it.
- */
-function kernelsUnderTest(): NormalizeKernel[] {
-  const tiny = { blockBytes: 4096, wholeRowBytes: 8192, small: 0 };
-  const named = (k: NormalizeKernel | null, name: string) => (k ? [Object.assign(Object.create(k) as NormalizeKernel, { name })] : []);
-  return [
-    ...kernels,
-    ...named(loadWasmKernel(tiny), 'wasm-simd (4 KiB blocks)'),
-    ...named(loadWasmKernel({ ...tiny, alwaysInOrder: true }), 'wasm-simd (element-order sums)'),
-    ...named(loadFmaKernel(), 'wasm-simd-fma'),
-    ...named(loadFmaKernel(tiny), 'wasm-simd-fma (4 KiB blocks)'),
-  ];
-}
-
-const built = new Map<string, ReturnType<typeof buildUncached>>();
-
-function build(c: Case, dtype: 'float32' | 'float64') {
-  const key = `${c.name}/${dtype}`;
-  if (!built.has(key)) built.set(key, buildUncached(c, dtype));
-  return built.get(key) as ReturnType<typeof buildUncached>;
-}
+const build = perCase(buildUncached);
 
 function buildUncached(c: Case, dtype: 'float32' | 'float64') {
   const [N, C, L] = c.shape;
@@ -115,7 +90,7 @@ function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64') {
   return { y, rowMean, rowM2, expected };
 }
 
-describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))("kernel %s against the emulation of ATen's steps", (_name, kernel) => {
+describe.each(kernelsUnderTest('all').map((k) => [k.name, k] as const))("kernel %s against the emulation of ATen's steps", (_name, kernel) => {
   for (const dtype of ['float32', 'float64'] as const) {
     it.each(CASES.map((c) => [c.name, c] as const))(`${dtype}: %s`, (_n, c) => {
       const { y, rowMean, rowM2, expected } = run(kernel, c, dtype);

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { mulberry32 } from '../../src/core/random';
 import { mulberry32Fast } from './random';
 import { Tensor } from '../../src/core/tensor';
+import type { StateDict } from '../../src/torch/module';
 
 export interface TensorJson {
   dtype: 'float32' | 'float64' | 'int64';
@@ -120,4 +121,28 @@ export function ulpDistance(a: number, b: number, wide: boolean): number {
   const x = bits32[0];
   scratch32[0] = Math.abs(b);
   return Math.abs(x - bits32[0]);
+}
+
+/** The tensor has the fixture's dtype, shape and bits (int64 by value). */
+export function expectTensor(got: Tensor, want: TensorJson): void {
+  expect({ dtype: got.dtype, shape: [...got.shape] }).toEqual({ dtype: want.dtype, shape: want.shape });
+  const expected = tensorOf(want);
+  if (want.dtype === 'int64') expect(Array.from(got.data as BigInt64Array)).toEqual(Array.from(expected.data as BigInt64Array));
+  else expect(compareBits(got.data as Float32Array, expected.data as Float32Array).identical).toBe(got.size);
+}
+
+/** The same keys in the same order, each tensor as expectTensor checks it. */
+export function expectStateDict(sd: StateDict, want: Record<string, TensorJson>): void {
+  expect(Object.keys(sd)).toEqual(Object.keys(want));
+  for (const [k, t] of Object.entries(want)) expectTensor(sd[k], t);
+}
+
+/** The error `fn` throws as the fixtures record it (Python's class name and message), or null. */
+export function caught(fn: () => unknown): { type: string; message: string } | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return { type: (err as Error).name, message: (err as Error).message };
+  }
 }
