@@ -21,7 +21,7 @@ import { Tensor } from '../src/core/tensor';
 import { writeFileAtomic } from '../src/io/atomic-write';
 import { encodeModel, initializer, node, valueInfo } from '../src/onnx/proto';
 import { createSession, instanceNormModel, onnxruntime, type Session } from '../src/onnx/runtime';
-import { BatchNorm2d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type _NormBase } from '../src/torch/nn';
+import { BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type _NormBase } from '../src/torch/nn';
 
 type Dtype = 'float32' | 'float64';
 
@@ -153,13 +153,17 @@ function cases(quick: boolean): CaseSpec[] {
   ];
 }
 
-/** BatchNorm2d in training (batch statistics, running stats updated) and in eval (running stats), two ResNet-like shapes. */
+/** BatchNorm in training (batch statistics, running stats updated) and in eval (running stats): two ResNet-like BatchNorm2d shapes and an MLP's BatchNorm1d (N, C). */
 function batchNormCases(quick: boolean): CaseSpec[] {
-  const shapes = quick ? [[2, 8, 8, 8], [2, 16, 4, 4]] : [[32, 64, 56, 56], [8, 256, 14, 14]];
-  return shapes.flatMap((shape) => [
-    { name: `BatchNorm2d [${shape.join(', ')}] training`, shape, dtype: 'float32' as const, module: () => new BatchNorm2d(shape[1]), ort: batchNormalization(true), js: true },
-    { name: `BatchNorm2d [${shape.join(', ')}] eval`, shape, dtype: 'float32' as const, module: () => new BatchNorm2d(shape[1]).eval(), ort: batchNormalization(false) },
-  ]);
+  const shapes = quick ? [[2, 8, 8, 8], [2, 16, 4, 4], [64, 32]] : [[32, 64, 56, 56], [8, 256, 14, 14], [256, 1024]];
+  return shapes.flatMap((shape) => {
+    const cls = shape.length === 4 ? BatchNorm2d : BatchNorm1d;
+    const label = `${cls.name} [${shape.join(', ')}]`;
+    return [
+      { name: `${label} training`, shape, dtype: 'float32' as const, module: () => new cls(shape[1]), ort: batchNormalization(true), js: shape[1] === 64 },
+      { name: `${label} eval`, shape, dtype: 'float32' as const, module: () => new cls(shape[1]).eval(), ort: batchNormalization(false) },
+    ];
+  });
 }
 
 type Sample = { wall: number; cpu: number };

@@ -1012,3 +1012,196 @@ export function fusedMultiplyAdd(a32: f32, c32: f32, a64: f64, c64: f64): bool {
   const double = f64x2.extract_lane(f64x2.relaxed_madd(f64x2.splat(a64), f64x2.splat(a64), f64x2.splat(c64)), 0);
   return single == <f32>5.9604644775390625e-8 && double == 5.551115123125783e-17;
 }
+
+// ================================================================ channels of one value per batch entry
+//
+// (N, C) input (and any whose slices hold one value) is an N x C matrix whose channels are its
+// columns. The JS side computes the per-channel parameters; these functions run the passes down
+// the columns, vectorized across channels, over `rows` rows of C values at p. `buf`, `mean`,
+// `alpha`, `beta`, `scale` and `shift` are arrays of C values (float32 for the float32 stepwise
+// passes, float64 otherwise). The stepwise steps are ATen's channels-last kernel on one thread:
+// float sums down each column, the squares fused into theirs, then y = fma(x, alpha, beta).
+
+/** buf[c] = f32(x[r][c] + buf[c]) for each row in order (float32 adds are exact lane by lane). */
+export function columnSums32(p: usize, rows: i32, C: i32, buf: usize): void {
+  const c4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 2);
+    let c = 0;
+    for (; c < c4; c += 4) v128.store(buf + (<usize>c << 2), f32x4.add(v128.load(q + (<usize>c << 2)), v128.load(buf + (<usize>c << 2))));
+    for (; c < C; c++) store<f32>(buf + (<usize>c << 2), load<f32>(q + (<usize>c << 2)) + load<f32>(buf + (<usize>c << 2)));
+  }
+}
+
+/** buf[c] = fma32(d, d, buf[c]) with d = f32(x[r][c] - mean[c]), for each row in order. */
+export function columnSquares32(p: usize, rows: i32, C: i32, mean: usize, buf: usize): void {
+  const c8 = C & ~7;
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 2);
+    let c = 0;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      for (; c < c8; c += 4) {
+        const at = <usize>c << 2;
+        const d = f32x4.sub(v128.load(q + at), v128.load(mean + at));
+        v128.store(buf + at, f32x4.relaxed_madd(d, d, v128.load(buf + at)));
+      }
+    } else {
+      // Eight channels at a time in float64 (d * d is exact there, the sum rounds once); a group
+      // where a sum cannot be demoted safely is redone with the exact scalar fma32.
+      for (; c < c8; c += 8) {
+        const at = <usize>c << 2;
+        const s0 = squarePair(q + at, mean + at, buf + at);
+        const s1 = squarePair(q + at + 8, mean + at + 8, buf + at + 8);
+        const s2 = squarePair(q + at + 16, mean + at + 16, buf + at + 16);
+        const s3 = squarePair(q + at + 24, mean + at + 24, buf + at + 24);
+        if (demotable(s0, s1, s2, s3, true)) {
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s0), 0);
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s1), 0, 8);
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s2), 0, 16);
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s3), 0, 24);
+        } else {
+          for (let k = c; k < c + 8; k++) {
+            const d = load<f32>(q + (<usize>k << 2)) - load<f32>(mean + (<usize>k << 2));
+            store<f32>(buf + (<usize>k << 2), fma32(d, d, load<f32>(buf + (<usize>k << 2))));
+          }
+        }
+      }
+    }
+    for (; c < C; c++) {
+      const d = load<f32>(q + (<usize>c << 2)) - load<f32>(mean + (<usize>c << 2));
+      store<f32>(buf + (<usize>c << 2), fma32(d, d, load<f32>(buf + (<usize>c << 2))));
+    }
+  }
+}
+
+/** Two lanes of d * d + buf in float64, d = f32(x - mean) (float32 values at x, mean, buf). */
+@inline
+function squarePair(x: usize, mean: usize, buf: usize): v128 {
+  const d = f64x2.promote_low_f32x4(f32x4.sub(v128.load64_zero(x), v128.load64_zero(mean)));
+  return f64x2.add(f64x2.mul(d, d), f64x2.promote_low_f32x4(v128.load64_zero(buf)));
+}
+
+/**
+ * Whether eight float64 sums (each of a float32 product and a float32) round to float32 as their
+ * exact values would: none is a float32 rounding midpoint (low 29 mantissa bits 0x10000000) and,
+ * with `nearSubnormal`, none (0 aside) lies below 2^-100, near the float32 subnormals, whose
+ * rounding grid that test does not see and where the float64 sum need not be exact.
+ */
+@inline
+function demotable(s0: v128, s1: v128, s2: v128, s3: v128, nearSubnormal: bool): bool {
+  const mask = i32x4.splat(0x1fffffff);
+  const tie = i32x4.splat(0x10000000);
+  const w0 = v128.shuffle<i32>(s0, s1, 0, 2, 4, 6);
+  const w1 = v128.shuffle<i32>(s2, s3, 0, 2, 4, 6);
+  let bad = v128.or(i32x4.eq(v128.and(w0, mask), tie), i32x4.eq(v128.and(w1, mask), tie));
+  if (nearSubnormal) {
+    const limit = f64x2.splat(7.888609052210118e-31);
+    const zero = f64x2.splat(0);
+    bad = v128.or(bad, v128.or(v128.and(f64x2.lt(f64x2.abs(s0), limit), f64x2.ne(s0, zero)), v128.and(f64x2.lt(f64x2.abs(s1), limit), f64x2.ne(s1, zero))));
+    bad = v128.or(bad, v128.or(v128.and(f64x2.lt(f64x2.abs(s2), limit), f64x2.ne(s2, zero)), v128.and(f64x2.lt(f64x2.abs(s3), limit), f64x2.ne(s3, zero))));
+  }
+  return !v128.any_true(bad);
+}
+
+/**
+ * y[r][c] = fma32(x[r][c], alpha[c], beta[c]), in place. Without relaxed SIMD: eight channels at a
+ * time in float64, alpha and beta widened once into `wideAlpha` and `wideBeta` (C float64 each);
+ * where every |beta| >= 2^-100 or beta == 0 the float64 sums are exact near the float32
+ * subnormals (every term a multiple of 2^-149), so only midpoints need checking.
+ */
+export function columnFma32(p: usize, rows: i32, C: i32, alpha: usize, beta: usize, wideAlpha: usize, wideBeta: usize): void {
+  const c8 = C & ~7;
+  let betasSafe = true;
+  if (!ASC_FEATURE_RELAXED_SIMD) {
+    for (let c = 0; c < C; c++) {
+      const b = load<f32>(beta + (<usize>c << 2));
+      store<f64>(wideAlpha + (<usize>c << 3), <f64>load<f32>(alpha + (<usize>c << 2)));
+      store<f64>(wideBeta + (<usize>c << 3), <f64>b);
+      if (!(b == 0 || abs(b) >= <f32>7.888609052210118e-31)) betasSafe = false;
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 2);
+    let c = 0;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      for (; c < c8; c += 4) {
+        const at = <usize>c << 2;
+        v128.store(q + at, f32x4.relaxed_madd(v128.load(q + at), v128.load(alpha + at), v128.load(beta + at)));
+      }
+    } else {
+      for (; c < c8; c += 8) {
+        const at = <usize>c << 2;
+        const wide = <usize>c << 3;
+        const s0 = fmaPair(q + at, wideAlpha + wide, wideBeta + wide);
+        const s1 = fmaPair(q + at + 8, wideAlpha + wide + 16, wideBeta + wide + 16);
+        const s2 = fmaPair(q + at + 16, wideAlpha + wide + 32, wideBeta + wide + 32);
+        const s3 = fmaPair(q + at + 24, wideAlpha + wide + 48, wideBeta + wide + 48);
+        if (demotable(s0, s1, s2, s3, !betasSafe)) {
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s0), 0);
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s1), 0, 8);
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s2), 0, 16);
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s3), 0, 24);
+        } else {
+          for (let k = c; k < c + 8; k++) store<f32>(q + (<usize>k << 2), fma32(load<f32>(q + (<usize>k << 2)), load<f32>(alpha + (<usize>k << 2)), load<f32>(beta + (<usize>k << 2))));
+        }
+      }
+    }
+    for (; c < C; c++) store<f32>(q + (<usize>c << 2), fma32(load<f32>(q + (<usize>c << 2)), load<f32>(alpha + (<usize>c << 2)), load<f32>(beta + (<usize>c << 2))));
+  }
+}
+
+/** Two lanes of x * alpha + beta in float64 (x float32, alpha and beta already widened). */
+@inline
+function fmaPair(x: usize, alpha: usize, beta: usize): v128 {
+  return f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(x)), v128.load(alpha)), v128.load(beta));
+}
+
+/** float64 buf[c] += x[r][c] for each row in order, the values float32 (`narrow`) or float64: the float64 sums of both arithmetics. */
+export function columnSums64(p: usize, rows: i32, C: i32, buf: usize, narrow: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) {
+      const i = <usize>r * <usize>C + <usize>c;
+      const v = narrow ? <f64>load<f32>(p + (i << 2)) : load<f64>(p + (i << 3));
+      store<f64>(buf + (<usize>c << 3), v + load<f64>(buf + (<usize>c << 3)));
+    }
+  }
+}
+
+/** float64 buf[c] += (x[r][c] - mean[c])^2, the square fused into the sum (`fused`: stepwise float64) or not ('accurate'). */
+export function columnSquares64(p: usize, rows: i32, C: i32, mean: usize, buf: usize, narrow: bool, fused: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) {
+      const i = <usize>r * <usize>C + <usize>c;
+      const d = (narrow ? <f64>load<f32>(p + (i << 2)) : load<f64>(p + (i << 3))) - load<f64>(mean + (<usize>c << 3));
+      const s = load<f64>(buf + (<usize>c << 3));
+      store<f64>(buf + (<usize>c << 3), fused ? fma64(d, d, s) : s + d * d);
+    }
+  }
+}
+
+/** float64 y[r][c] = fma64(x[r][c], alpha[c], beta[c]), in place. */
+export function columnFma64(p: usize, rows: i32, C: i32, alpha: usize, beta: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 3);
+    let c = 0;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      for (; c + 1 < C; c += 2) {
+        const at = <usize>c << 3;
+        v128.store(q + at, f64x2.relaxed_madd(v128.load(q + at), v128.load(alpha + at), v128.load(beta + at)));
+      }
+    }
+    for (; c < C; c++) store<f64>(q + (<usize>c << 3), fma64(load<f64>(q + (<usize>c << 3)), load<f64>(alpha + (<usize>c << 3)), load<f64>(beta + (<usize>c << 3))));
+  }
+}
+
+/** 'accurate': y[r][c] = (x[r][c] - mean[c]) * scale[c] + shift[c] in float64, stored as float32 (`narrow`) or float64, in place. */
+export function columnAffine(p: usize, rows: i32, C: i32, mean: usize, scale: usize, shift: usize, narrow: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) {
+      const i = <usize>r * <usize>C + <usize>c;
+      const at = <usize>c << 3;
+      if (narrow) store<f32>(p + (i << 2), <f32>((<f64>load<f32>(p + (i << 2)) - load<f64>(mean + at)) * load<f64>(scale + at) + load<f64>(shift + at)));
+      else store<f64>(p + (i << 3), (load<f64>(p + (i << 3)) - load<f64>(mean + at)) * load<f64>(scale + at) + load<f64>(shift + at));
+    }
+  }
+}

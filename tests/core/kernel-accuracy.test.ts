@@ -56,6 +56,13 @@ const CASES: Case[] = [
     running: { mean: [1e4, 1e4 + 1e-3], var: [1e-6, 4e-6] },
   },
   {
+    name: 'fixed statistics on slices of one value ((N, C): passes down the columns)',
+    shape: [500, 6, 1],
+    value: (r, _i, g) => (r % 6) * 10 + normal(g),
+    affine: true,
+    running: { mean: [0, 10, 20, 30, 40, 50], var: [1, 2, 0.5, 1e-4, 100, 3] },
+  },
+  {
     name: 'fixed statistics where x - mean overflows float32',
     shape: [1, 2, 4096],
     value: (_r, _i, g) => 3e38 * g(),

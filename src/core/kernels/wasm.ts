@@ -7,9 +7,10 @@
  * second time. Runs longer than a block take two streamed passes (statistics merged per block,
  * then normalize); with 'stepwise' arithmetic three (sum, squares, normalize) and more where a sum
  * has to be redone in element order. Small inputs go to the JS kernel, which is cheaper than the
- * wasm call and copies at that size, and so do channels of one value per batch entry (their
- * 'stepwise' sums are float32 sums across the batch, another loop).
+ * wasm call and copies at that size. Slices of one value ((N, C) input) take their own passes,
+ * down the columns of the N x C matrix, vectorized across channels.
  */
+import { fma32, fma64 } from '../fma';
 import { jsKernel } from './js';
 import { inputInvStd, type NormalizeArgs, type NormalizeKernel } from './types';
 
@@ -59,6 +60,14 @@ interface KernelExports {
   fma64(a: number, b: number, c: number): number;
   fmaBlock64(p: number, n: number, alpha: number, beta: number): void;
   fusedMultiplyAdd(a32: number, c32: number, a64: number, c64: number): number;
+  // slices of one value: passes down the columns of an N x C matrix
+  columnSums32(p: number, rows: number, C: number, buf: number): void;
+  columnSquares32(p: number, rows: number, C: number, mean: number, buf: number): void;
+  columnFma32(p: number, rows: number, C: number, alpha: number, beta: number, wideAlpha: number, wideBeta: number): void;
+  columnSums64(p: number, rows: number, C: number, buf: number, narrow: number): void;
+  columnSquares64(p: number, rows: number, C: number, mean: number, buf: number, narrow: number, fused: number): void;
+  columnFma64(p: number, rows: number, C: number, alpha: number, beta: number): void;
+  columnAffine(p: number, rows: number, C: number, mean: number, scale: number, shift: number, narrow: number): void;
 }
 
 type BlockArgs = [p: number, runs: number, length: number, images: number, r0: number, channels: number, eps: number, flags: number, chan: number, stats: number, totalRuns: number];
@@ -143,10 +152,14 @@ export class WasmKernel implements NormalizeKernel {
   }
 
   private forJs(args: NormalizeArgs<FloatArray>): boolean {
-    return args.x.length < this.sizes.small || args.length === 0 || (args.stats.from === 'channels' && args.length === 1);
+    return args.x.length < this.sizes.small || args.length === 0;
   }
 
   private run(args: NormalizeArgs<FloatArray>, bytes: 4 | 8): void {
+    if (args.length === 1 && args.stats.from !== 'rows') {
+      this.columns(args, bytes);
+      return;
+    }
     const { rows, channels, length, stats, weight, bias } = args;
     const layout: Runs = stats.from === 'channels' ? { runs: channels, images: rows / channels, length } : { runs: rows, images: 1, length };
     const record = stats.from === 'given' ? null : stats.record;
@@ -188,6 +201,96 @@ export class WasmKernel implements NormalizeKernel {
       record.mean.set(this.f64.subarray(s, s + layout.runs));
       record.m2.set(this.f64.subarray(s + layout.runs, s + 2 * layout.runs));
     }
+  }
+
+  /**
+   * Slices of one value with per-channel or given statistics: the input is an N x C matrix whose
+   * columns are the channels. Each pass runs down the columns in wasm; the per-channel values
+   * between passes are worked out here with the JS kernel's formulas. The matrix is copied in once
+   * when it fits in `wholeRowBytes`, else each pass streams it in blocks of rows.
+   */
+  private columns(args: NormalizeArgs<FloatArray>, bytes: 4 | 8): void {
+    const { x, y, rows, channels: C, eps, weight, bias, stats } = args;
+    const N = rows / C;
+    const wasm = this.wasm;
+    const wide = bytes === 8;
+    const stepwise = args.arithmetic === 'stepwise';
+    // Layout: [six arrays of C float64 (a buffer, the means, alpha or scale, beta or shift, and
+    // float64 copies of float32 alpha and beta) | block].
+    const [buf, means, alphas, betas, wideAlphas, wideBetas] = [0, 8 * C, 16 * C, 24 * C, 32 * C, 40 * C];
+    const block = alignUp(48 * C + 2048, 4096) - 2048;
+    const rowBytes = C * bytes;
+    const { blockBytes, wholeRowBytes } = this.sizes;
+    const perBlock = rows * bytes <= Math.max(blockBytes, wholeRowBytes) ? N : Math.max(1, Math.floor(blockBytes / rowBytes));
+    this.reserve(block + perBlock * rowBytes);
+    const whole = perBlock >= N;
+    const view = wide ? this.f64 : this.f32;
+    const at = block / bytes;
+    if (whole) view.set(x, at);
+    const pass = (run: (n: number) => void, write: boolean) => {
+      if (whole) return run(N);
+      for (let r0 = 0; r0 < N; r0 += perBlock) {
+        const n = Math.min(perBlock, N - r0);
+        view.set(x.subarray(r0 * C, (r0 + n) * C), at);
+        run(n);
+        if (write) y.set(view.subarray(at, at + n * C), r0 * C);
+      }
+    };
+    const f32 = this.f32;
+    const f64 = this.f64;
+    const f = Math.fround;
+    const own = stats.from === 'channels';
+    const record = stats.from === 'channels' ? stats.record : null;
+    const narrow = wide ? 0 : 1;
+    // Statistics: float32 sums down the columns (stepwise float32), float64 ones otherwise.
+    if (own && stepwise && !wide) {
+      f32.fill(0, buf >> 2, (buf >> 2) + C);
+      pass((n) => wasm.columnSums32(block, n, C, buf), false);
+      for (let c = 0; c < C; c++) f32[(means >> 2) + c] = f(f32[(buf >> 2) + c] / N);
+      f32.fill(0, buf >> 2, (buf >> 2) + C);
+      pass((n) => wasm.columnSquares32(block, n, C, means, buf), false);
+    } else if (own) {
+      f64.fill(0, buf >> 3, (buf >> 3) + C);
+      pass((n) => wasm.columnSums64(block, n, C, buf, narrow), false);
+      for (let c = 0; c < C; c++) f64[(means >> 3) + c] = f64[(buf >> 3) + c] / N;
+      f64.fill(0, buf >> 3, (buf >> 3) + C);
+      pass((n) => wasm.columnSquares64(block, n, C, means, buf, narrow, stepwise ? 1 : 0), false);
+    }
+    // Per channel: mean and invstd, then alpha and beta (stepwise) or scale and shift (accurate).
+    const single = stepwise && !wide;
+    for (let c = 0; c < C; c++) {
+      let mean: number;
+      let invstd: number;
+      if (stats.from === 'given') {
+        mean = single ? f(stats.mean[c]) : stats.mean[c];
+        invstd = single ? f(1 / f(Math.sqrt(f(f(stats.var[c]) + f(eps))))) : 1 / Math.sqrt(stats.var[c] + eps);
+      } else {
+        mean = single ? f32[(means >> 2) + c] : f64[(means >> 3) + c];
+        const m2 = single ? f32[(buf >> 2) + c] : f64[(buf >> 3) + c];
+        if (record) {
+          record.mean[c] = mean;
+          record.m2[c] = m2;
+        }
+        invstd = single ? (f(m2 / f(N)) === 0 && eps === 0 ? 0 : f(1 / Math.sqrt(f(m2 / f(N)) + eps))) : inputInvStd(m2 / N, eps);
+      }
+      if (single) {
+        const alpha = weight ? f(invstd * f(weight[c])) : invstd;
+        f32[(alphas >> 2) + c] = alpha;
+        f32[(betas >> 2) + c] = fma32(-mean, alpha, bias ? f(bias[c]) : 0);
+      } else if (stepwise) {
+        const alpha = weight ? invstd * weight[c] : invstd;
+        f64[(alphas >> 3) + c] = alpha;
+        f64[(betas >> 3) + c] = fma64(-mean, alpha, bias ? bias[c] : 0);
+      } else {
+        f64[(means >> 3) + c] = mean;
+        f64[(alphas >> 3) + c] = weight ? invstd * weight[c] : invstd;
+        f64[(betas >> 3) + c] = bias ? bias[c] : 0;
+      }
+    }
+    if (single) pass((n) => wasm.columnFma32(block, n, C, alphas, betas, wideAlphas, wideBetas), true);
+    else if (stepwise) pass((n) => wasm.columnFma64(block, n, C, alphas, betas), true);
+    else pass((n) => wasm.columnAffine(block, n, C, means, alphas, betas, narrow), true);
+    if (whole) y.set(view.subarray(at, at + rows), 0);
   }
 
   /** Whole runs per block: one wasm call computes statistics and normalizes every run in it. */
