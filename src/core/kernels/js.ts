@@ -2,8 +2,7 @@ import { fma32, fma64 } from '../fma';
 import { inputInvStd, type NormalizeArgs, type NormalizeKernel } from './types';
 
 /**
- * The portable kernel, used for small inputs, for channels of one value per batch entry, and where
- * wasm SIMD is missing.
+ * The portable kernel, used for small inputs and where wasm SIMD is missing.
  *
  * 'accurate': two passes over each row for the statistics (mean, then squared deviations: the
  * one-pass sum-of-squares formula loses everything when the mean is large against the spread),
