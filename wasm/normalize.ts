@@ -1019,7 +1019,7 @@ export function fusedMultiplyAdd(a32: f32, c32: f32, a64: f64, c64: f64): bool {
 // columns. The JS side computes the per-channel parameters; these functions run the passes down
 // the columns, vectorized across channels, over `rows` rows of C values at p. `buf`, `mean`,
 // `alpha`, `beta`, `scale` and `shift` are arrays of C values (float32 for the float32 stepwise
-// passes, float64 otherwise). The stepwise steps are ATen's channels-last kernel on one thread:
+// passes, float64 otherwise). The stepwise steps are a CPU batch-norm kernel's for channels-last data, on one thread:
 // float sums down each column, the squares fused into theirs, then y = fma(x, alpha, beta).
 
 /** buf[c] = f32(x[r][c] + buf[c]) for each row in order (float32 adds are exact lane by lane). */

@@ -133,8 +133,8 @@ export function prepareOut<D extends ComputeDType>(x: Tensor<D>, out: unknown, l
 
 /**
  * One pass of the active kernel; `args.x` and `args.y` are the data of tensors of `dtype`. float16
- * is stored as IEEE half bits and computed in float32 (a float32 kernel behind casts, as
- * MindSpore's kernels do). Called once per forward: no copies of `args` for float32 and float64.
+ * is stored as IEEE half bits and computed in float32 (a float32 kernel behind casts). Called once
+ * per forward: no copies of `args` for float32 and float64.
  */
 function runKernel(dtype: ComputeDType, args: NormalizeArgs<Float32Array | Float64Array>): void {
   if (dtype === 'float32') activeKernel.normalize32(args as NormalizeArgs<Float32Array>);

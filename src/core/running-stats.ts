@@ -71,8 +71,8 @@ export interface ChannelStats {
 
 /**
  * Blends each channel's batch mean and unbiased variance, m2 / (count - 1), into `running` (one
- * value per batch: count 1 gives a NaN variance, 0 / 0). 'stepwise' (ATen's
- * batch_norm_cpu_update_stats_template, float32 running statistics): momentum rounded to float32,
+ * value per batch: count 1 gives a NaN variance, 0 / 0). 'stepwise' (a CPU batch-norm kernel's
+ * update, float32 running statistics): momentum rounded to float32,
  * the mean blended in float32, the unbiased variance a float32 division, its product with the
  * momentum exact in float64 and the sum rounded to float32; float64 ones take the plain float64
  * formula. 'accurate': float64, rounded once when stored.

@@ -250,7 +250,7 @@ function stepwiseRows64(args: NormalizeArgs<Float64Array>): void {
 /**
  * float32 steps for each channel over its N rows: the sum in float64 in memory order, the squares
  * in float32 summed in float64; rows of one value are summed in float32 instead, the squares fused
- * into that sum (ATen's kernel for channels-last data, on one thread).
+ * into that sum (a CPU kernel's loop for channels-last data, on one thread).
  */
 function stepwiseChannels32(args: NormalizeArgs<Float32Array>): void {
   const { x, y, rows, channels: C, length, eps, weight, bias, stats: source } = args;
