@@ -7,7 +7,7 @@ export type { DType, FloatDType } from './core/dtype';
 export { PyTypeError as TypeError, ValueError, RuntimeError, KeyError, IndexError, AttributeError, isPyError } from './core/errors';
 export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
 export { instanceNormReference } from './core/reference';
-export { batchNorm, type BatchNormOptions, type RunningStatsUpdate } from './core/batch-norm';
+export { batchNorm, type BatchNormOptions } from './core/batch-norm';
 export { batchNormReference } from './core/batch-norm-reference';
 export * as torch from './torch';
 export * as mindspore from './mindspore';

@@ -12,9 +12,9 @@
  * eps is checked only at the first call. BatchNorm3d is a cell holding a BatchNorm2d `bn2d`, so
  * its Parameters are `bn2d.moving_mean` and so on.
  *
- * Numbers: the batch statistics and the output are computed in float64 and rounded to float32
- * (src/core/batch-norm.ts); oneDNN's float32 summation order is not reproduced (mapping.json
- * decision mindspore-batchnorm-arithmetic).
+ * Numbers: the core's batch norm with 'accurate' arithmetic (statistics and output computed in
+ * float64 and rounded once to float32); oneDNN's float32 summation order is not reproduced
+ * (mapping.json decision mindspore-batchnorm-arithmetic).
  */
 import type { DType } from '../core/dtype';
 import { ValueError } from '../core/errors';
@@ -134,11 +134,11 @@ export abstract class _BatchNorm extends Cell {
     // optimizer and Assign kernels; utils/anfalgo.cc@v2.6.0:1178-1188).
     const [w, b, runningMean, runningVar] = params.map((p) => (p.dtype === 'float16' ? p.data.astype('float32') : p.data)) as Tensor<'float32'>[];
     const input = x as Tensor<'float16' | 'float32'>;
-    const common = { eps, weight: w, bias: b, out: options?.out };
-    if (!training) return batchNorm(input, { ...common, useInputStats: false, runningMean, runningVar });
+    const common = { eps, arithmetic: 'accurate', weight: w, bias: b, out: options?.out } as const;
+    if (!training) return batchNorm(input, { ...common, useInputStats: false, running: { runningMean, runningVar } });
     // batch_norm_cpu_kernel.cc@v2.6.0:118-121: moving = moving * (1 - m) + batch * m, the variance
     // times n / (n - 1) (n = N * every trailing dim), while the output uses the biased one.
-    return batchNorm(input, { ...common, useInputStats: true, track: { runningMean, runningVar, momentum: weight, unbiased: true } });
+    return batchNorm(input, { ...common, useInputStats: true, track: { runningMean, runningVar, momentum: weight } });
   }
 
   /** `BatchNormFuncImpl::CheckValidation` (ops/infer/ops_func_impl/batch_norm.cc@v2.6.0:149-178) on the float32 values. */
