@@ -5,13 +5,14 @@
  */
 import { PyTypeError, ValueError } from '../core/errors';
 import type { Tensor } from '../core/tensor';
+import { batchNorm } from './batch-norm';
 import { instanceNorm } from './instance-norm';
 import type { FacadeLayer, Framework, LayerClass, LayerFamily, MindSporeLayer, TorchLayer } from './types';
 
 export { FRAMEWORKS } from './types';
 export type { ChannelTensor, FacadeLayer, Framework, LayerClass, LayerConstructor, LayerFamily, MindSporeLayer, NormalizationPlan, PlanInput, TorchLayer } from './types';
 
-export const FAMILIES: readonly LayerFamily[] = [instanceNorm];
+export const FAMILIES: readonly LayerFamily[] = [instanceNorm, batchNorm];
 
 export const LAYER_CLASSES: readonly LayerClass[] = FAMILIES.flatMap((f) => f.classes);
 

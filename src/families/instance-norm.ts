@@ -15,6 +15,7 @@ function plan(layer: FacadeLayer, framework: Framework, input: PlanInput): Norma
 function mindsporePlan(cell: ms._InstanceNorm): NormalizationPlan {
   return {
     statistics: 'instance',
+    eps: cell.eps,
     scale: { name: 'gamma', tensor: cell.gamma.data.astype('float32') },
     bias: { name: 'beta', tensor: cell.beta.data.astype('float32') },
     notes: ['MindSpore InstanceNorm: input statistics in training and inference; gamma and beta always applied.'],
@@ -25,6 +26,7 @@ function torchPlan(module: th._InstanceNorm, { shape, given, dtype }: PlanInput)
   const C = module.num_features;
   const { weight, bias, running_mean: runningMean, running_var: runningVar } = module;
   const affine = {
+    eps: module.eps,
     scale: weight ? { name: 'weight', tensor: weight.astype(dtype) } : { name: 'scale', tensor: Tensor.ones([C], dtype) },
     bias: bias ? { name: 'bias', tensor: bias.astype(dtype) } : { name: 'B', tensor: Tensor.zeros([C], dtype) },
   };

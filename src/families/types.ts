@@ -16,10 +16,11 @@ export interface TorchLayer extends Module {
   forward(input: Tensor, options?: { out?: Tensor | null }): Tensor;
 }
 
-/** A MindSpore facade layer of any family. */
+/**
+ * A MindSpore facade layer of any family. Unlike torch's, a cell need not have num_features or eps
+ * of its own (BatchNorm3d keeps them in its bn2d child, as MindSpore does); its family's plan reads them.
+ */
 export interface MindSporeLayer extends Cell {
-  readonly num_features: number;
-  readonly eps: number;
   construct(x: Tensor, options?: { out?: Tensor }): Tensor;
 }
 
@@ -57,6 +58,7 @@ export interface ChannelTensor {
  * per-channel tensors. The ONNX exporter and verifier read a layer only through this.
  */
 export type NormalizationPlan = {
+  eps: number;
   scale: ChannelTensor;
   bias: ChannelTensor;
   /** What the graph does not do that the layer does (the running-statistics update), for the model's doc string. */

@@ -311,6 +311,8 @@ const versionNoteSchema = z.object({
   older: pageText,
   /** Where both are read, as `path@tag:line`. */
   sources: z.array(z.string().regex(/^[\w./-]+@v\d+\.\d+\.\d+:\d+(-\d+)?$/)).min(2),
+  /** The families whose pages show the note; absent: every page (the note is about Cell, Parameter or loading). */
+  families: z.array(z.string()).min(1).optional(),
 });
 
 /** Where the generated pages depart from the published (seed) pages, and why. */
@@ -451,6 +453,12 @@ export const mappingSchema = mappingFileSchema.transform((file, ctx) => {
   const apis = entries.map((e) => e.api);
   apis.forEach((api, i) => {
     if (apis.indexOf(api) !== i) report(['families'], `class '${api}' is listed twice`);
+  });
+  const familyNames = file.families.map((f) => f.family);
+  file.versionNotes.forEach((n, i) => {
+    n.families?.forEach((name, j) => {
+      if (!familyNames.includes(name)) report(['versionNotes', i, 'families', j], `no family '${name}'`);
+    });
   });
   file.errata.forEach((e, i) => {
     if ((e.part === 'row') !== (e.row !== undefined)) report(['errata', i, 'row'], "a 'row' erratum names its row, others do not");

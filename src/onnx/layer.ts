@@ -17,7 +17,6 @@ export type LayerPlan = NormalizationPlan & {
   className: string;
   /** Spatial dims of the batched input, after (N, C). */
   spatialDims: number;
-  eps: number;
   /** The input has no batch dim (PyTorch InstanceNorm only); the graph adds and removes one. */
   unbatched: boolean;
   /** The input's (and output's) dtype; float16 is computed in float32 (see toOnnx). */
@@ -33,12 +32,7 @@ function isUnbatchedInput(layer: FacadeLayer, api: string, framework: Framework,
   if (!ranks.includes(shape.length)) {
     throw new ValueError(`argument 'inputShape' ${pyRepr(shape)} has ${shape.length} dims; ${framework} ${layer.constructor.name} takes ${ranks.join(' or ')} dims`);
   }
-  const unbatched = unbatchedAllowed && shape.length < Math.max(...ranks);
-  const channels = shape[unbatched ? 0 : 1];
-  if (channels !== layer.num_features) {
-    throw new ValueError(`argument 'inputShape' ${pyRepr(shape)} has ${channels} channels at dim ${unbatched ? 0 : 1}, but the module has num_features=${layer.num_features}`);
-  }
-  return unbatched;
+  return unbatchedAllowed && shape.length < Math.max(...ranks);
 }
 
 /** The torch facade exports the dtype its tensors hold; float32 for a module without tensors. */
@@ -71,5 +65,9 @@ export function planLayer(module: unknown, inputShape: readonly number[], reques
   const dtype = framework === 'torch' ? torchDType(facadeLayer as TorchLayer, requested) : mindsporeDType(requested);
   const shape = unbatched ? [1, ...inputShape] : [...inputShape];
   const plan = family.plan(facadeLayer, framework, { shape, given: inputShape, dtype: dtype === 'float16' ? 'float32' : dtype });
-  return { ...plan, framework, className: facadeLayer.constructor.name, spatialDims: shape.length - 2, eps: facadeLayer.eps, unbatched, dtype };
+  const channels = plan.scale.tensor.size;
+  if (shape[1] !== channels) {
+    throw new ValueError(`argument 'inputShape' ${pyRepr(inputShape)} has ${shape[1]} channels at dim ${unbatched ? 0 : 1}, but the module has num_features=${channels}`);
+  }
+  return { ...plan, framework, className: facadeLayer.constructor.name, spatialDims: shape.length - 2, unbatched, dtype };
 }

@@ -45,6 +45,13 @@ const cases: [string, string, string | null, string | null, (claims: Json[]) => 
   ['MindSpore gamma/beta training with affine=False', 'InstanceNorm1d', 'affine', 'affine', (c) => (c[2].mindspore = ['gamma', 'beta']), /mindspore trainable/],
   ['eps being required', 'InstanceNorm1d', 'eps', 'eps', (c) => c.push({ kind: 'required' }), /TypeError/],
   ['the default dtype of PyTorch', 'InstanceNorm1d', 'dtype', 'dtype', (c) => (c[0].torch = 'float64'), /dtype/],
+  ['the momentum convention (MindSpore 0.1 for PyTorch 0.1)', 'BatchNorm2d', 'momentum', 'momentum', (c) => (c[2].mindspore = { momentum: 0.1 }), /running means differ/],
+  ['the BatchNorm momentum defaults', 'BatchNorm1d', 'momentum', 'momentum', (c) => (c[0].mindspore = 0.1), /momentum/],
+  ['PyTorch BatchNorm in eval using batch statistics', 'BatchNorm2d', 'track_running_stats', 'use_batch_statistics', (c) => (c[1].cases[1].uses = 'input'), /torch \{\} in eval mode normalizes with statistics of: expected "input", got "running"/],
+  ['use_batch_statistics=False using batch statistics in training', 'BatchNorm3d', 'track_running_stats', 'use_batch_statistics', (c) => (c[1].cases[6].uses = 'input'), /use_batch_statistics":false\} in train mode/],
+  ['MindSpore BatchNorm accepting eps=0 at the first call', 'BatchNorm1d', 'eps', 'eps', (c) => (c[2].cases[0].mindspore = true), /accepts eps=0 \(constructed and called\)/],
+  ['moving_var_init not used in inference', 'BatchNorm2d', null, 'moving_var_init', (c) => (c[2].role = 'runningMean'), /moving_var_init=3: the inference output is not normalized with it/],
+  ['BatchNorm3d gamma/beta named without bn2d', 'BatchNorm3d', 'affine', 'affine', (c) => (c[1].mindspore = ['bn2d.gamma', 'bn2d.beta']), /mindspore trainable parameters/],
 ];
 
 describe('a changed claim makes its generated checks fail', () => {

@@ -8,17 +8,27 @@ import { classIn, mappingFile } from '../helpers/mapping-file';
 const mapping = loadMapping();
 
 describe('mapping.json', () => {
-  it('has the three InstanceNorm pairs, each with every argument of both signatures in a row', () => {
-    expect(mapping.families.map((f) => f.family)).toEqual(['InstanceNorm']);
+  it('has the InstanceNorm and BatchNorm pairs, each with every argument of both signatures in a row', () => {
+    expect(mapping.families.map((f) => f.family)).toEqual(['InstanceNorm', 'BatchNorm']);
     expect(mapping.entries.map((e) => [e.family, e.api])).toEqual([
       ['InstanceNorm', 'InstanceNorm1d'],
       ['InstanceNorm', 'InstanceNorm2d'],
       ['InstanceNorm', 'InstanceNorm3d'],
+      ['BatchNorm', 'BatchNorm1d'],
+      ['BatchNorm', 'BatchNorm2d'],
+      ['BatchNorm', 'BatchNorm3d'],
     ]);
-    for (const e of mapping.entries) {
+    for (const e of mapping.entries.filter((x) => x.family === 'InstanceNorm')) {
       expect(e.torch.args.map((a) => a.name)).toEqual(['num_features', 'eps', 'momentum', 'affine', 'track_running_stats', 'device', 'dtype']);
       expect(e.mindspore.args.map((a) => a.name)).toEqual(['num_features', 'eps', 'momentum', 'affine', 'gamma_init', 'beta_init', 'dtype']);
     }
+    const [bn1d, , bn3d] = mapping.entries.filter((x) => x.family === 'BatchNorm');
+    const msBatchNorm = ['num_features', 'eps', 'momentum', 'affine', 'gamma_init', 'beta_init', 'moving_mean_init', 'moving_var_init', 'use_batch_statistics', 'data_format', 'dtype'];
+    expect(bn1d.mindspore.args.map((a) => a.name)).toEqual(msBatchNorm);
+    // normalization.py@v2.6.0:443-453: BatchNorm3d takes no data_format, and its Parameters live in bn2d.
+    expect(bn3d.mindspore.args.map((a) => a.name)).toEqual(msBatchNorm.filter((n) => n !== 'data_format'));
+    expect(bn3d.rows.map((r) => r.mindspore)).not.toContain('data_format');
+    expect(bn3d.mindsporeChild).toBe('bn2d');
   });
 
   it("expands a family: each class gets the family's rows with its own overrides and variables, numbered", () => {

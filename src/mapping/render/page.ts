@@ -1,7 +1,8 @@
 /** One pair's page in the published pages' structure, generated from its mapping entry. */
 import { pyRepr } from '../../core/python';
+import { substitute } from '../expression';
 import { runExample } from '../example';
-import type { Mapping, MappingEntry, PortCase, Text } from '../schema';
+import type { Mapping, MappingEntry, PortCase, Text, VersionNote } from '../schema';
 import { renderExample } from './example';
 import { LABELS, type Lang } from './labels';
 import { differenceTable, markdownTable } from './table';
@@ -63,14 +64,14 @@ function caseLine(label: string, c: PortCase, source: string | null, target: str
   const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
   const why = [localText(c.reason, lang), localText(c.fix, lang)].filter(Boolean).join(' → ');
   const because = why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : '';
-  return `${label}: ${writeLabel(c.write, target, lang)}${set} (${c.verdict})${because}`;
+  return `${label}: ${writeLabel(c.write, source, target, lang)}${set} (${c.verdict})${because}`;
 }
 
-function writeLabel(write: PortCase['write'], target: string | null, lang: Lang): string {
+function writeLabel(write: PortCase['write'], source: string | null, target: string | null, lang: Lang): string {
   if (write === 'drop') return lang === 'zh' ? '删除' : 'drop';
   if (write === 'keep') return lang === 'zh' ? '保留' : 'keep';
   if (write === 'keepAsFloat') return lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)';
-  return `\`${target}=${'text' in write ? write.text : write.expr}\``;
+  return `\`${target}=${'text' in write ? write.text : substitute(write.expr, source ?? 'value')}\``;
 }
 
 function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
@@ -78,10 +79,10 @@ function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxE
 }
 
 /** The version notes, one item each: what the older releases do, then what the mirrored one does. */
-function olderReleasesSection(mapping: Mapping, lang: Lang): string {
+function olderReleasesSection(mapping: Mapping, notes: readonly VersionNote[], lang: Lang): string {
   const L = LABELS[lang];
   const [sep, stop, open, close] = lang === 'zh' ? ['：', '。', '（', '）'] : [': ', '. ', ' (', ')'];
-  const items = mapping.versionNotes.map(
+  const items = notes.map(
     (n) => `- **${n.topic[lang]}**${open}${n.releases[lang]}${close}${sep}${n.older[lang]}${stop}MindSpore ${mapping.mindsporeRelease}${sep}${n.mirrored[lang]}${stop}\`${n.sources.join('`, `')}\``,
   );
   return [`### ${L.olderReleases}`, L.olderReleasesIntro(mapping.mindsporeRelease), items.join('\n')].join('\n\n');
@@ -97,6 +98,7 @@ export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang, ru
   const table = differenceTable(entry, lang);
   const example = run ? renderExample(entry, run, lang) : undefined;
   const errata = mapping.errata.filter((e) => e.apis.includes(entry.api) && e.langs.includes(lang));
+  const notes = mapping.versionNotes.filter((n) => !n.families || n.families.includes(entry.family));
   const sections = [
     `# ${L.title(entry.torch.name)}`,
     `> ${L.generated} ${L.otherLang}`,
@@ -113,7 +115,7 @@ export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang, ru
     ...(example ? [`### ${L.example}`, example] : []),
     `### ${L.porting}`,
     portingSection(entry, lang),
-    ...(mapping.versionNotes.length > 0 ? [olderReleasesSection(mapping, lang)] : []),
+    ...(notes.length > 0 ? [olderReleasesSection(mapping, notes, lang)] : []),
     ...(errata.length > 0
       ? [`### ${L.departures}`, L.departuresIntro, errata.map((e) => `- **${e.id}**: ${lang === 'zh' ? e.why.zh ?? e.why.en : e.why.en}`).join('\n')]
       : []),
