@@ -160,7 +160,7 @@ describe('docs, port --out and export, killed while they work', () => {
   test('export --verify, interrupted while onnxruntime runs: no model file, no temporary file', async () => {
     const out = join(dir, 'onnx');
     require('node:fs').mkdirSync(out);
-    const args = ['export', '--api', 'torch', '--config', '{"num_features": 64, "affine": true}', '--shape', '8,64,256,256', '--out', join(out, 'm.onnx'), '--verify'];
+    const args = ['export', '--framework', 'torch', '--layer', 'InstanceNorm2d', '--config', '{"num_features": 64, "affine": true}', '--shape', '8,64,256,256', '--out', join(out, 'm.onnx'), '--verify'];
     const result = await interrupt(args, out, { afterMs: 3000 }, 'SIGINT');
     expect(temps(out)).toEqual([]);
     if (result.signal === 'SIGINT') expect(existsSync(join(out, 'm.onnx'))).toBe(false);

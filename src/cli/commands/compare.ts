@@ -54,14 +54,14 @@ function comparisonText({ api, entry, example, run, published, ort, ortNodes, ou
 export const compare: Command = {
   name: 'compare',
   summary: "run the seed page's example in both facades and onnxruntime, against the published numbers",
-  usage: 'compare [--api InstanceNorm1d] [--json]',
+  usage: 'compare [--layer InstanceNorm1d] [--json]',
   options: {
-    api: { type: 'string', default: 'InstanceNorm1d', help: "which pair's example to run (InstanceNorm1d; others when mapping.json has an example)" },
+    layer: { type: 'string', default: 'InstanceNorm1d', help: "which pair's example to run: a class whose mapping.json entry has an example with published outputs (InstanceNorm1d, BatchNorm1d, BatchNorm3d)" },
     json: { type: 'boolean', default: false, help: 'print the inputs, outputs, differences and the difference table as JSON' },
   },
   async run({ values }, io: Io) {
     onnxruntime("compare (the default command, what 'npm start' runs)");
-    const api = values.api as ApiName; // mappingEntry refuses a name mapping.json lacks
+    const api = values.layer as ApiName; // mappingEntry refuses a name mapping.json lacks
     const entry = mappingEntry(api);
     if (!entry.example) throw new Error(`mapping.json has no code example for ${api}`);
     const example = entry.example;
@@ -90,7 +90,7 @@ export const compare: Command = {
     if (values.json) {
       io.out(
         json({
-          api,
+          layer: api,
           source: example.source,
           input: run.input.tolist(),
           outputs: Object.fromEntries(outputs.map(([k, t]) => [k, t.tolist()])),

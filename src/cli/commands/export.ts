@@ -8,12 +8,11 @@ import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
 import type { Tensor, NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
-import { construct, setTraining, LAYER_NAMES as API_NAMES, type FacadeLayer } from '../../families';
+import { construct, isLayerName, setTraining, LAYER_NAMES, type FacadeLayer, type Framework } from '../../families';
 import { loadLayerWeights, type LayerWeights } from '../../families/weights';
-import { inputRanks, type ApiName, type Framework } from '../../mapping';
 import { decodeStateDict, formatOfPath } from '../../io/formats';
 import { checkOpset, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
-import type { ExportDType } from '../../onnx/layer';
+import { planLayer, type ExportDType } from '../../onnx/layer';
 import { onnxruntime } from '../../onnx/runtime';
 import { summarizeModel, type ModelSummary } from '../../onnx/summary';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
@@ -44,22 +43,12 @@ function parseConfig(text: unknown): Record<string, unknown> {
   return config as Record<string, unknown>;
 }
 
-/** The layer class: --layer, else the rank of --shape read as batched (2-D is torch's unbatched 1d). */
-function layerName(api: Framework, requested: unknown, shape: readonly number[]): ApiName {
-  if (requested !== undefined) {
-    if (!API_NAMES.includes(requested as ApiName)) throw new ValueError(`--layer must be one of ${API_NAMES.join(', ')}, got ${pyRepr(requested)}`);
-    return requested as ApiName;
-  }
-  // A rank two layers accept (3: batched 1d or unbatched 2d) goes to the layer it is the batched rank of.
-  const accepting = API_NAMES.filter((n) => inputRanks(n, api).includes(shape.length));
-  const name = accepting.find((n) => Math.max(...inputRanks(n, api)) === shape.length) ?? accepting[0];
-  if (!name) {
-    const ranks = API_NAMES.flatMap((n) => inputRanks(n, api));
-    throw new ValueError(`--shape [${shape.join(', ')}] has ${shape.length} dims; ${api} InstanceNorm layers take ${Math.min(...ranks)} to ${Math.max(...ranks)}`);
-  }
-  return name;
+/** The layer class --layer names (required: a rank fits the classes of several families). */
+function layerOption(requested: unknown): string {
+  if (requested === undefined) throw new ValueError(`--layer is required: the layer class, one of ${LAYER_NAMES.join(', ')}`);
+  if (!isLayerName(requested)) throw new ValueError(`--layer must be one of ${LAYER_NAMES.join(', ')}, got ${pyRepr(requested)}`);
+  return requested;
 }
-
 
 /** The --weights file, with a progress bar when it is large; an error names the option and the file. */
 async function readFile(file: string): Promise<Uint8Array> {
@@ -131,7 +120,8 @@ function numberOption(name: string, text: unknown): number | undefined {
 }
 
 interface ExportRequest {
-  api: Framework;
+  framework: Framework;
+  layer: string;
   out: string;
   shape: number[];
   dtype?: ExportDType;
@@ -142,7 +132,8 @@ interface ExportRequest {
 
 /** The options that say what to write: which framework, where, the input shape and the graph's settings. */
 function exportRequest(values: ParsedArgs['values']): ExportRequest {
-  const api = frameworkOption(values.api, '--api');
+  const framework = frameworkOption(values.framework, '--framework');
+  const layer = layerOption(values.layer);
   if (typeof values.out !== 'string' || values.out === '') throw new ValueError('--out FILE is required: where to write the model');
   if (values.shape === undefined) throw new ValueError('--shape is required: the input shape, like 1,2,4');
   const shape = parseShape(values.shape);
@@ -151,20 +142,19 @@ function exportRequest(values: ParsedArgs['values']): ExportRequest {
     throw new PyTypeError(`--dtype must be float32, float64 or float16, got ${pyRepr(dtype)}`);
   }
   const opset = opsetOption(values.opset);
-  return { api, out: values.out, shape, dtype, opset, tolerance: numberOption('tolerance', values.tolerance), seed: numberOption('seed', values.seed) };
+  return { framework, layer, out: values.out, shape, dtype, opset, tolerance: numberOption('tolerance', values.tolerance), seed: numberOption('seed', values.seed) };
 }
 
 /** The facade layer the options describe: its class, config, weights and mode. */
-async function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): Promise<{ name: ApiName; module: FacadeLayer; loaded: string[] }> {
+async function layerFromArgs(values: ParsedArgs['values'], { framework, layer }: ExportRequest): Promise<{ module: FacadeLayer; loaded: string[] }> {
   const config = parseConfig(values.config);
-  const name = layerName(api, values.layer, shape);
   // The constructor checks the user's JSON as Python checks keyword arguments.
-  const module = construct(api, name, config);
+  const module = construct(framework, layer, config);
   if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
   const file = values.weights;
   const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(await readWeights(file), values.prefix as string | undefined, file), file) : [];
   if (values.eval) setTraining(module, false);
-  return { name, module, loaded };
+  return { module, loaded };
 }
 
 function modelText(model: ModelSummary): string {
@@ -189,18 +179,18 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'write a torch or mindspore facade layer as an ONNX model, optionally verified in onnxruntime-node',
   usage:
-    "export --api torch|mindspore --config '{\"num_features\": 2}' --shape 1,2,4 --out model.onnx [--layer InstanceNorm1d|2d|3d] " +
+    `export --framework torch|mindspore --layer ${LAYER_NAMES.join('|')} --config '{"num_features": 2}' --shape 1,2,4 --out model.onnx ` +
     `[--weights FILE (.safetensors, .pt/.pth/.bin, .ckpt, .json) [--prefix enc.norm1]] [--eval] [--opset N (${MIN_OPSET}-${MAX_OPSET}, default ${DEFAULT_OPSET})] [--dynamic] [--dtype float32|float64|float16] ` +
     '[--verify] [--tolerance T] [--seed N] [--json]',
   options: {
-    api: { type: 'string', help: 'which facade builds the layer: torch or mindspore' },
+    framework: { type: 'string', help: 'which facade builds the layer: torch or mindspore' },
     config: { type: 'string', default: '{}', help: `the constructor's keyword arguments as JSON, e.g. '{"num_features": 2, "affine": true}'` },
-    layer: { type: 'string', help: 'InstanceNorm1d, InstanceNorm2d or InstanceNorm3d (default: from the rank of --shape, read as batched)' },
+    layer: { type: 'string', help: `the layer class: ${LAYER_NAMES.join(', ')}` },
     weights: { type: 'string', help: 'load weights first: .safetensors, .pt/.pth/.bin, .ckpt or JSON' },
     prefix: { type: 'string', help: 'with --weights: take the layer under this prefix of a model checkpoint (e.g. enc.norm1)' },
     shape: { type: 'string', help: 'the input shape the model is exported for, e.g. 1,2,4' },
     out: { type: 'string', help: 'the .onnx file to write (atomically, only on success)' },
-    eval: { type: 'boolean', default: false, help: 'export the torch layer in eval mode (running statistics when it tracks them)' },
+    eval: { type: 'boolean', default: false, help: "export the layer in eval mode (torch eval(), MindSpore set_train(False)): running statistics where the layer uses them then" },
     opset: { type: 'string', help: `ONNX opset version, ${MIN_OPSET} to ${MAX_OPSET} (default ${DEFAULT_OPSET})` },
     dynamic: { type: 'boolean', default: false, help: 'make the batch and spatial axes dynamic' },
     dtype: { type: 'string', help: "float32, float64 or float16 (default: the layer's own)" },
@@ -212,7 +202,7 @@ export const exportCommand: Command = {
   async run({ values }, io: Io) {
     if (values.verify) onnxruntime('export --verify');
     const request = exportRequest(values);
-    const { name, module, loaded } = await layerFromArgs(values, request);
+    const { module, loaded } = await layerFromArgs(values, request);
     const training = module.training;
     const bytes = toOnnx(module, { inputShape: request.shape, opset: request.opset, dynamicAxes: Boolean(values.dynamic), dtype: request.dtype });
     const report = values.verify ? await verifyOnnx(module, bytes, { seed: request.seed, tolerance: request.tolerance }) : undefined;
@@ -220,11 +210,12 @@ export const exportCommand: Command = {
     if (ok) writeFileAtomic(request.out, bytes);
     const model = summarizeModel(bytes);
     if (values.json) {
-      io.out(json({ api: request.api, layer: name, module: String(module), training, weights: loaded, out: request.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
+      io.out(json({ framework: request.framework, layer: request.layer, module: String(module), training, weights: loaded, out: request.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
       return ok ? 0 : 1;
     }
-    const mode = request.api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${pyRepr(training)}), input statistics either way`;
-    io.out(`${request.api} ${module} (${mode})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
+    const mode = request.framework === 'torch' ? (training ? 'training' : 'eval') : `set_train(${pyRepr(training)})`;
+    const statistics = planLayer(module, request.shape, request.dtype).statistics;
+    io.out(`${request.framework} ${module} (${mode}: ${statistics} statistics)${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
     io.out(modelText(model));
     if (report) io.out(verifyText(report));
     io.out(ok ? `wrote ${request.out} (${bytes.length} bytes)` : `${request.out} not written: the model does not match the facade`);
