@@ -93,7 +93,7 @@ describe('convert, killed at several points of a 64 MiB conversion', () => {
     ]);
     input = join(dir, 'big.safetensors');
     writeFileSync(input, writeSafetensors(sd));
-    expected = Buffer.from(encodeStateDict(convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n' }] }).stateDict, 'mindspore'));
+    expected = Buffer.from(encodeStateDict(convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n', api: 'InstanceNorm2d' }] }).stateDict, 'mindspore'));
   });
 
   const cases: [string, When, NodeJS.Signals, boolean][] = [
@@ -109,7 +109,7 @@ describe('convert, killed at several points of a 64 MiB conversion', () => {
     rmSync(join(dir, 'out'), { recursive: true, force: true });
     require('node:fs').mkdirSync(join(dir, 'out'));
     if (existing) writeFileSync(out, 'the previous checkpoint');
-    const result = await interrupt(['convert', input, out, '--to', 'mindspore', '--layer', 'n'], join(dir, 'out'), when, signal);
+    const result = await interrupt(['convert', input, out, '--to', 'mindspore', '--layer', 'n:InstanceNorm2d'], join(dir, 'out'), when, signal);
     kills.push(result.tempAtKill);
     expect(temps(join(dir, 'out'))).toEqual([]);
     if (result.signal === null) {

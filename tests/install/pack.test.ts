@@ -86,7 +86,7 @@ describe('npm install <tarball> in an empty project', () => {
 
   test('the command line: --version, convert, port; docs writes to the current directory, not into node_modules', () => {
     expect(shim('--version').stdout).toBe(`${VERSION}\n`);
-    const converted = shim('convert', join(ROOT, 'tests', 'fixtures', 'formats', 'model.pt'), 'model.ckpt', '--layer', 'enc.norm1');
+    const converted = shim('convert', join(ROOT, 'tests', 'fixtures', 'formats', 'model.pt'), 'model.ckpt', '--layer', 'enc.norm1:InstanceNorm1d');
     expect([converted.status, converted.stdout]).toEqual([0, expect.stringContaining('wrote model.ckpt (mindspore, 11 tensors)')]);
     expect(shim('port', 'nn.InstanceNorm1d(64, affine=True)', '--to', 'mindspore').stdout).toBe('nn.InstanceNorm1d(64, affine=True)\n# exact\n');
     const before = readdirSync(installed('instancenorm-shim', 'docs'), { recursive: true }).length;
