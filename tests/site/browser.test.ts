@@ -191,6 +191,28 @@ describe('the site in Chromium', () => {
     await page.context().close();
   });
 
+  it("a BatchNorm page: the example's outputs, the momentum convention in the verdict, eval with the moving statistics", async () => {
+    const page = await open(pagePath('en', 'BatchNorm1d'));
+    const bn = mappingEntry('BatchNorm1d').example!;
+    // The example trains on its batch: both facades' outputs are the page's PyTorch numbers to float32 rounding.
+    expect(maxDiff(await numbers(page, 'torch-output'), (bn.torch.published as number[][]).flat())).toBeLessThanOrEqual(SEED_TOLERANCE);
+    expect(maxDiff(await numbers(page, 'mindspore-output'), (bn.torch.published as number[][]).flat())).toBeLessThanOrEqual(SEED_TOLERANCE);
+    // momentum 0.1 in PyTorch is 0.9 in MindSpore (mapping.json: momentum written as 1 - value).
+    expect(await verdictOf(page)).toBe('exact');
+    await page.getByTestId('mindspore-arg-momentum').fill('0.1');
+    expect(await verdictOf(page)).toBe('differs');
+    expect(await text(page, 'verdict')).toContain('momentum');
+    await page.getByTestId('mindspore-arg-momentum').fill('0.9');
+    expect(await verdictOf(page)).toBe('exact');
+    // In eval, both normalize with the initial running statistics (0 and 1): y = x / sqrt(1 + eps).
+    await page.getByTestId('mode').selectOption('eval');
+    const x = (bn.input as number[][]).flat();
+    for (const panel of ['torch-output', 'mindspore-output']) {
+      expect(maxDiff(await numbers(page, panel), x.map((v) => v / Math.sqrt(1 + 1e-5)))).toBeLessThanOrEqual(SEED_TOLERANCE);
+    }
+    await page.context().close();
+  });
+
   it("a bad argument or input shows the facade's own error text in the output panel", async () => {
     const page = await open(pagePath('en', 'InstanceNorm1d'));
     const facadeError = (fn: () => unknown) => {
