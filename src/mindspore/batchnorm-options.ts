@@ -103,7 +103,7 @@ function constructorSchema(cls: string) {
 const schemas = new Map<string, ReturnType<typeof constructorSchema>>();
 
 /** The constructor's arguments after `_BatchNorm.__init__`'s own checks, defaults filled in. */
-export type BatchNormOptions = z.output<ReturnType<typeof constructorSchema>>;
+export type BatchNormConfig = z.output<ReturnType<typeof constructorSchema>>;
 
 export type BatchNormKeywords = {
   num_features?: number | bigint;
@@ -135,7 +135,7 @@ export type BatchNorm3dKeywords = Omit<BatchNormKeywords, 'data_format'>;
 export type BatchNorm3dArgs = PyArgs<[...Leading, dtype: DType], BatchNorm3dKeywords>;
 
 /** Binds the call as `@cell_attr_register` does and runs `_BatchNorm.__init__`'s argument checks. */
-export function parseOptions(cls: string, args: readonly unknown[]): BatchNormOptions {
+export function parseOptions(cls: string, args: readonly unknown[]): BatchNormConfig {
   const bound = bindArgumentsLikeInspect(SIGNATURE, args);
   let schema = schemas.get(cls);
   if (!schema) schemas.set(cls, (schema = constructorSchema(cls)));

@@ -74,7 +74,7 @@ const epsilonSchema = z.custom<number>((v) => typeof v === 'number').refine((eps
 const schemas = new Map<string, ReturnType<typeof constructorSchema>>();
 
 /** The constructor's arguments after parsing, defaults filled in (not core's InstanceNormOptions). */
-export type LayerOptions = z.output<ReturnType<typeof constructorSchema>>;
+export type InstanceNormConfig = z.output<ReturnType<typeof constructorSchema>>;
 export type InstanceNormKeywords = {
   num_features?: number | bigint;
   eps?: number;
@@ -90,7 +90,7 @@ export type InstanceNormArgs = PyArgs<
 >;
 
 /** Binds the call shape and runs `_InstanceNorm.__init__`'s own checks. */
-export function parseOptions(cls: string, args: readonly unknown[]): LayerOptions {
+export function parseOptions(cls: string, args: readonly unknown[]): InstanceNormConfig {
   const bound = bindArgumentsLikeInspect(SIGNATURE, args);
   let schema = schemas.get(cls);
   if (!schema) schemas.set(cls, (schema = constructorSchema(cls)));

@@ -79,7 +79,7 @@ export const BATCH_NORM_INIT: NormInit = { qualname: '_BatchNorm.__init__', sche
 export const INSTANCE_NORM_INIT: NormInit = { qualname: '_InstanceNorm.__init__', schema: optionsSchema({ affine: false, track_running_stats: false }) };
 
 /** The constructor's arguments after parsing, defaults filled in (not the core's options). */
-export type NormOptions = z.output<ReturnType<typeof optionsSchema>>;
+export type NormConfig = z.output<ReturnType<typeof optionsSchema>>;
 export type NormKeywords = Partial<z.input<ReturnType<typeof optionsSchema>>>;
 
 /** `(num_features, eps, momentum, affine, track_running_stats, device, dtype)`, positional and/or keyword. */
@@ -88,7 +88,7 @@ export type NormArgs = PyArgs<
   NormKeywords
 >;
 
-export function parseOptions(clsName: string, init: NormInit, args: readonly unknown[]): NormOptions {
+export function parseOptions(clsName: string, init: NormInit, args: readonly unknown[]): NormConfig {
   const bound = bindArguments({ qualname: init.qualname, params: PARAMS, required: 1 } satisfies PySignature<(typeof PARAMS)[number]>, args);
   try {
     return parseOrThrow(init.schema, bound);

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { mulberry32 } from '../../src/core/random';
 import { mulberry32Fast } from './random';
 import { Tensor } from '../../src/core/tensor';
-import type { StateDict } from '../../src/torch/module';
+import type { ModuleStateDict } from '../../src/torch/module';
 
 export interface TensorJson {
   dtype: 'float32' | 'float64' | 'int64';
@@ -132,7 +132,7 @@ export function expectTensor(got: Tensor, want: TensorJson): void {
 }
 
 /** The same keys in the same order, each tensor as expectTensor checks it. */
-export function expectStateDict(sd: StateDict, want: Record<string, TensorJson>): void {
+export function expectStateDict(sd: ModuleStateDict, want: Record<string, TensorJson>): void {
   expect(Object.keys(sd)).toEqual(Object.keys(want));
   for (const [k, t] of Object.entries(want)) expectTensor(sd[k], t);
 }

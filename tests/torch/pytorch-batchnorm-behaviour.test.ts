@@ -9,7 +9,7 @@
  */
 import { Tensor } from '../../src/core/tensor';
 import { catchWarnings } from '../../src/core/warnings';
-import type { StateDict } from '../../src/torch/module';
+import type { ModuleStateDict } from '../../src/torch/module';
 import { BatchNorm1d, BatchNorm2d, BatchNorm3d, type _BatchNorm } from '../../src/torch/nn';
 import { caught, expectStateDict, expectTensor, readFixture, tensorOf, type TensorJson, type VersionDependent } from '../helpers/torch-fixtures';
 
@@ -91,7 +91,7 @@ describe(`real PyTorch ${meta.torch}: BatchNorm load_state_dict`, () => {
     const snapshot = Object.fromEntries(Object.entries(m.state_dict()).map(([k, t]) => [k, t.clone()]));
     let result: unknown;
     const error = caught(() => {
-      result = m.load_state_dict(dict as StateDict, { strict: l.strict });
+      result = m.load_state_dict(dict as ModuleStateDict, { strict: l.strict });
     });
     if (l.error) {
       expect(error).toEqual(l.error);

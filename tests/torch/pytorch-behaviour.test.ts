@@ -7,7 +7,7 @@
 import { Tensor } from '../../src/core/tensor';
 import { catchWarnings } from '../../src/core/warnings';
 import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type _InstanceNorm } from '../../src/torch/nn';
-import type { StateDict } from '../../src/torch/module';
+import type { ModuleStateDict } from '../../src/torch/module';
 import { caught, expectStateDict, expectTensor, readFixture, tensorOf, type TensorJson, type VersionDependent } from '../helpers/torch-fixtures';
 
 type ClassName = 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
@@ -80,7 +80,7 @@ describe(`real PyTorch ${meta.torch}: load_state_dict`, () => {
     const snapshot = Object.fromEntries(Object.entries(before).map(([k, t]) => [k, t.clone()]));
     let result: unknown;
     const error = caught(() => {
-      result = m.load_state_dict(dict as StateDict, { strict: l.strict });
+      result = m.load_state_dict(dict as ModuleStateDict, { strict: l.strict });
     });
     if (l.error) {
       expect(error).toEqual(l.error);

@@ -33,7 +33,7 @@ export interface ModelLayer {
   written: string[];
 }
 
-export interface LayerOptions {
+export interface DiscoveryOptions {
   /**
    * The class that is the model (built as `Cls()`: parameters take their defaults), or a Python
    * call that builds it, evaluated in the file (`define_G(3, 3, 64, norm='instance')`,
@@ -197,7 +197,7 @@ function result(calls: PythonFile['calls'], model: string | null, found: readonl
 }
 
 /** The model class's layers, and the layer constructions that could not be placed in it. */
-export function discoverLayers(source: string, options: LayerOptions = {}, path?: string): LayerDiscovery {
+export function discoverLayers(source: string, options: DiscoveryOptions = {}, path?: string): LayerDiscovery {
   if (options.model !== undefined && !/^[A-Za-z_]\w*$/.test(options.model)) return discoverByExpression(source, options.model, path);
   const file = parsePython(source);
   checkSyntax(file, path);
@@ -224,6 +224,6 @@ export function discoverLayers(source: string, options: LayerOptions = {}, path?
 }
 
 /** The layers of the model class in `source`, with their classes and state-dict prefixes (a `*` marks a pattern). */
-export function modelLayers(source: string, options: LayerOptions = {}): ModelLayer[] {
+export function modelLayers(source: string, options: DiscoveryOptions = {}): ModelLayer[] {
   return discoverLayers(source, options).layers;
 }
