@@ -5,7 +5,7 @@
  */
 import type { Tensor } from '../../core/tensor';
 import type { Example, MappingEntry } from '../../mapping';
-import { mappingEntry, type ApiName } from '../../mapping';
+import { loadMapping, mappingEntry, type ApiName } from '../../mapping';
 import { maxAbsDiff, pythonCall, runExample, type ExampleRun } from '../../mapping/example';
 import { differenceTable, markdownTable, pagePath } from '../../mapping/render';
 import { toOnnx } from '../../onnx/export';
@@ -51,12 +51,17 @@ function comparisonText({ api, entry, example, run, published, ort, ortNodes, ou
   return lines.join('\n');
 }
 
+/** The classes whose mapping.json example has outputs published for both frameworks. */
+function comparable(): string[] {
+  return loadMapping().entries.filter((e) => e.example?.torch.published && e.example.mindspore.published).map((e) => e.api);
+}
+
 export const compare: Command = {
   name: 'compare',
   summary: "run the seed page's example in both facades and onnxruntime, against the published numbers",
   usage: 'compare [--layer InstanceNorm1d] [--json]',
   options: {
-    layer: { type: 'string', default: 'InstanceNorm1d', help: "which pair's example to run: a class whose mapping.json entry has an example with published outputs (InstanceNorm1d, BatchNorm1d, BatchNorm3d)" },
+    layer: { type: 'string', default: 'InstanceNorm1d', help: `which pair's example to run: a class whose mapping.json example has published outputs (${comparable().join(', ')})` },
     json: { type: 'boolean', default: false, help: 'print the inputs, outputs, differences and the difference table as JSON' },
   },
   async run({ values }, io: Io) {
