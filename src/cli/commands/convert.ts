@@ -44,10 +44,11 @@ function grammar(apis: readonly string[]): string {
 }
 
 /**
- * `--layer PREFIX[:NUM_FEATURES][:affine][:track][:CLASS]`, e.g. `enc.norm1`, `enc.norm1:64`,
- * `norm:64:affine:track`, `blocks.*.norm:affine`, `bn1:BatchNorm2d`; `.` alone is a model that is
- * the layer itself (top-level names). A part may name the layer's class or family; the option
- * words are those of its class, or of every registered class.
+ * `--layer PREFIX[:NUM_FEATURES][:affine][:track][:CLASS]`, e.g. `enc.norm1:InstanceNorm1d`,
+ * `norm:64:affine:track:InstanceNorm2d`, `blocks.*.norm:affine:InstanceNorm`, `bn1:BatchNorm2d`;
+ * `.` alone is a model that is the layer itself (top-level names). A part may name the layer's
+ * class or family: the conversion needs one (tensor names do not say the class) unless the
+ * --source gives the layer. The option words are those of its class, or of every registered class.
  */
 function parseLayer(text: string): LayerSpec {
   const [rawPrefix, ...rest] = text.split(':');
@@ -75,20 +76,22 @@ function parseLayer(text: string): LayerSpec {
 }
 
 function layersFromArgs(values: ParsedArgs['values'], found?: SourceLayers): LayerSpec[] {
-  const sourced = new Map((found?.specs ?? []).map((s) => [s.prefix, s]));
-  // An explicit --layer overrides the model source's entry for the same prefix, keeping the class the source gives unless it names one.
+  const sourced = found?.specs ?? [];
+  // An explicit --layer overrides the model source's entry for the same prefix, or settles a layer the source may have
+  // (built on a branch it does not decide), keeping the class the source gives unless it names one.
+  const known = new Map([...(found?.maybeSpecs ?? []), ...sourced].map((s) => [s.prefix, s]));
   const explicit = ((values.layer as string[] | undefined) ?? []).map(parseLayer).map((e): LayerSpec => {
-    const known = sourced.get(e.prefix);
-    if (!known || e.api !== undefined || e.family !== undefined) return e;
-    return { ...e, ...(known.api ? { api: known.api } : {}), ...(known.family ? { family: known.family } : {}) };
+    const source = known.get(e.prefix);
+    if (!source || e.api !== undefined || e.family !== undefined) return e;
+    return { ...e, ...(source.api ? { api: source.api } : {}), ...(source.family ? { family: source.family } : {}) };
   });
-  const layers = [...[...sourced.values()].filter((s) => !explicit.some((e) => e.prefix === s.prefix)), ...explicit];
+  const layers = [...sourced.filter((s) => !explicit.some((e) => e.prefix === s.prefix)), ...explicit];
   if (!layers.length) {
     const model = found?.model ? `${found.model} in ` : '';
     const may = found?.maybeSpecs.length ? ` (it may have ${found.maybeSpecs.map((s) => `${s.prefix} (${s.origin})`).join(', ')}, built on branches the source does not decide)` : '';
     const elsewhere = found?.unplaced.length ? `; its ${familyWords()} constructions at line ${found.unplaced.map((u) => u.line).join(', ')} are not layers of that model as the source shows it (another class? --model names the class or a call that builds it)` : '';
     const none = found ? `the model ${model}${found.path} has no ${familyWords()} layers${may}${elsewhere}; ` : '';
-    throw new ValueError(`${none}name the ${familyWords()} layers with --source model.py or --layer PREFIX (one per layer, or a pattern like blocks.*.norm; "." for a top-level layer); layers are never guessed`);
+    throw new ValueError(`${none}name the ${familyWords()} layers with --source model.py or --layer PREFIX:CLASS (one per layer, or a pattern like blocks.*.norm:CLASS; "." for a top-level layer); layers are never guessed`);
   }
   return layers;
 }
@@ -110,7 +113,7 @@ function sourceSummary(found: SourceLayers, verbose: boolean): string {
 export const convert: Command = {
   name: 'convert',
   summary: `convert ${familyWords()} weights between PyTorch and MindSpore names and between .pt/.safetensors/.ckpt/.json`,
-  usage: "convert <in> <out> (--source model.py [--model Class|\"build(...)\"] | --layer PREFIX ...) [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--force] [--verbose] [--json]",
+  usage: "convert <in> <out> (--source model.py [--model Class|\"build(...)\"] | --layer PREFIX:CLASS ...) [--to torch|mindspore] [--from-format F] [--to-format F] [--entry KEY] [--force] [--verbose] [--json]",
   options: {
     to: { type: 'string', help: 'target names: torch or mindspore (follows from a .pt or .ckpt output; say it for .safetensors/.json)' },
     layer: {
@@ -118,7 +121,7 @@ export const convert: Command = {
       multiple: true,
       // a getter: the option words come from mapping.json, read only when help is shown
       get help() {
-        return `${withArticle(familyWords())} layer's prefix, ${grammar(LAYER_NAMES)}[:CLASS] ('.' for a top-level layer; '*' in a pattern such as blocks.*.norm matches any key segment; CLASS: ${LAYER_NAMES.join(', ')}, needed where a family's classes convert differently); repeatable`;
+        return `${withArticle(familyWords())} layer's prefix and class, ${grammar(LAYER_NAMES)}:CLASS ('.' for a top-level layer; '*' in a pattern such as blocks.*.norm matches any key segment; CLASS: ${LAYER_NAMES.join(', ')}, or a family whose classes all convert alike; needed unless --source gives the layer: tensor names do not say the class); repeatable`;
       },
     },
     source: { type: 'string', help: `the model source (.py) whose ${familyWords()} layers name the prefixes and classes, instead of --layer` },
