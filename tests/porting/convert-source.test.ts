@@ -39,9 +39,9 @@ describe('convert --source', () => {
     const viaLayer = join(dir, 'b.ckpt');
     const io = capture();
     expect(await main(['convert', MODEL_PT, viaSource, '--source', NET], io)).toBe(0);
-    expect(io.stdout).toContain(`InstanceNorm layers of Net (built with its defaults) in ${NET}: enc.norm1`);
+    expect(io.stdout).toContain(`InstanceNorm/BatchNorm layers of Net (built with its defaults) in ${NET}: enc.norm1`);
     expect(io.stdout).toContain('renamed  enc.norm1.running_mean -> enc.norm1.moving_mean');
-    expect(await main(['convert', MODEL_PT, viaLayer, '--layer', 'enc.norm1'], capture())).toBe(0);
+    expect(await main(['convert', MODEL_PT, viaLayer, '--layer', 'enc.norm1:InstanceNorm1d'], capture())).toBe(0);
     same(viaSource, viaLayer);
   });
 
@@ -55,7 +55,7 @@ describe('convert --source', () => {
     expect(report.source).toMatchObject({ path: NET, model: 'Net', layers: [{ prefix: 'enc.norm1', options: { affine: true, track_running_stats: true } }], unplaced: [] });
     expect(report.report.layers[0].filled).toEqual([expect.objectContaining({ name: 'enc.norm1.num_batches_tracked' })]);
     const byLayer = join(dir, 'byLayer.safetensors');
-    expect(await main(['convert', ckpt, byLayer, '--to', 'torch', '--layer', 'enc.norm1:track'], capture())).toBe(0);
+    expect(await main(['convert', ckpt, byLayer, '--to', 'torch', '--layer', 'enc.norm1:track:InstanceNorm1d'], capture())).toBe(0);
     same(back, byLayer);
   });
 
@@ -75,7 +75,7 @@ describe('convert --source', () => {
     expect(io.stderr).toMatch(/KeyError: model class 'Nope' is not defined in the source; classes: Encoder, Net/);
     io = capture();
     expect(await main(['convert', MODEL_PT, out, '--source', join(__dirname, 'fixtures', 'literal_calls_torch.py')], io)).toBe(2);
-    expect(io.stderr).toMatch(/has no InstanceNorm layers/);
+    expect(io.stderr).toMatch(/has no InstanceNorm\/BatchNorm layers/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
