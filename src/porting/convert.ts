@@ -15,7 +15,8 @@
  * behavioural difference is reported.
  *
  * Exit 0 means right: a layer that matches no key, tensors that disagree with the layer's declared
- * options, and keys that look like a declared layer's tensors but that no layer covers are
+ * options, keys that look like a declared layer's tensors but that no layer covers, and a layer
+ * with running statistics that nobody declared (it would keep the other framework's names) are
  * problems. They stop the conversion (ConversionError, nothing to write) unless `force` is set;
  * then they are reported as warnings.
  */
@@ -27,7 +28,7 @@ import type { Framework } from '../families';
 import type { StateDict, StateDictLike } from '../io/formats/types';
 import { toStateDict } from '../io/formats/types';
 import { loadMapping, type ApiName, type Mapping, type StateTensor } from '../mapping';
-import { layerKind, optionPhrase, withArticle, type LayerKind, type StateOption } from './kinds';
+import { classKind, layerKind, optionPhrase, withArticle, type LayerKind, type StateOption } from './kinds';
 
 export type { Framework };
 
@@ -272,7 +273,7 @@ export function convertStateDict(sd: StateDictLike, options: ConvertOptions): { 
     }
   }
   for (const layer of live) emit(layer); // layers with no tensors in the source
-  uncovered(passedThrough, source, index, watched, from, problem);
+  uncovered(passedThrough, source, index, watched, from, mapping, problem);
   if (problems.length && !options.force) throw new ConversionError(problems);
   return { stateDict: out, report: { from, to, layers: live.map((l) => reports.get(l)!), passedThrough, problems, notes } };
 }
@@ -423,7 +424,7 @@ function layerKeys(source: StateDict, index: KeyIndex, layer: Layer, from: Frame
  * declared one's path, holding only its framework's tensors of that layer's kind) were missed:
  * the model source or --layer does not cover that prefix.
  */
-function uncovered(passed: readonly string[], source: StateDict, index: KeyIndex, declared: readonly KindLayer[], from: Framework, problem: (layer: string, what: string) => void): void {
+function uncovered(passed: readonly string[], source: StateDict, index: KeyIndex, declared: readonly KindLayer[], from: Framework, mapping: Mapping, problem: (layer: string, what: string) => void): void {
   const watched = declared
     .filter((l) => l.prefix !== '')
     .map((l) => ({
@@ -448,6 +449,37 @@ function uncovered(passed: readonly string[], source: StateDict, index: KeyIndex
       );
       break;
     }
+  }
+  undeclared(passed, source, index, from, mapping, seen, problem);
+}
+
+/**
+ * A passed-through layer with running statistics is a normalization layer nobody named (a pattern
+ * that misses `downsample.1`, a stem `bn1` left out): its keys would keep the other framework's
+ * names, and the target model would load its defaults there. Statistics, not weight/bias alone,
+ * because many layers have a 1-D weight and bias; only a normalization layer has running_mean.
+ */
+function undeclared(passed: readonly string[], source: StateDict, index: KeyIndex, from: Framework, mapping: Mapping, seen: Set<string>, problem: (layer: string, what: string) => void): void {
+  const kinds = mapping.entries.map((e) => classKind(e.api, mapping));
+  const statistics = (kind: LayerKind) => new Set(kind.options.filter((o) => o.role === 'statistics').flatMap((o) => o.tensors.map((t) => tensorName(t, from, false))));
+  const found = new Map<string, string[]>();
+  for (const key of passed) {
+    const at = key.lastIndexOf('.');
+    if (at < 0) continue;
+    const holder = key.slice(0, at);
+    for (const kind of kinds) {
+      const child = from === 'mindspore' ? kind.mindsporeChild : undefined;
+      const prefix = !child ? holder : holder.endsWith(`.${child}`) ? holder.slice(0, -child.length - 1) : null;
+      if (prefix === null || seen.has(prefix) || !statistics(kind).has(key.slice(at + 1)) || !looksLikeLayer(prefix, kind, from, source, index)) continue;
+      found.set(prefix, [...new Set([...(found.get(prefix) ?? []), kind.family])]);
+    }
+  }
+  for (const [prefix, families] of found) {
+    seen.add(prefix);
+    problem(
+      prefix,
+      `has the tensors of ${withArticle(NAMES[from])} ${families.join(' or ')} layer, but no declared layer covers it, so it would pass through with ${NAMES[from]} names; name it with --layer ${prefix}:CLASS (a pattern such as a.*.bn covers many)`,
+    );
   }
 }
 
