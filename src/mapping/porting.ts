@@ -36,6 +36,11 @@ export interface PortResult {
   reasons: string[];
   /** What the user should do, if anything. */
   fixes: string[];
+  /**
+   * What holds for every such call whatever its arguments (an argument row's `note`: a new
+   * MindSpore cell is in inference mode), to say even when the call is exact.
+   */
+  notes: string[];
 }
 
 /** Worst wins: 'needs weights' asks the user for more than 'differs' (a converted checkpoint). */
@@ -174,6 +179,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
   const direction = request.to === 'mindspore' ? 'toMindspore' : 'toTorch';
   const reasons: string[] = [];
   const fixes: string[] = [];
+  const notes: string[] = [];
   let verdict: Verdict = 'exact';
   const bound = bind(entry, request, reasons);
   if (reasons.length > 0) verdict = 'differs';
@@ -196,6 +202,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
     if (row.category !== '参数') continue;
     const sourceName = row[request.from];
     const rules = row.porting[direction];
+    if (rules.note) notes.push(rules.note.en);
     const source = sourceName === null ? undefined : bound.get(sourceName);
     if (!source) {
       if (rules.absent) apply(row, rules.absent, undefined, row[request.to] ?? '');
@@ -230,7 +237,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
     verdict = worse(verdict, 'differs');
     reasons.push('the call passes *args or **kwargs: arguments the port cannot see are carried over unchecked');
   }
-  return { args: order(entry, request.to, written), verdict, reasons, fixes };
+  return { args: order(entry, request.to, written), verdict, reasons, fixes, notes };
 }
 
 /**

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { Tensor } from '../../src/core/tensor';
-import { construct, runLayer, setTraining, type FacadeLayer } from '../../src/families';
+import { construct, runLayer, setTraining, type FacadeLayer, type TorchLayer as TorchModule } from '../../src/families';
 import { loadLayerWeights } from '../../src/families/weights';
 import { readStateDict } from '../../src/io/formats';
 import type { StateDict } from '../../src/io/formats/types';
@@ -55,7 +55,7 @@ function own(sd: StateDict, prefix: string): Record<string, Tensor> {
   return Object.fromEntries([...sd].filter(([k]) => k.startsWith(`${prefix}.`)).map(([k, t]) => [k.slice(prefix.length + 1), t]));
 }
 
-function torchLayer(l: TorchLayer): FacadeLayer {
+function torchLayer(l: TorchLayer): TorchModule {
   return construct('torch', l.api, l.num_features, { affine: l.affine, track_running_stats: l.track_running_stats });
 }
 

@@ -31,7 +31,13 @@ describe('instancenorm-shim port: one call', () => {
   });
   test("BatchNorm (the second family) by mapping.json's rows: momentum written as 1 - value, track_running_stats=False as use_batch_statistics=True", async () => {
     // torch's default momentum 0.1 is MindSpore's default 0.9: nothing to write
-    expect((await run('nn.BatchNorm2d(8)', '--to', 'mindspore')).stdout).toBe('nn.BatchNorm2d(8)\n# exact\n');
+    // and exact as a call, but a new MindSpore cell is in inference mode (Cell.__init__ sets self.training = False:
+    // nn/cell.py@v2.6.0:184), a new PyTorch module in training mode: the row's note says so whatever the arguments
+    expect((await run('nn.BatchNorm2d(8)', '--to', 'mindspore')).stdout).toBe(
+      'nn.BatchNorm2d(8)\n# exact\n# note: a MindSpore cell starts in inference mode: call net.set_train() before training (PyTorch modules start in training mode)\n',
+    );
+    expect(JSON.parse((await run('nn.BatchNorm2d(8)', '--to', 'torch', '--json')).stdout)).toMatchObject({ exact: true, notes: ['a PyTorch module starts in training mode: call module.eval() for inference'] });
+    expect(JSON.parse((await run('nn.InstanceNorm2d(8)', '--to', 'mindspore', '--json')).stdout).notes).toEqual([]);
     expect((await run('nn.BatchNorm2d(8, momentum=0.01)', '--to', 'mindspore')).stdout.split('\n')[0]).toBe('nn.BatchNorm2d(8, momentum=0.99)');
     expect((await run('nn.BatchNorm1d(8, track_running_stats=False)', '--to', 'mindspore')).stdout.split('\n')[0]).toBe('nn.BatchNorm1d(8, use_batch_statistics=True)');
     expect((await run('nn.BatchNorm3d(8, use_batch_statistics=True)', '--to', 'torch')).stdout.split('\n')[0]).toBe('nn.BatchNorm3d(8, track_running_stats=False)');
@@ -42,7 +48,7 @@ describe('instancenorm-shim port: one call', () => {
     const r = await run("nn.InstanceNorm1d(64, gamma_init='normal')", '--to', 'torch', '--check', '--json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report).sort()).toEqual(['after', 'exact', 'fixes', 'input', 'reasons', 'to', 'verdict']);
+    expect(Object.keys(report).sort()).toEqual(['after', 'exact', 'fixes', 'input', 'notes', 'reasons', 'to', 'verdict']);
     expect(report).toMatchObject({ to: 'torch', after: 'nn.InstanceNorm1d(64, affine=True)', verdict: 'needs weights', exact: false });
     expect(report.reasons[0]).toMatch(/gamma_init/);
     // Without --check the command reports and succeeds.

@@ -43,6 +43,13 @@ function callHunk(call: CallReport): string[] {
   return lines;
 }
 
+/** Each class's notes once per file (ten BatchNorm2d calls, one line): `note (BatchNorm2d): ...`. */
+function classNotes(calls: readonly CallReport[]): string[] {
+  const classes = new Map<string, Set<string>>();
+  for (const c of calls) for (const n of c.notes) classes.set(n, (classes.get(n) ?? new Set()).add(c.api));
+  return [...classes].map(([note, apis]) => `note (${[...apis].join(', ')}): ${note}`);
+}
+
 function fileReport(path: string, ported: PortedSource): string {
   const counts = new Map<string, number>();
   for (const c of ported.calls) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
@@ -56,6 +63,7 @@ function fileReport(path: string, ported: PortedSource): string {
     else lines.push(...(i.before ? prefixed('-', i.before) : []), ...(i.after ? prefixed('+', i.after) : []));
   }
   for (const c of ported.calls) lines.push(...callHunk(c));
+  lines.push(...classNotes(ported.calls));
   return lines.join('\n');
 }
 
@@ -118,12 +126,13 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
 
 function portOneCall(expression: string, to: Framework, asJson: boolean, io: Io): boolean {
   const call = portExpression(expression, to);
-  if (asJson) io.out(json({ input: expression, to, after: call.after, exact: call.verdict === 'exact', verdict: call.verdict, reasons: call.reasons, fixes: call.fixes }));
+  if (asJson) io.out(json({ input: expression, to, after: call.after, exact: call.verdict === 'exact', verdict: call.verdict, reasons: call.reasons, fixes: call.fixes, notes: call.notes }));
   else {
     io.out(call.after);
     io.out(`# ${call.verdict}`);
     for (const r of call.reasons) io.out(`# reason: ${r}`);
     for (const f of call.fixes) io.out(`# fix: ${f}`);
+    for (const n of call.notes) io.out(`# note: ${n}`);
   }
   return call.verdict === 'exact';
 }

@@ -33,6 +33,8 @@ export interface CallReport {
   verdict: Verdict;
   reasons: string[];
   fixes: string[];
+  /** What holds for the class whatever the arguments (a new MindSpore cell is in inference mode). */
+  notes: string[];
 }
 
 export interface ImportReport {
@@ -184,12 +186,13 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
       verdict: result?.verdict ?? 'differs',
       reasons: result?.reasons ?? [error!],
       fixes: result?.fixes ?? [],
+      notes: result?.notes ?? [],
     };
   });
   for (const ref of references) {
     const text = callee.get(refSites.get(ref)!) ?? ref.text;
     if (text !== ref.text) edits.push({ from: ref.from, to: ref.to, text });
-    calls.push({ kind: 'reference', line: ref.line, column: ref.column, api: ref.api, from: ref.framework, to, before: ref.text, after: text, ...referenceVerdict(ref, to) });
+    calls.push({ kind: 'reference', line: ref.line, column: ref.column, api: ref.api, from: ref.framework, to, before: ref.text, after: text, notes: [], ...referenceVerdict(ref, to) });
   }
   calls.sort((a, b) => a.line - b.line || a.column - b.column);
   if (options.annotate) edits.push(...inLineEndings(source, annotations(file, calls)));
