@@ -2,9 +2,10 @@
 import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
 import { batchNormReference } from '../core/batch-norm-reference';
-import { numel, Tensor } from '../core/tensor';
+import { numel } from '../core/tensor';
 import * as ms from '../mindspore/nn';
 import * as th from '../torch/nn';
+import { torchAffine, torchRunningPlan } from './torch-plan';
 import { layerClasses, type FacadeLayer, type Framework, type LayerFamily, type NormalizationPlan, type PlanInput } from './types';
 
 function plan(layer: FacadeLayer, framework: Framework, input: PlanInput): NormalizationPlan {
@@ -13,28 +14,14 @@ function plan(layer: FacadeLayer, framework: Framework, input: PlanInput): Norma
 
 /** `_BatchNorm.forward`: batch statistics in training or without running stats, the running ones otherwise. */
 function torchPlan(module: th._BatchNorm, { shape, given, dtype }: PlanInput): NormalizationPlan {
-  const C = module.num_features;
-  const { weight, bias, running_mean: runningMean, running_var: runningVar } = module;
-  const affine = {
-    eps: module.eps,
-    scale: weight ? { name: 'weight', tensor: weight.astype(dtype) } : { name: 'scale', tensor: Tensor.ones([C], dtype) },
-    bias: bias ? { name: 'bias', tensor: bias.astype(dtype) } : { name: 'B', tensor: Tensor.zeros([C], dtype) },
-  };
-  if (!module.training && runningMean && runningVar) {
-    return {
-      ...affine,
-      statistics: 'running',
-      runningMean: { name: 'running_mean', tensor: runningMean.astype(dtype) },
-      runningVar: { name: 'running_var', tensor: runningVar.astype(dtype) },
-      notes: ['PyTorch BatchNorm in eval with track_running_stats=True: normalized with the running statistics.'],
-    };
-  }
+  const running = torchRunningPlan(module, dtype, 'PyTorch BatchNorm in eval with track_running_stats=True: normalized with the running statistics.');
+  if (running) return running;
   if (shape[0] * numel(shape, 2) === 1) {
     throw new ValueError(`argument 'inputShape' ${pyRepr([...given])} has one value per channel; the module normalizes with batch statistics and needs more than 1 (PyTorch raises here too)`);
   }
   const notes = ['PyTorch BatchNorm with batch statistics (training, or track_running_stats=False).'];
-  if (runningMean) notes.push('The running-statistics update PyTorch performs in training is not part of the graph.');
-  return { ...affine, statistics: 'batch', notes };
+  if (module.running_mean) notes.push('The running-statistics update PyTorch performs in training is not part of the graph.');
+  return { ...torchAffine(module, dtype), statistics: 'batch', notes };
 }
 
 /**
