@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the torch facade's forward against its memory floors (`out.set(x)` into a warm
- * buffer, `x.slice()`) and onnxruntime-node's InstanceNormalization, measured in the same run,
- * interleaved, warm, as medians. Prints a table and writes bench/results.json.
+ * buffer, `x.slice()`) and onnxruntime-node (InstanceNormalization for InstanceNorm;
+ * BatchNormalization for BatchNorm, with training_mode=1 for training: batch statistics, and
+ * the running statistics as outputs), measured in the same run, interleaved, warm, as medians.
+ * Prints a table and writes bench/results.json.
  *
  *   npm run bench                 full sizes (about a minute)
  *   npm run bench -- --quick      tiny sizes, few repeats (what the smoke test runs)
@@ -11,26 +13,29 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import * as v8 from 'v8';
-import { currentKernel, selectKernel, kernels } from '../src/core/instance-norm';
+import { currentKernel, selectKernel, kernels } from '../src/core/normalize';
 import { jsKernel } from '../src/core/kernels/js';
 import { loadWasmKernel, type WasmKernel } from '../src/core/kernels/wasm';
 import { mulberry32 } from '../src/core/random';
 import { Tensor } from '../src/core/tensor';
 import { writeFileAtomic } from '../src/io/atomic-write';
+import { encodeModel, initializer, node, valueInfo } from '../src/onnx/proto';
 import { createSession, instanceNormModel, onnxruntime, type Session } from '../src/onnx/runtime';
-import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from '../src/torch/nn';
+import { BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type _NormBase } from '../src/torch/nn';
 
 type Dtype = 'float32' | 'float64';
-type Module = InstanceNorm1d | InstanceNorm2d | InstanceNorm3d;
+
+/** The ONNX model onnxruntime runs for a case: the same operation on the same shape. */
+type OrtModel = (shape: number[], dtype: Dtype) => Uint8Array;
 
 interface CaseSpec {
   name: string;
   shape: number[];
   dtype: Dtype;
   /** The module under test, in the mode the case names. */
-  module: () => Module;
-  /** Compare with onnxruntime (only where ONNX has the same operation: batch statistics). */
-  ort: boolean;
+  module: () => _NormBase;
+  /** Compare with onnxruntime (only where ONNX has the same operation), or null. */
+  ort: OrtModel | null;
   /** Also time the JS kernel (the fallback), for context. */
   js?: boolean;
   /** Name of the case this one is a variant of (its ratio to copy should stay within 10%). */
@@ -89,22 +94,49 @@ export interface BenchResults {
 
 const m1 = (c: number, kw: Record<string, unknown> = {}) => () => new InstanceNorm1d(c, kw);
 
+const instanceNorm: OrtModel = (shape, dtype) => instanceNormModel(shape, dtype, { eps: 1e-5 });
+
+/**
+ * BatchNormalization (opset 15) with PyTorch's default state: inference mode normalizes with the
+ * given statistics; training_mode=1 with the batch's, and outputs the updated running ones (ONNX
+ * momentum 0.9 is PyTorch's 0.1).
+ */
+function batchNormalization(training: boolean): OrtModel {
+  return (shape, dtype) => {
+    const C = shape[1];
+    const outputs = training ? ['y', 'running_mean', 'running_var'] : ['y'];
+    return encodeModel({
+      graphName: `batch_norm_${training ? 'training' : 'inference'}`,
+      opset: 15,
+      nodes: [node('BatchNormalization', ['x', 'scale', 'B', 'mean', 'var'], outputs, training ? { epsilon: 1e-5, momentum: 0.9, training_mode: { int: 1 } } : { epsilon: 1e-5 })],
+      inputs: [valueInfo('x', dtype, shape)],
+      outputs: outputs.map((name) => valueInfo(name, dtype, name === 'y' ? shape : [C])),
+      initializers: [
+        initializer('scale', Tensor.ones([C], dtype)),
+        initializer('B', Tensor.zeros([C], dtype)),
+        initializer('mean', Tensor.zeros([C], dtype)),
+        initializer('var', Tensor.ones([C], dtype)),
+      ],
+    });
+  };
+}
+
 function cases(quick: boolean): CaseSpec[] {
   const s = (full: number[], tiny: number[]) => (quick ? tiny : full);
   const f32 = 'float32' as const;
   const base = 'float32 [32, 64, 4096]';
   return [
-    { name: base, shape: s([32, 64, 4096], [2, 8, 512]), dtype: f32, module: m1(s([64], [8])[0]), ort: true, js: true },
-    { name: 'float32 [4, 16, 262144]', shape: s([4, 16, 262144], [1, 2, 4096]), dtype: f32, module: m1(s([16], [2])[0]), ort: true, js: true },
-    { name: 'float32 [1, 2, 4] (call overhead)', shape: [1, 2, 4], dtype: f32, module: m1(2), ort: true },
-    { name: 'float64 [32, 64, 4096]', shape: s([32, 64, 4096], [2, 8, 512]), dtype: 'float64', module: m1(s([64], [8])[0], { dtype: 'float64' }), ort: false },
-    { name: 'affine', shape: s([32, 64, 4096], [2, 8, 512]), dtype: f32, module: m1(s([64], [8])[0], { affine: true }), ort: true, baseOf: base },
+    { name: base, shape: s([32, 64, 4096], [2, 8, 512]), dtype: f32, module: m1(s([64], [8])[0]), ort: instanceNorm, js: true },
+    { name: 'float32 [4, 16, 262144]', shape: s([4, 16, 262144], [1, 2, 4096]), dtype: f32, module: m1(s([16], [2])[0]), ort: instanceNorm, js: true },
+    { name: 'float32 [1, 2, 4] (call overhead)', shape: [1, 2, 4], dtype: f32, module: m1(2), ort: instanceNorm },
+    { name: 'float64 [32, 64, 4096]', shape: s([32, 64, 4096], [2, 8, 512]), dtype: 'float64', module: m1(s([64], [8])[0], { dtype: 'float64' }), ort: null },
+    { name: 'affine', shape: s([32, 64, 4096], [2, 8, 512]), dtype: f32, module: m1(s([64], [8])[0], { affine: true }), ort: instanceNorm, baseOf: base },
     {
       name: 'running stats (training, updates them)',
       shape: s([32, 64, 4096], [2, 8, 512]),
       dtype: f32,
       module: m1(s([64], [8])[0], { track_running_stats: true }),
-      ort: false,
+      ort: null,
       baseOf: base,
     },
     {
@@ -112,12 +144,26 @@ function cases(quick: boolean): CaseSpec[] {
       shape: s([32, 64, 4096], [2, 8, 512]),
       dtype: f32,
       module: () => new InstanceNorm1d(s([64], [8])[0], { track_running_stats: true }).eval(),
-      ort: false,
+      ort: null,
       baseOf: base,
     },
-    { name: 'InstanceNorm2d [8, 32, 128, 128]', shape: s([8, 32, 128, 128], [2, 4, 16, 16]), dtype: f32, module: () => new InstanceNorm2d(s([32], [4])[0]), ort: true },
-    { name: 'InstanceNorm3d [2, 16, 16, 64, 64]', shape: s([2, 16, 16, 64, 64], [1, 2, 4, 8, 8]), dtype: f32, module: () => new InstanceNorm3d(s([16], [2])[0]), ort: true },
+    { name: 'InstanceNorm2d [8, 32, 128, 128]', shape: s([8, 32, 128, 128], [2, 4, 16, 16]), dtype: f32, module: () => new InstanceNorm2d(s([32], [4])[0]), ort: instanceNorm },
+    { name: 'InstanceNorm3d [2, 16, 16, 64, 64]', shape: s([2, 16, 16, 64, 64], [1, 2, 4, 8, 8]), dtype: f32, module: () => new InstanceNorm3d(s([16], [2])[0]), ort: instanceNorm },
+    ...batchNormCases(quick),
   ];
+}
+
+/** BatchNorm in training (batch statistics, running stats updated) and in eval (running stats): two ResNet-like BatchNorm2d shapes and an MLP's BatchNorm1d (N, C). */
+function batchNormCases(quick: boolean): CaseSpec[] {
+  const shapes = quick ? [[2, 8, 8, 8], [2, 16, 4, 4], [64, 32]] : [[32, 64, 56, 56], [8, 256, 14, 14], [256, 1024]];
+  return shapes.flatMap((shape) => {
+    const cls = shape.length === 4 ? BatchNorm2d : BatchNorm1d;
+    const label = `${cls.name} [${shape.join(', ')}]`;
+    return [
+      { name: `${label} training`, shape, dtype: 'float32' as const, module: () => new cls(shape[1]), ort: batchNormalization(true), js: shape[1] === 64 },
+      { name: `${label} eval`, shape, dtype: 'float32' as const, module: () => new cls(shape[1]).eval(), ort: batchNormalization(false) },
+    ];
+  });
 }
 
 type Sample = { wall: number; cpu: number };
@@ -172,8 +218,7 @@ function randomInput(shape: number[], dtype: Dtype): Tensor<Dtype> {
 }
 
 /** onnxruntime with its default session options (what a user gets), or on one thread like forward. */
-async function ortSampler(spec: CaseSpec, x: Tensor, oneThread: boolean): Promise<{ session: Session; run: () => Promise<unknown> }> {
-  const model = instanceNormModel(spec.shape, spec.dtype, { eps: 1e-5 });
+async function ortSampler(spec: CaseSpec, model: Uint8Array, x: Tensor, oneThread: boolean): Promise<{ session: Session; run: () => Promise<unknown> }> {
   const session = oneThread
     ? await onnxruntime().InferenceSession.create(model, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 })
     : await createSession(model);
@@ -225,8 +270,9 @@ async function runCase(spec: CaseSpec, repeats: number): Promise<Omit<CaseResult
   };
   const sessions: Session[] = [];
   if (spec.ort) {
-    const ort = await ortSampler(spec, x, false);
-    const ort1 = await ortSampler(spec, x, true);
+    const model = spec.ort(spec.shape, spec.dtype);
+    const ort = await ortSampler(spec, model, x, false);
+    const ort1 = await ortSampler(spec, model, x, true);
     sessions.push(ort.session, ort1.session);
     samplers['onnxruntime run'] = await sampler(ort.run, true);
     samplers['onnxruntime run, 1 thread'] = await sampler(ort1.run, true);
@@ -364,7 +410,7 @@ export function benchArgs(argv: string[]): { quick: boolean; outPath: string } {
 
 async function main(argv: string[]): Promise<void> {
   const { quick, outPath } = benchArgs(argv);
-  console.log(`instance norm benchmark (${quick ? 'quick' : 'full'}), kernel ${currentKernel()}`);
+  console.log(`normalization benchmark (${quick ? 'quick' : 'full'}), kernel ${currentKernel()}`);
   const results = await runBench({ quick, log: (line) => console.log(line) });
   console.log(`\n${formatTable(results)}\n`);
   writeFileAtomic(outPath, `${JSON.stringify(results, null, 2)}\n`);

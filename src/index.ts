@@ -1,5 +1,5 @@
 /**
- * instancenorm-shim: InstanceNorm layers that behave exactly like PyTorch's and MindSpore's, one
+ * instancenorm-shim: normalization layers that behave exactly like PyTorch's and MindSpore's, one
  * numeric core under both, and the tools to port code, configs and weights between them.
  */
 export { Tensor, type NestedNumbers } from './core/tensor';
@@ -7,6 +7,8 @@ export type { DType, FloatDType } from './core/dtype';
 export { PyTypeError as TypeError, ValueError, RuntimeError, KeyError, IndexError, AttributeError, isPyError } from './core/errors';
 export { instanceNorm, type InstanceNormOptions } from './core/instance-norm';
 export { instanceNormReference } from './core/reference';
+export { batchNorm, type BatchNormOptions } from './core/batch-norm';
+export { batchNormReference } from './core/batch-norm-reference';
 export * as torch from './torch';
 export * as mindspore from './mindspore';
 /** Python's `warnings` for both facades (mindspore's load_param_into_net warns too; `torch.warnings` is the same module). */
@@ -16,4 +18,4 @@ export { verifyOnnx, DEFAULT_TOLERANCE, type VerifyOptions, type VerifyReport, t
 export { readStateDict, writeStateDict, decodeStateDict, encodeStateDict, formatOfPath, FormatError, UnpicklingError, type StateDict, type FormatName } from './io/formats';
 export { convertStateDict, formatReport, type LayerSpec, type ConversionReport } from './porting/convert';
 export { portSource, portExpression, type PortedSource, type CallReport, type ImportReport } from './porting/python/rewrite';
-export { instanceNormLayers, type InstanceNormLayer } from './porting/python/layers';
+export { modelLayers, type ModelLayer } from './porting/python/layers';

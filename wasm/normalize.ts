@@ -1,10 +1,15 @@
 // AssemblyScript source of the wasm normalize kernel (built by `npm run build:wasm`).
 //
-// The JS side owns the memory layout: it copies a cache-sized block of rows in, calls one of these
+// The JS side owns the memory layout: it copies a cache-sized block of input in, calls one of these
 // functions on the block's address, and copies the result out, so the copies stay in cache. All
 // statistics are float64 at the end; the float32 fast paths keep only short partial sums in
 // float32 and fall back to exact float64 code whenever a row's range or shape could make them
 // inaccurate (see `fastStats32` and `fastNormalizeOk`).
+//
+// A block holds `runs` consecutive runs (the elements one set of statistics covers), as `images`
+// stretches of `length` values each: stretch k of run j starts at value (k * runs + j) * length. A
+// row of instance norm is a run of one image; a channel of batch norm is a run of N images (its
+// slice in each batch entry), gathered from the input in element order.
 
 // Flags for the block functions.
 const USE_INPUT_STATS: i32 = 1;
@@ -262,33 +267,59 @@ export function normalize64(p: usize, n: i32, mean: f64, scale: f64, shift: f64)
   }
 }
 
-// ---------------------------------------------------------------- whole blocks of rows
+// ---------------------------------------------------------------- whole blocks of runs
 
 /**
- * Normalizes `rows` consecutive rows of `length` values at p (row index r0 + j, channel
- * (r0 + j) % channels), in place. `chan` holds four float64 arrays of `channels` values: weight,
- * bias, running mean, running var. With WRITE_STATS, each row's mean and biased variance go to
- * float64 arrays at `rowStats` and `rowStats + 8 * totalRows`.
+ * Mean and M2 of a run of `images` stretches of n values (float64 when `wide`, else float32),
+ * `stride` bytes apart: per-stretch statistics merged pairwise (Chan et al.), into the globals.
  */
-export function block32(p: usize, rows: i32, length: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, rowStats: usize, totalRows: i32): void {
-  for (let j = 0; j < rows; j++) {
+function runStats(p: usize, n: i32, images: i32, stride: usize, wide: bool): void {
+  if (images == 1) {
+    if (wide) stats64(p, n);
+    else stats32(p, n);
+    return;
+  }
+  let seen: f64 = 0;
+  let mean: f64 = 0;
+  let m2: f64 = 0;
+  for (let k = 0; k < images; k++) {
+    if (wide) stats64(p + <usize>k * stride, n);
+    else stats32(p + <usize>k * stride, n);
+    const total = seen + <f64>n;
+    const delta = lastMean - mean;
+    mean += (delta * <f64>n) / total;
+    m2 += lastM2 + ((delta * delta * seen) / total) * <f64>n;
+    seen = total;
+  }
+  lastMean = mean;
+  lastM2 = m2;
+}
+
+/**
+ * Normalizes the `runs` runs of a block at p (run index r0 + j, channel (r0 + j) % channels), in
+ * place. `chan` holds four float64 arrays of `channels` values: weight, bias, running mean, running
+ * var. With WRITE_STATS, each run's mean and sum of squared deviations go to float64 arrays at
+ * `stats` and `stats + 8 * totalRuns`.
+ */
+export function block32(p: usize, runs: i32, length: i32, images: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, stats: usize, totalRuns: i32): void {
+  const stride = (<usize>runs * <usize>length) << 2;
+  for (let j = 0; j < runs; j++) {
     const q = p + ((<usize>j * <usize>length) << 2);
     const r = r0 + j;
-    if (flags & USE_INPUT_STATS) stats32(q, length);
-    const c = r % channels;
-    rowParams(r, c, channels, length, eps, flags, chan, rowStats, totalRows);
-    normalize32(q, length, lastMean, lastScale, lastShift);
+    if (flags & USE_INPUT_STATS) runStats(q, length, images, stride, false);
+    runParams(r, r % channels, channels, length * images, eps, flags, chan, stats, totalRuns);
+    for (let k = 0; k < images; k++) normalize32(q + <usize>k * stride, length, lastMean, lastScale, lastShift);
   }
 }
 
-export function block64(p: usize, rows: i32, length: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, rowStats: usize, totalRows: i32): void {
-  for (let j = 0; j < rows; j++) {
+export function block64(p: usize, runs: i32, length: i32, images: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, stats: usize, totalRuns: i32): void {
+  const stride = (<usize>runs * <usize>length) << 3;
+  for (let j = 0; j < runs; j++) {
     const q = p + ((<usize>j * <usize>length) << 3);
     const r = r0 + j;
-    if (flags & USE_INPUT_STATS) stats64(q, length);
-    const c = r % channels;
-    rowParams(r, c, channels, length, eps, flags, chan, rowStats, totalRows);
-    normalize64(q, length, lastMean, lastScale, lastShift);
+    if (flags & USE_INPUT_STATS) runStats(q, length, images, stride, true);
+    runParams(r, r % channels, channels, length * images, eps, flags, chan, stats, totalRuns);
+    for (let k = 0; k < images; k++) normalize64(q + <usize>k * stride, length, lastMean, lastScale, lastShift);
   }
 }
 
@@ -296,20 +327,21 @@ let lastScale: f64 = 0;
 let lastShift: f64 = 0;
 
 /**
- * Turns row r's statistics (from the stats call, or channel c's running ones) into lastMean,
- * lastScale and lastShift; records the row's mean and sum of squared deviations when asked. Channel arrays
- * are float64, laid out [weight | bias | running mean | running var], `channels` values each.
+ * Turns run r's statistics (from the stats call over its `count` values, or channel c's running
+ * ones) into lastMean, lastScale and lastShift; records the run's mean and sum of squared
+ * deviations when asked. Channel arrays are float64, laid out [weight | bias | running mean |
+ * running var], `channels` values each.
  */
 @inline
-function rowParams(r: i32, c: i32, channels: i32, length: i32, eps: f64, flags: i32, chan: usize, rowStats: usize, totalRows: i32): void {
+function runParams(r: i32, c: i32, channels: i32, count: i32, eps: f64, flags: i32, chan: usize, stats: usize, totalRuns: i32): void {
   let invstd: f64;
   if (flags & USE_INPUT_STATS) {
-    const variance = lastM2 / <f64>length;
+    const variance = lastM2 / <f64>count;
     if (flags & WRITE_STATS) {
-      store<f64>(rowStats + (<usize>r << 3), lastMean);
-      store<f64>(rowStats + ((<usize>totalRows + <usize>r) << 3), lastM2);
+      store<f64>(stats + (<usize>r << 3), lastMean);
+      store<f64>(stats + ((<usize>totalRuns + <usize>r) << 3), lastM2);
     }
-    // A constant row with eps 0 normalizes to 0 rather than NaN (PyTorch's InvStd rule).
+    // A constant run with eps 0 normalizes to 0 rather than NaN (PyTorch's InvStd rule).
     invstd = variance == 0 && eps == 0 ? 0 : 1 / Math.sqrt(variance + eps);
   } else {
     lastMean = load<f64>(chan + ((<usize>(2 * channels + c)) << 3));
@@ -592,36 +624,40 @@ export function stepwiseM2(): f32 {
   return stepM2;
 }
 
-/** A whole row's statistics at p (one call): the decisions of rowMeanCertain/rowSquaresCertain, with element-order fallbacks. */
-function rowStats32(p: usize, n: i32): void {
+/**
+ * The statistics of a whole run at p (`images` stretches of n values, `stride` bytes apart, in
+ * element order): the decisions of rowMeanCertain/rowSquaresCertain, with element-order fallbacks.
+ */
+function runStepwiseStats32(p: usize, n: i32, images: i32, stride: usize): void {
   rowStart();
-  sumBlock32(p, n);
-  let mean = <f32>(sumEst / <f64>n);
-  squaresBlock32(p, n, mean);
+  for (let k = 0; k < images; k++) sumBlock32(p + <usize>k * stride, n);
+  const total = <f64>count;
+  let mean = <f32>(sumEst / total);
+  for (let k = 0; k < images; k++) squaresBlock32(p + <usize>k * stride, n, mean);
   if (!rowMeanCertain(mean)) {
     serialTotal = 0;
-    serialSumBlock32(p, n);
-    const exact = <f32>(serialTotal / <f64>n);
+    for (let k = 0; k < images; k++) serialSumBlock32(p + <usize>k * stride, n);
+    const exact = <f32>(serialTotal / total);
     if (reinterpret<u32>(exact) != reinterpret<u32>(mean)) {
       mean = exact;
       squaresEst = 0;
       squaresCalls = 0;
-      squaresBlock32(p, n, mean);
+      for (let k = 0; k < images; k++) squaresBlock32(p + <usize>k * stride, n, mean);
     }
   }
   let m2 = <f32>squaresEst;
   if (!rowSquaresCertain()) {
     serialTotal = 0;
-    serialSquaresBlock32(p, n, mean);
+    for (let k = 0; k < images; k++) serialSquaresBlock32(p + <usize>k * stride, n, mean);
     m2 = <f32>serialTotal;
   }
   stepMean = mean;
   stepM2 = m2;
 }
 
-/** The stepwise invstd of a row's own statistics (0 for a zero variance with eps 0). */
-export function ownInvStd32(m2: f32, length: i32, eps: f64): f32 {
-  const variance = m2 / <f32>length;
+/** The stepwise invstd of a run's own statistics over `count` values (0 for a zero variance with eps 0). */
+export function ownInvStd32(m2: f32, count: i32, eps: f64): f32 {
+  const variance = m2 / <f32>count;
   return variance == 0 && eps == 0 ? 0 : <f32>(1 / Math.sqrt(<f64>variance + eps));
 }
 
@@ -630,29 +666,30 @@ export function givenInvStd32(variance: f32, eps: f64): f32 {
   return <f32>1 / Mathf.sqrt(variance + <f32>eps);
 }
 
-/** Whole rows in a block, stepwise: statistics (own or given), alpha and beta, then the fused normalize. Same layout as block32. */
-export function stepwiseBlock32(p: usize, rows: i32, length: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, rowStats: usize, totalRows: i32): void {
-  for (let j = 0; j < rows; j++) {
+/** Whole runs in a block, stepwise: statistics (own or given), alpha and beta, then the fused normalize. Same layout as block32. */
+export function stepwiseBlock32(p: usize, runs: i32, length: i32, images: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, stats: usize, totalRuns: i32): void {
+  const stride = (<usize>runs * <usize>length) << 2;
+  for (let j = 0; j < runs; j++) {
     const q = p + ((<usize>j * <usize>length) << 2);
     const r = r0 + j;
     const c = r % channels;
     let mean: f32;
     let invstd: f32;
     if (flags & USE_INPUT_STATS) {
-      rowStats32(q, length);
+      runStepwiseStats32(q, length, images, stride);
       mean = stepMean;
       if (flags & WRITE_STATS) {
-        store<f64>(rowStats + (<usize>r << 3), <f64>stepMean);
-        store<f64>(rowStats + ((<usize>totalRows + <usize>r) << 3), <f64>stepM2);
+        store<f64>(stats + (<usize>r << 3), <f64>stepMean);
+        store<f64>(stats + ((<usize>totalRuns + <usize>r) << 3), <f64>stepM2);
       }
-      invstd = ownInvStd32(stepM2, length, eps);
+      invstd = ownInvStd32(stepM2, length * images, eps);
     } else {
       mean = <f32>load<f64>(chan + (<usize>(2 * channels + c) << 3));
       invstd = givenInvStd32(<f32>load<f64>(chan + (<usize>(3 * channels + c) << 3)), eps);
     }
     const alpha = flags & HAS_WEIGHT ? invstd * <f32>load<f64>(chan + (<usize>c << 3)) : invstd;
     const beta = fma32(-mean, alpha, flags & HAS_BIAS ? <f32>load<f64>(chan + (<usize>(channels + c) << 3)) : 0);
-    fmaBlock32(q, length, alpha, beta);
+    for (let k = 0; k < images; k++) fmaBlock32(q + <usize>k * stride, length, alpha, beta);
   }
 }
 
@@ -809,7 +846,7 @@ function fmaLanes(x: v128, av: v128, ah: v128, al: v128, bv: v128, split: v128, 
   return v128.bitselect(th, f64x2.add(th, odd), f64x2.eq(v, zero));
 }
 
-// Statistics of up to 8 rows (lane k & 1 of vector k >> 1 is row k).
+// Statistics of up to 8 runs (lane k & 1 of vector k >> 1 is run k).
 let groupMean0 = f64x2.splat(0);
 let groupMean1 = f64x2.splat(0);
 let groupMean2 = f64x2.splat(0);
@@ -820,29 +857,32 @@ let groupM22 = f64x2.splat(0);
 let groupM23 = f64x2.splat(0);
 
 /**
- * Element-order statistics of 8 consecutive float64 rows of n values at p (four vectors of two
- * rows: eight independent dependency chains): sum, mean = sum / n, then the unfused squares in
- * order, an odd row's last square fused. Rows past `rows` repeat the last one (their results are
- * not used).
+ * Element-order statistics of 8 consecutive float64 runs at p, each of `images` stretches of n
+ * values `stride` bytes apart (four vectors of two runs: eight independent dependency chains):
+ * sum, mean = sum / (n * images), then the unfused squares in order, the last square of each
+ * odd-length stretch fused. Runs past `runs` repeat the last one (their results are not used).
  */
-function groupStats64(p: usize, n: i32, rows: i32): void {
-  const rowBytes = <usize>n << 3;
-  const last = rows - 1;
+function groupStats64(p: usize, n: i32, runs: i32, images: i32, stride: usize): void {
+  const runBytes = <usize>n << 3;
+  const last = runs - 1;
   const r1 = min(1, last), r2 = min(2, last), r3 = min(3, last), r4 = min(4, last), r5 = min(5, last), r6 = min(6, last), r7 = min(7, last);
-  const p1 = p + <usize>r1 * rowBytes, p2 = p + <usize>r2 * rowBytes, p3 = p + <usize>r3 * rowBytes;
-  const p4 = p + <usize>r4 * rowBytes, p5 = p + <usize>r5 * rowBytes, p6 = p + <usize>r6 * rowBytes, p7 = p + <usize>r7 * rowBytes;
   let s0 = f64x2.splat(0);
   let s1 = f64x2.splat(0);
   let s2 = f64x2.splat(0);
   let s3 = f64x2.splat(0);
-  for (let i = 0; i < n; i++) {
-    const off = <usize>i << 3;
-    s0 = f64x2.add(s0, v128.load64_lane(p1 + off, v128.load64_zero(p + off), 1));
-    s1 = f64x2.add(s1, v128.load64_lane(p3 + off, v128.load64_zero(p2 + off), 1));
-    s2 = f64x2.add(s2, v128.load64_lane(p5 + off, v128.load64_zero(p4 + off), 1));
-    s3 = f64x2.add(s3, v128.load64_lane(p7 + off, v128.load64_zero(p6 + off), 1));
+  for (let k = 0; k < images; k++) {
+    const p0 = p + <usize>k * stride;
+    const p1 = p0 + <usize>r1 * runBytes, p2 = p0 + <usize>r2 * runBytes, p3 = p0 + <usize>r3 * runBytes;
+    const p4 = p0 + <usize>r4 * runBytes, p5 = p0 + <usize>r5 * runBytes, p6 = p0 + <usize>r6 * runBytes, p7 = p0 + <usize>r7 * runBytes;
+    for (let i = 0; i < n; i++) {
+      const off = <usize>i << 3;
+      s0 = f64x2.add(s0, v128.load64_lane(p1 + off, v128.load64_zero(p0 + off), 1));
+      s1 = f64x2.add(s1, v128.load64_lane(p3 + off, v128.load64_zero(p2 + off), 1));
+      s2 = f64x2.add(s2, v128.load64_lane(p5 + off, v128.load64_zero(p4 + off), 1));
+      s3 = f64x2.add(s3, v128.load64_lane(p7 + off, v128.load64_zero(p6 + off), 1));
+    }
   }
-  const nv = f64x2.splat(<f64>n);
+  const nv = f64x2.splat(<f64>n * <f64>images);
   const m0 = f64x2.div(s0, nv);
   const m1 = f64x2.div(s1, nv);
   const m2 = f64x2.div(s2, nv);
@@ -852,22 +892,27 @@ function groupStats64(p: usize, n: i32, rows: i32): void {
   let q2 = f64x2.splat(0);
   let q3 = f64x2.splat(0);
   const paired = n & ~1;
-  for (let i = 0; i < paired; i++) {
-    const off = <usize>i << 3;
-    const d0 = f64x2.sub(v128.load64_lane(p1 + off, v128.load64_zero(p + off), 1), m0);
-    const d1 = f64x2.sub(v128.load64_lane(p3 + off, v128.load64_zero(p2 + off), 1), m1);
-    const d2 = f64x2.sub(v128.load64_lane(p5 + off, v128.load64_zero(p4 + off), 1), m2);
-    const d3 = f64x2.sub(v128.load64_lane(p7 + off, v128.load64_zero(p6 + off), 1), m3);
-    q0 = f64x2.add(q0, f64x2.mul(d0, d0));
-    q1 = f64x2.add(q1, f64x2.mul(d1, d1));
-    q2 = f64x2.add(q2, f64x2.mul(d2, d2));
-    q3 = f64x2.add(q3, f64x2.mul(d3, d3));
-  }
-  if (paired < n) {
-    q0 = lastOdd(q0, p, p1, n, m0);
-    q1 = lastOdd(q1, p2, p3, n, m1);
-    q2 = lastOdd(q2, p4, p5, n, m2);
-    q3 = lastOdd(q3, p6, p7, n, m3);
+  for (let k = 0; k < images; k++) {
+    const p0 = p + <usize>k * stride;
+    const p1 = p0 + <usize>r1 * runBytes, p2 = p0 + <usize>r2 * runBytes, p3 = p0 + <usize>r3 * runBytes;
+    const p4 = p0 + <usize>r4 * runBytes, p5 = p0 + <usize>r5 * runBytes, p6 = p0 + <usize>r6 * runBytes, p7 = p0 + <usize>r7 * runBytes;
+    for (let i = 0; i < paired; i++) {
+      const off = <usize>i << 3;
+      const d0 = f64x2.sub(v128.load64_lane(p1 + off, v128.load64_zero(p0 + off), 1), m0);
+      const d1 = f64x2.sub(v128.load64_lane(p3 + off, v128.load64_zero(p2 + off), 1), m1);
+      const d2 = f64x2.sub(v128.load64_lane(p5 + off, v128.load64_zero(p4 + off), 1), m2);
+      const d3 = f64x2.sub(v128.load64_lane(p7 + off, v128.load64_zero(p6 + off), 1), m3);
+      q0 = f64x2.add(q0, f64x2.mul(d0, d0));
+      q1 = f64x2.add(q1, f64x2.mul(d1, d1));
+      q2 = f64x2.add(q2, f64x2.mul(d2, d2));
+      q3 = f64x2.add(q3, f64x2.mul(d3, d3));
+    }
+    if (paired < n) {
+      q0 = lastOdd(q0, p0, p1, n, m0);
+      q1 = lastOdd(q1, p2, p3, n, m1);
+      q2 = lastOdd(q2, p4, p5, n, m2);
+      q3 = lastOdd(q3, p6, p7, n, m3);
+    }
   }
   groupMean0 = m0;
   groupMean1 = m1;
@@ -879,7 +924,7 @@ function groupStats64(p: usize, n: i32, rows: i32): void {
   groupM23 = q3;
 }
 
-/** The last square of an odd row of each lane, fused into its sum (fma64). */
+/** The last square of an odd stretch of each lane, fused into its sum (fma64). */
 @inline
 function lastOdd(q: v128, a: usize, b: usize, n: i32, mean: v128): v128 {
   const off = <usize>(n - 1) << 3;
@@ -895,14 +940,16 @@ function groupLane(k: i32, v0: v128, v1: v128, v2: v128, v3: v128): f64 {
 }
 
 /**
- * Whole float64 rows in a block, stepwise (same layout as block64). Own statistics are computed
- * for two rows at a time (two dependency chains per vector); an odd last row pairs with itself.
+ * Whole float64 runs in a block, stepwise (same layout as block64). Own statistics are computed
+ * for eight runs at a time (two dependency chains per vector); a short last group repeats its last run.
  */
-export function stepwiseBlock64(p: usize, rows: i32, length: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, rowStats: usize, totalRows: i32): void {
-  for (let j = 0; j < rows; j += 8) {
+export function stepwiseBlock64(p: usize, runs: i32, length: i32, images: i32, r0: i32, channels: i32, eps: f64, flags: i32, chan: usize, stats: usize, totalRuns: i32): void {
+  const stride = (<usize>runs * <usize>length) << 3;
+  const count = <f64>length * <f64>images;
+  for (let j = 0; j < runs; j += 8) {
     const g = p + ((<usize>j * <usize>length) << 3);
-    const members = min(8, rows - j);
-    if (flags & USE_INPUT_STATS) groupStats64(g, length, members);
+    const members = min(8, runs - j);
+    if (flags & USE_INPUT_STATS) groupStats64(g, length, members, images, stride);
     for (let k = 0; k < members; k++) {
       const r = r0 + j + k;
       const c = r % channels;
@@ -912,10 +959,10 @@ export function stepwiseBlock64(p: usize, rows: i32, length: i32, r0: i32, chann
         mean = groupLane(k, groupMean0, groupMean1, groupMean2, groupMean3);
         const m2 = groupLane(k, groupM20, groupM21, groupM22, groupM23);
         if (flags & WRITE_STATS) {
-          store<f64>(rowStats + (<usize>r << 3), mean);
-          store<f64>(rowStats + ((<usize>totalRows + <usize>r) << 3), m2);
+          store<f64>(stats + (<usize>r << 3), mean);
+          store<f64>(stats + ((<usize>totalRuns + <usize>r) << 3), m2);
         }
-        const variance = m2 / <f64>length;
+        const variance = m2 / count;
         invstd = variance == 0 && eps == 0 ? 0 : 1 / Math.sqrt(variance + eps);
       } else {
         mean = load<f64>(chan + (<usize>(2 * channels + c) << 3));
@@ -923,7 +970,8 @@ export function stepwiseBlock64(p: usize, rows: i32, length: i32, r0: i32, chann
       }
       const alpha = flags & HAS_WEIGHT ? invstd * load<f64>(chan + (<usize>c << 3)) : invstd;
       const beta = fma64(-mean, alpha, flags & HAS_BIAS ? load<f64>(chan + (<usize>(channels + c) << 3)) : 0);
-      fmaBlock64(g + ((<usize>k * <usize>length) << 3), length, alpha, beta);
+      const q = g + ((<usize>k * <usize>length) << 3);
+      for (let i = 0; i < images; i++) fmaBlock64(q + <usize>i * stride, length, alpha, beta);
     }
   }
 }
@@ -935,12 +983,19 @@ export function serialSumBlock64(p: usize, n: i32): void {
   serialTotal = s;
 }
 
-/** Element-order sum of unfused float64 squares (x - mean)^2 (continued), into serialTotal. */
-export function serialSquaresBlock64(p: usize, n: i32, mean: f64): void {
+/**
+ * Element-order sum of the float64 squares (x - mean)^2 of n values (continued across calls), into
+ * serialTotal: unfused, except the last square of each odd-length stretch of `image` values, which
+ * is fused into the sum. `position` is the first value's index within its stretch.
+ */
+export function serialSquaresBlock64(p: usize, n: i32, mean: f64, image: i32, position: i32): void {
   let s = serialTotal;
+  const fuseAt = image & 1 ? image - 1 : -1;
+  let at = position;
   for (let i = 0; i < n; i++) {
     const d = load<f64>(p + (<usize>i << 3)) - mean;
-    s += d * d;
+    s = at == fuseAt ? fma64(d, d, s) : s + d * d;
+    at = at + 1 == image ? 0 : at + 1;
   }
   serialTotal = s;
 }
@@ -956,4 +1011,197 @@ export function fusedMultiplyAdd(a32: f32, c32: f32, a64: f64, c64: f64): bool {
   const single = f32x4.extract_lane(f32x4.relaxed_madd(f32x4.splat(a32), f32x4.splat(a32), f32x4.splat(c32)), 0);
   const double = f64x2.extract_lane(f64x2.relaxed_madd(f64x2.splat(a64), f64x2.splat(a64), f64x2.splat(c64)), 0);
   return single == <f32>5.9604644775390625e-8 && double == 5.551115123125783e-17;
+}
+
+// ================================================================ channels of one value per batch entry
+//
+// (N, C) input (and any whose slices hold one value) is an N x C matrix whose channels are its
+// columns. The JS side computes the per-channel parameters; these functions run the passes down
+// the columns, vectorized across channels, over `rows` rows of C values at p. `buf`, `mean`,
+// `alpha`, `beta`, `scale` and `shift` are arrays of C values (float32 for the float32 stepwise
+// passes, float64 otherwise). The stepwise steps are a CPU batch-norm kernel's for channels-last data, on one thread:
+// float sums down each column, the squares fused into theirs, then y = fma(x, alpha, beta).
+
+/** buf[c] = f32(x[r][c] + buf[c]) for each row in order (float32 adds are exact lane by lane). */
+export function columnSums32(p: usize, rows: i32, C: i32, buf: usize): void {
+  const c4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 2);
+    let c = 0;
+    for (; c < c4; c += 4) v128.store(buf + (<usize>c << 2), f32x4.add(v128.load(q + (<usize>c << 2)), v128.load(buf + (<usize>c << 2))));
+    for (; c < C; c++) store<f32>(buf + (<usize>c << 2), load<f32>(q + (<usize>c << 2)) + load<f32>(buf + (<usize>c << 2)));
+  }
+}
+
+/** buf[c] = fma32(d, d, buf[c]) with d = f32(x[r][c] - mean[c]), for each row in order. */
+export function columnSquares32(p: usize, rows: i32, C: i32, mean: usize, buf: usize): void {
+  const c8 = C & ~7;
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 2);
+    let c = 0;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      for (; c < c8; c += 4) {
+        const at = <usize>c << 2;
+        const d = f32x4.sub(v128.load(q + at), v128.load(mean + at));
+        v128.store(buf + at, f32x4.relaxed_madd(d, d, v128.load(buf + at)));
+      }
+    } else {
+      // Eight channels at a time in float64 (d * d is exact there, the sum rounds once); a group
+      // where a sum cannot be demoted safely is redone with the exact scalar fma32.
+      for (; c < c8; c += 8) {
+        const at = <usize>c << 2;
+        const s0 = squarePair(q + at, mean + at, buf + at);
+        const s1 = squarePair(q + at + 8, mean + at + 8, buf + at + 8);
+        const s2 = squarePair(q + at + 16, mean + at + 16, buf + at + 16);
+        const s3 = squarePair(q + at + 24, mean + at + 24, buf + at + 24);
+        if (demotable(s0, s1, s2, s3, true)) {
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s0), 0);
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s1), 0, 8);
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s2), 0, 16);
+          v128.store64_lane(buf + at, f32x4.demote_f64x2_zero(s3), 0, 24);
+        } else {
+          for (let k = c; k < c + 8; k++) {
+            const d = load<f32>(q + (<usize>k << 2)) - load<f32>(mean + (<usize>k << 2));
+            store<f32>(buf + (<usize>k << 2), fma32(d, d, load<f32>(buf + (<usize>k << 2))));
+          }
+        }
+      }
+    }
+    for (; c < C; c++) {
+      const d = load<f32>(q + (<usize>c << 2)) - load<f32>(mean + (<usize>c << 2));
+      store<f32>(buf + (<usize>c << 2), fma32(d, d, load<f32>(buf + (<usize>c << 2))));
+    }
+  }
+}
+
+/** Two lanes of d * d + buf in float64, d = f32(x - mean) (float32 values at x, mean, buf). */
+@inline
+function squarePair(x: usize, mean: usize, buf: usize): v128 {
+  const d = f64x2.promote_low_f32x4(f32x4.sub(v128.load64_zero(x), v128.load64_zero(mean)));
+  return f64x2.add(f64x2.mul(d, d), f64x2.promote_low_f32x4(v128.load64_zero(buf)));
+}
+
+/**
+ * Whether eight float64 sums (each of a float32 product and a float32) round to float32 as their
+ * exact values would: none is a float32 rounding midpoint (low 29 mantissa bits 0x10000000) and,
+ * with `nearSubnormal`, none (0 aside) lies below 2^-100, near the float32 subnormals, whose
+ * rounding grid that test does not see and where the float64 sum need not be exact.
+ */
+@inline
+function demotable(s0: v128, s1: v128, s2: v128, s3: v128, nearSubnormal: bool): bool {
+  const mask = i32x4.splat(0x1fffffff);
+  const tie = i32x4.splat(0x10000000);
+  const w0 = v128.shuffle<i32>(s0, s1, 0, 2, 4, 6);
+  const w1 = v128.shuffle<i32>(s2, s3, 0, 2, 4, 6);
+  let bad = v128.or(i32x4.eq(v128.and(w0, mask), tie), i32x4.eq(v128.and(w1, mask), tie));
+  if (nearSubnormal) {
+    const limit = f64x2.splat(7.888609052210118e-31);
+    const zero = f64x2.splat(0);
+    bad = v128.or(bad, v128.or(v128.and(f64x2.lt(f64x2.abs(s0), limit), f64x2.ne(s0, zero)), v128.and(f64x2.lt(f64x2.abs(s1), limit), f64x2.ne(s1, zero))));
+    bad = v128.or(bad, v128.or(v128.and(f64x2.lt(f64x2.abs(s2), limit), f64x2.ne(s2, zero)), v128.and(f64x2.lt(f64x2.abs(s3), limit), f64x2.ne(s3, zero))));
+  }
+  return !v128.any_true(bad);
+}
+
+/**
+ * y[r][c] = fma32(x[r][c], alpha[c], beta[c]), in place. Without relaxed SIMD: eight channels at a
+ * time in float64, alpha and beta widened once into `wideAlpha` and `wideBeta` (C float64 each);
+ * where every |beta| >= 2^-100 or beta == 0 the float64 sums are exact near the float32
+ * subnormals (every term a multiple of 2^-149), so only midpoints need checking.
+ */
+export function columnFma32(p: usize, rows: i32, C: i32, alpha: usize, beta: usize, wideAlpha: usize, wideBeta: usize): void {
+  const c8 = C & ~7;
+  let betasSafe = true;
+  if (!ASC_FEATURE_RELAXED_SIMD) {
+    for (let c = 0; c < C; c++) {
+      const b = load<f32>(beta + (<usize>c << 2));
+      store<f64>(wideAlpha + (<usize>c << 3), <f64>load<f32>(alpha + (<usize>c << 2)));
+      store<f64>(wideBeta + (<usize>c << 3), <f64>b);
+      if (!(b == 0 || abs(b) >= <f32>7.888609052210118e-31)) betasSafe = false;
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 2);
+    let c = 0;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      for (; c < c8; c += 4) {
+        const at = <usize>c << 2;
+        v128.store(q + at, f32x4.relaxed_madd(v128.load(q + at), v128.load(alpha + at), v128.load(beta + at)));
+      }
+    } else {
+      for (; c < c8; c += 8) {
+        const at = <usize>c << 2;
+        const wide = <usize>c << 3;
+        const s0 = fmaPair(q + at, wideAlpha + wide, wideBeta + wide);
+        const s1 = fmaPair(q + at + 8, wideAlpha + wide + 16, wideBeta + wide + 16);
+        const s2 = fmaPair(q + at + 16, wideAlpha + wide + 32, wideBeta + wide + 32);
+        const s3 = fmaPair(q + at + 24, wideAlpha + wide + 48, wideBeta + wide + 48);
+        if (demotable(s0, s1, s2, s3, !betasSafe)) {
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s0), 0);
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s1), 0, 8);
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s2), 0, 16);
+          v128.store64_lane(q + at, f32x4.demote_f64x2_zero(s3), 0, 24);
+        } else {
+          for (let k = c; k < c + 8; k++) store<f32>(q + (<usize>k << 2), fma32(load<f32>(q + (<usize>k << 2)), load<f32>(alpha + (<usize>k << 2)), load<f32>(beta + (<usize>k << 2))));
+        }
+      }
+    }
+    for (; c < C; c++) store<f32>(q + (<usize>c << 2), fma32(load<f32>(q + (<usize>c << 2)), load<f32>(alpha + (<usize>c << 2)), load<f32>(beta + (<usize>c << 2))));
+  }
+}
+
+/** Two lanes of x * alpha + beta in float64 (x float32, alpha and beta already widened). */
+@inline
+function fmaPair(x: usize, alpha: usize, beta: usize): v128 {
+  return f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(x)), v128.load(alpha)), v128.load(beta));
+}
+
+/** float64 buf[c] += x[r][c] for each row in order, the values float32 (`narrow`) or float64: the float64 sums of both arithmetics. */
+export function columnSums64(p: usize, rows: i32, C: i32, buf: usize, narrow: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) {
+      const i = <usize>r * <usize>C + <usize>c;
+      const v = narrow ? <f64>load<f32>(p + (i << 2)) : load<f64>(p + (i << 3));
+      store<f64>(buf + (<usize>c << 3), v + load<f64>(buf + (<usize>c << 3)));
+    }
+  }
+}
+
+/** float64 buf[c] += (x[r][c] - mean[c])^2, the square fused into the sum (`fused`: stepwise float64) or not ('accurate'). */
+export function columnSquares64(p: usize, rows: i32, C: i32, mean: usize, buf: usize, narrow: bool, fused: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) {
+      const i = <usize>r * <usize>C + <usize>c;
+      const d = (narrow ? <f64>load<f32>(p + (i << 2)) : load<f64>(p + (i << 3))) - load<f64>(mean + (<usize>c << 3));
+      const s = load<f64>(buf + (<usize>c << 3));
+      store<f64>(buf + (<usize>c << 3), fused ? fma64(d, d, s) : s + d * d);
+    }
+  }
+}
+
+/** float64 y[r][c] = fma64(x[r][c], alpha[c], beta[c]), in place. */
+export function columnFma64(p: usize, rows: i32, C: i32, alpha: usize, beta: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const q = p + ((<usize>r * <usize>C) << 3);
+    let c = 0;
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      for (; c + 1 < C; c += 2) {
+        const at = <usize>c << 3;
+        v128.store(q + at, f64x2.relaxed_madd(v128.load(q + at), v128.load(alpha + at), v128.load(beta + at)));
+      }
+    }
+    for (; c < C; c++) store<f64>(q + (<usize>c << 3), fma64(load<f64>(q + (<usize>c << 3)), load<f64>(alpha + (<usize>c << 3)), load<f64>(beta + (<usize>c << 3))));
+  }
+}
+
+/** 'accurate': y[r][c] = (x[r][c] - mean[c]) * scale[c] + shift[c] in float64, stored as float32 (`narrow`) or float64, in place. */
+export function columnAffine(p: usize, rows: i32, C: i32, mean: usize, scale: usize, shift: usize, narrow: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) {
+      const i = <usize>r * <usize>C + <usize>c;
+      const at = <usize>c << 3;
+      if (narrow) store<f32>(p + (i << 2), <f32>((<f64>load<f32>(p + (i << 2)) - load<f64>(mean + at)) * load<f64>(scale + at) + load<f64>(shift + at)));
+      else store<f64>(p + (i << 3), (load<f64>(p + (i << 3)) - load<f64>(mean + at)) * load<f64>(scale + at) + load<f64>(shift + at));
+    }
+  }
 }

@@ -96,3 +96,20 @@ export function pyTruthy(value: unknown): boolean {
   if (value !== null && typeof value === 'object' && pyTypeName(value) === 'dict') return Object.keys(value).length > 0;
   return Boolean(value);
 }
+
+/** The type named in messages: Python's, but a BigInt is named as such, since 1n passes for 1 in pyRepr. */
+export function typeLabel(value: unknown): string {
+  return typeof value === 'bigint' ? 'BigInt' : pyTypeName(value);
+}
+
+/** `repr(value) (type)`, cut short: a value may be a huge nested list. */
+export function describeValue(value: unknown): string {
+  let text: string;
+  try {
+    text = pyRepr(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  if (text.length > 80) text = `${text.slice(0, 77)}...`;
+  return `${text} (${typeLabel(value)})`;
+}

@@ -1,10 +1,14 @@
 /**
- * The running statistics of instance normalization: every instance (n, c) keeps its own copy of
- * channel c's running mean and variance, blends its statistics into the copy (training) or leaves
- * it as it is (inference), and the running statistics become the mean of the copies over the
- * batch. In exact arithmetic unchanged copies average to themselves; with `'stepwise'` rounding the
- * mean is a float sum divided by N, which can move them by an ulp, and an empty batch gives NaN
- * (0 / 0) in either arithmetic.
+ * Running statistics.
+ *
+ * Instance normalization: every instance (n, c) keeps its own copy of channel c's running mean and
+ * variance, blends its statistics into the copy (training) or leaves it as it is (inference), and
+ * the running statistics become the mean of the copies over the batch. In exact arithmetic
+ * unchanged copies average to themselves; with `'stepwise'` rounding the mean is a float sum
+ * divided by N, which can move them by an ulp, and an empty batch gives NaN (0 / 0) in either
+ * arithmetic.
+ *
+ * Batch normalization: each channel's batch statistics are blended into its running ones once.
  */
 import type { FloatDType } from './dtype';
 import type { Arithmetic } from './kernels/types';
@@ -53,6 +57,46 @@ function accurateUpdate(running: RunningStats, instances: InstanceStats | null, 
     }
     mean[c] = (1 - m) * mean[c] + m * (meanSum / N);
     variance[c] = (1 - m) * variance[c] + m * (varSum / N);
+  }
+}
+
+/** A batch's statistics per channel from the kernel: each channel's mean and sum of squared deviations over its `count` values. */
+export interface ChannelStats {
+  mean: Float64Array;
+  m2: Float64Array;
+  count: number;
+  /** The batch's weight: running = (1 - momentum) * running + momentum * batch. */
+  momentum: number;
+}
+
+/**
+ * Blends each channel's batch mean and unbiased variance, m2 / (count - 1), into `running` (one
+ * value per batch: count 1 gives a NaN variance, 0 / 0). 'stepwise' (a CPU batch-norm kernel's
+ * update, float32 running statistics): momentum rounded to float32,
+ * the mean blended in float32, the unbiased variance a float32 division, its product with the
+ * momentum exact in float64 and the sum rounded to float32; float64 ones take the plain float64
+ * formula. 'accurate': float64, rounded once when stored.
+ */
+export function blendChannelStats(arithmetic: Arithmetic, running: RunningStats, stats: ChannelStats): void {
+  const mean = running.runningMean.data;
+  const variance = running.runningVar.data;
+  const { count, momentum } = stats;
+  const C = mean.length;
+  if (arithmetic === 'stepwise' && running.runningMean.dtype === 'float32') {
+    const m = Math.fround(momentum);
+    const keep = Math.fround(1 - m);
+    const n1 = Math.fround(count - 1);
+    for (let c = 0; c < C; c++) {
+      mean[c] = Math.fround(Math.fround(m * stats.mean[c]) + Math.fround(keep * mean[c]));
+      const unbiased = Math.fround(stats.m2[c] / n1);
+      variance[c] = Math.fround(m * unbiased + Math.fround(keep * variance[c]));
+    }
+    return;
+  }
+  // float64 steps and 'accurate' take the same formula; typed-array stores round float32 once.
+  for (let c = 0; c < C; c++) {
+    mean[c] = momentum * stats.mean[c] + (1 - momentum) * mean[c];
+    variance[c] = momentum * (stats.m2[c] / (count - 1)) + (1 - momentum) * variance[c];
   }
 }
 

@@ -4,21 +4,20 @@
  */
 import { pyRepr } from '../core/python';
 import { Tensor, type NestedNumbers } from '../core/tensor';
-import * as mindspore from '../mindspore';
-import * as torch from '../torch';
+import { construct, type MindSporeLayer, type TorchLayer } from '../families';
 import type { Example, MappingEntry } from './schema';
 
 export interface ExampleRun {
   input: Tensor<'float32'>;
-  torch: { module: torch.nn._InstanceNorm; output: Tensor; published: Tensor | null };
-  mindspore: { cell: mindspore.nn._InstanceNorm; output: Tensor; published: Tensor | null };
+  torch: { module: TorchLayer; output: Tensor; published: Tensor | null };
+  mindspore: { cell: MindSporeLayer; output: Tensor; published: Tensor | null };
 }
 
 export function runExample(api: MappingEntry['api'], example: Example): ExampleRun {
   const input = Tensor.from(example.input as NestedNumbers, { dtype: 'float32' });
-  const module = new torch.nn[api](example.torch.kwargs as { num_features: number });
+  const module = construct('torch', api, example.torch.kwargs);
   module.train(example.torch.train);
-  const cell = new mindspore.nn[api](example.mindspore.kwargs as { num_features: number });
+  const cell = construct('mindspore', api, example.mindspore.kwargs);
   cell.set_train(example.mindspore.train);
   return {
     input,

@@ -5,11 +5,15 @@
  * named here. The port command (src/porting/python) finds the calls and splices the result back.
  */
 import { ValueError } from '../core/errors';
+import { pyFloat } from '../core/python';
+import { evaluate, parseExpression, substitute } from './expression';
 import { loadMapping, mappingEntry } from './load';
-import type { API_NAMES, FRAMEWORKS, Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
+import type { Framework } from '../families/types';
+import type { Mapping, MappingEntry, MappingRow, PortCase, PortDirection, Predicate, Text } from './schema';
 
-export type Framework = (typeof FRAMEWORKS)[number];
-export type ApiName = (typeof API_NAMES)[number];
+export type { Framework };
+/** A layer class name both frameworks use (`InstanceNorm1d`); src/families lists them. */
+export type ApiName = string;
 /** One argument as written in Python source: name null for positional; text is the value's exact source text. */
 export interface SourceArg {
   name: string | null;
@@ -32,6 +36,11 @@ export interface PortResult {
   reasons: string[];
   /** What the user should do, if anything. */
   fixes: string[];
+  /**
+   * What holds for every such call whatever its arguments (an argument row's `note`: a new
+   * MindSpore cell is in inference mode), to say even when the call is exact.
+   */
+  notes: string[];
 }
 
 /** Worst wins: 'needs weights' asks the user for more than 'differs' (a converted checkpoint). */
@@ -143,6 +152,16 @@ function asFloat(text: string): string {
   return value.kind === 'literal' && value.isInt ? `${text.trim()}.0` : text;
 }
 
+/** The target's argument text a case writes for the source's text. */
+function writtenText(write: Exclude<PortCase['write'], 'drop'>, valueText: string): string {
+  if (write === 'keep') return valueText;
+  if (write === 'keepAsFloat') return asFloat(valueText);
+  if ('text' in write) return write.text;
+  const value = pyValue(valueText);
+  if (value.kind === 'literal' && typeof value.value === 'number') return pyFloat(evaluate(parseExpression(write.expr), value.value));
+  return substitute(write.expr, valueText);
+}
+
 /** The first case that matches; `undecided` when a case's condition cannot be evaluated on this value. */
 function chooseCase(direction: PortDirection, value: PyValue): { chosen?: PortCase; undecided: boolean } {
   for (const c of direction.given) {
@@ -160,6 +179,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
   const direction = request.to === 'mindspore' ? 'toMindspore' : 'toTorch';
   const reasons: string[] = [];
   const fixes: string[] = [];
+  const notes: string[] = [];
   let verdict: Verdict = 'exact';
   const bound = bind(entry, request, reasons);
   if (reasons.length > 0) verdict = 'differs';
@@ -174,10 +194,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
     const fix = fill(c.fix, argName, valueText);
     if (reason) reasons.push(reason);
     if (fix) fixes.push(fix);
-    if (target !== null && c.write !== 'drop') {
-      const text = c.write === 'keep' ? valueText : c.write === 'keepAsFloat' ? asFloat(valueText) : c.write.text;
-      written.push({ name: target, text, from: source });
-    }
+    if (target !== null && c.write !== 'drop') written.push({ name: target, text: writtenText(c.write, valueText), from: source });
     for (const [name, text] of Object.entries(c.set ?? {})) sets.push([name, text]);
   };
 
@@ -185,6 +202,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
     if (row.category !== '参数') continue;
     const sourceName = row[request.from];
     const rules = row.porting[direction];
+    if (rules.note) notes.push(rules.note.en);
     const source = sourceName === null ? undefined : bound.get(sourceName);
     if (!source) {
       if (rules.absent) apply(row, rules.absent, undefined, row[request.to] ?? '');
@@ -219,7 +237,7 @@ export function portCall(request: PortRequest, mapping: Mapping = loadMapping())
     verdict = worse(verdict, 'differs');
     reasons.push('the call passes *args or **kwargs: arguments the port cannot see are carried over unchecked');
   }
-  return { args: order(entry, request.to, written), verdict, reasons, fixes };
+  return { args: order(entry, request.to, written), verdict, reasons, fixes, notes };
 }
 
 /**

@@ -183,6 +183,12 @@ function checkRequiresGrad(value: unknown): boolean {
   return value;
 }
 
+/** Options of a layer's `construct` beyond MindSpore's inputs. */
+export interface ConstructOptions {
+  /** Write the result into this tensor (same shape and dtype as `x`) instead of allocating one. */
+  out?: Tensor;
+}
+
 /** The Proxy of each cell -> the object behind it, to define attributes without re-entering `__setattr__`. */
 const TARGETS = new WeakMap<object, Cell>();
 

@@ -551,3 +551,22 @@ export function initializer(init: InitSpec, shape: number | readonly number[], d
   const resolved = resolveInitializer(init);
   return resolved.init_data(dims, checkTensorDType(dtype));
 }
+
+/**
+ * The data of `Parameter(initializer(init, num_features, dtype=dtype))` in a layer's `__init__`: a
+ * Tensor init is copied (MindSpore's Parameter copies a Tensor referenced elsewhere, as the
+ * caller's is), and a size no typed array can hold is reported as an allocation failure naming
+ * the layer rather than a bare RangeError.
+ */
+export function initialParameterData(cls: string, init: InitSpec, numFeatures: number, dtype: DType): Tensor {
+  try {
+    const data = initializer(init, numFeatures, dtype);
+    return data === init ? data.clone() : data;
+  } catch (err) {
+    // By name: under a test runner the typed arrays may come from another realm.
+    if ((err as Error)?.name === 'RangeError') {
+      throw new RuntimeError(`For '${cls}', unable to allocate the parameters of shape (${numFeatures},) and data type ${dtype}: 'num_features' is ${numFeatures}.`);
+    }
+    throw err;
+  }
+}

@@ -8,19 +8,14 @@
  * MindSpore runs this layer on GPU only (cuDNN); the facade computes the same formula on the CPU,
  * float16 input widened to float32 as the GPU kernel does.
  */
-import type { DType } from '../core/dtype';
-import { PyTypeError, RuntimeError, ValueError } from '../core/errors';
+import { ValueError } from '../core/errors';
 import { instanceNorm } from '../core/instance-norm';
 import { pyFloat } from '../core/python';
 import { Tensor } from '../core/tensor';
-import { Cell, Parameter, msDTypeName, pyClassOf } from './cell';
-import { initializer, type InitSpec } from './initializer';
+import { Cell, Parameter, type ConstructOptions } from './cell';
+import { checkTensorTypeSame, checkTensorTypeValid, shapeOf } from './primitive';
+import { initialParameterData, type InitSpec } from './initializer';
 import { checkEpsilon, parseOptions, type InstanceNormArgs } from './options';
-
-export interface ConstructOptions {
-  /** Write the result into this tensor (same shape and dtype as `x`) instead of allocating one. */
-  out?: Tensor;
-}
 
 export abstract class _InstanceNorm extends Cell {
   static override readonly __module__ = 'mindspore.nn.layer.normalization';
@@ -43,7 +38,7 @@ export abstract class _InstanceNorm extends Cell {
     this.eps = options.eps;
     this.momentum = options.momentum;
     this.affine = options.affine;
-    const make = (init: InitSpec) => createParamData(cls, init, options.num_features, options.dtype);
+    const make = (init: InitSpec) => initialParameterData(cls, init, options.num_features, options.dtype);
     // Assignment registers each Parameter (Cell.__setattr__), in MindSpore's order.
     this.moving_mean = new Parameter(make('zeros'), 'mean', false);
     this.moving_variance = new Parameter(make('ones'), 'variance', false);
@@ -58,18 +53,11 @@ export abstract class _InstanceNorm extends Cell {
    * then instance normalization with gamma and beta. No parsing here: construct runs per batch.
    */
   construct(x: Tensor, options?: ConstructOptions): Tensor<'float32' | 'float16'> {
-    if (!(x instanceof Tensor)) {
-      // `Shape.__call__` (ops/operations/manually_defined/ops_def.py@v2.6.0:911-914).
-      throw new PyTypeError(`For primitive[Shape], the input argument must be Tensor, but got ${pyClassOf(x)}.`);
+    const rank = shapeOf(x).length;
+    if (rank !== this.inputRank) {
+      throw new ValueError(`For '${this.cls_name}', the in_shape must have ${this.inputRank} dims, but got ${rank}.`);
     }
-    if (x.ndim !== this.inputRank) {
-      throw new ValueError(`For '${this.cls_name}', the in_shape must have ${this.inputRank} dims, but got ${x.ndim}.`);
-    }
-    if (x.dtype !== 'float32' && x.dtype !== 'float16') {
-      throw new PyTypeError(
-        `For primitive[InstanceNorm], the input argument[input_x] must be a type of {Tensor[Float16], Tensor[Float32]}, but got Tensor[${msDTypeName(x.dtype)}].`,
-      );
-    }
+    checkTensorTypeValid('InstanceNorm', 'input_x', x.dtype, ['float16', 'float32']);
     this.checkParameters(x.shape[1]);
     // MindSpore computes this layer on GPU with cuDNN, whose rounding cannot be reproduced here;
     // float64-accurate arithmetic gives the best estimate of its result (the exact answer).
@@ -97,16 +85,9 @@ export abstract class _InstanceNorm extends Cell {
       ['mean', this.moving_mean],
       ['variance', this.moving_variance],
     ];
-    const byName = [...inputs].sort(([a], [b]) => (a < b ? -1 : 1));
-    if (new Set(byName.map(([, p]) => p.dtype)).size > 1) {
-      // MindSpore's signature cast stops mixed Parameter dtypes before the infer, with a message of
-      // its own (pynative/forward/do_cast.cc@v2.6.0:230-233) that this facade does not reproduce.
-      throw new PyTypeError(`For primitive[InstanceNorm], the input type must be same.\n${byName.map(([n, p]) => `name:[${n}]:Tensor[${msDTypeName(p.dtype)}].\n`).join('')}`);
-    }
-    const [firstName, first] = byName[0];
-    if (first.dtype !== 'float32') {
-      throw new PyTypeError(`For primitive[InstanceNorm], the input argument[${firstName}] must be a type of {Tensor[Float32]}, but got Tensor[${msDTypeName(first.dtype)}].`);
-    }
+    // MindSpore's signature cast stops mixed Parameter dtypes before the infer, with a message of
+    // its own (pynative/forward/do_cast.cc@v2.6.0:230-233) that this facade does not reproduce.
+    checkTensorTypeSame('InstanceNorm', inputs.map(([name, p]) => [name, p.dtype] as const), ['float32']);
     for (const [name, p] of inputs) {
       if (p.shape.length !== 1) throw new ValueError(`For primitive[InstanceNorm], the ${name} rank must be equal to 1 , but got ${p.shape.length}.`);
     }
@@ -120,24 +101,6 @@ export abstract class _InstanceNorm extends Cell {
   /** `_InstanceNorm.extend_repr` (normalization.py@v2.6.0:926-928); Python's `str.format` prints floats as `str(float)`. */
   override extend_repr(): string {
     return `num_features=${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, gamma=${this.gamma}, beta=${this.beta}, moving_mean=${this.moving_mean}, moving_variance=${this.moving_variance}`;
-  }
-}
-
-/**
- * `Parameter(initializer(init, num_features, dtype=dtype))`: a Tensor init is copied (MindSpore's
- * Parameter copies a referenced Tensor), and a size no typed array can hold is MindSpore's
- * allocation failure rather than a bare RangeError.
- */
-function createParamData(cls: string, init: InitSpec, numFeatures: number, dtype: DType): Tensor {
-  try {
-    const data = initializer(init, numFeatures, dtype);
-    return data === init ? data.clone() : data;
-  } catch (err) {
-    // By name: under a test runner the typed arrays may come from another realm.
-    if ((err as Error)?.name === 'RangeError') {
-      throw new RuntimeError(`For '${cls}', unable to allocate the parameters of shape (${numFeatures},) and data type ${dtype}: 'num_features' is ${numFeatures}.`);
-    }
-    throw err;
   }
 }
 

@@ -20,20 +20,14 @@ import { z } from 'zod';
 import { Tensor } from '../core/tensor';
 import type { DType } from '../core/dtype';
 import { bindArgumentsLikeInspect, type PyArgs, type PySignature } from '../core/python-args';
-import { isPyInt, pyFloat, pyTypeName } from '../core/python';
+import { pyFloat, pyTypeName } from '../core/python';
 import { parseOrThrow, raises } from '../core/validate';
 import { msDTypeName } from './cell';
+import { pyIntArg, typeMessage } from './checkparam';
 import { isInitSpec, type InitSpec } from './initializer';
 
 export const PARAMS = ['num_features', 'eps', 'momentum', 'affine', 'gamma_init', 'beta_init', 'dtype'] as const;
 const SIGNATURE: PySignature<(typeof PARAMS)[number]> = { qualname: '_InstanceNorm.__init__', params: PARAMS, required: 1 };
-
-/** `validator.check_value_type`: `For 'Cls', the type of 'arg' should be 'int', but got type 'bool'.` */
-const typeMessage = (cls: string, arg: string, expected: string) => (iss: { input: unknown }) =>
-  `For '${cls}', the type of '${arg}' should be '${expected}', but got type '${pyTypeName(iss.input)}'.`;
-
-const pyInt = (cls: string, arg: string) =>
-  z.custom<number | bigint>(isPyInt, { error: typeMessage(cls, arg, 'int'), params: raises('TypeError') }).transform(Number);
 
 const pyFloatArg = (cls: string, arg: string) =>
   z.custom<number>((v) => typeof v === 'number', { error: typeMessage(cls, arg, 'float'), params: raises('TypeError') });
@@ -53,7 +47,7 @@ const initSpec = (cls: string, arg: string) =>
 
 function constructorSchema(cls: string) {
   const types = z.object({
-    num_features: pyInt(cls, 'num_features'),
+    num_features: pyIntArg(cls, 'num_features'),
     eps: pyFloatArg(cls, 'eps').default(1e-5),
     momentum: pyFloatArg(cls, 'momentum').default(0.1),
     affine: z.custom<boolean>((v) => typeof v === 'boolean', { error: typeMessage(cls, 'affine', 'bool'), params: raises('TypeError') }).default(true),
@@ -80,7 +74,7 @@ const epsilonSchema = z.custom<number>((v) => typeof v === 'number').refine((eps
 const schemas = new Map<string, ReturnType<typeof constructorSchema>>();
 
 /** The constructor's arguments after parsing, defaults filled in (not core's InstanceNormOptions). */
-export type LayerOptions = z.output<ReturnType<typeof constructorSchema>>;
+export type InstanceNormConfig = z.output<ReturnType<typeof constructorSchema>>;
 export type InstanceNormKeywords = {
   num_features?: number | bigint;
   eps?: number;
@@ -96,7 +90,7 @@ export type InstanceNormArgs = PyArgs<
 >;
 
 /** Binds the call shape and runs `_InstanceNorm.__init__`'s own checks. */
-export function parseOptions(cls: string, args: readonly unknown[]): LayerOptions {
+export function parseOptions(cls: string, args: readonly unknown[]): InstanceNormConfig {
   const bound = bindArgumentsLikeInspect(SIGNATURE, args);
   let schema = schemas.get(cls);
   if (!schema) schemas.set(cls, (schema = constructorSchema(cls)));

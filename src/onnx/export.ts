@@ -1,16 +1,19 @@
 /**
- * `toOnnx`: a facade InstanceNorm module, in its current mode, as an ONNX ModelProto.
+ * `toOnnx`: a facade layer, in its current mode, as an ONNX ModelProto. The layer's family says
+ * what it computes (src/families: NormalizationPlan); the graph follows the plan:
  *
- * - Input statistics, float32: `InstanceNormalization` (scale/B initializers: the module's
+ * - Instance statistics, float32: `InstanceNormalization` (scale/B initializers: the layer's
  *   weight/bias or gamma/beta, ones/zeros where it has none).
- * - Input statistics, float64: onnxruntime's CPU provider has no float64 InstanceNormalization
+ * - Instance statistics, float64: onnxruntime's CPU provider has no float64 InstanceNormalization
  *   ("Could not find an implementation"), so the graph spells it out: ReduceMean, Sub, Mul,
  *   ReduceMean, Add eps, Sqrt, Div, then the per-channel scale and bias.
+ * - Batch statistics (BatchNorm training): the same decomposition over the batch and spatial axes
+ *   (BatchNormalization's training mode is not in onnxruntime's inference builds).
+ * - Fixed running statistics (eval): `BatchNormalization` in inference mode, which is exactly
+ *   (x - running_mean) / sqrt(running_var + eps) * weight + bias per channel.
  * - float16 (MindSpore): Cast to float32, the float32 graph, Cast back, because the facade (like
- *   MindSpore's kernel) computes half input in float32 with float32 gamma/beta.
- * - PyTorch eval with running statistics: `BatchNormalization` in inference mode, which is
- *   exactly (x - running_mean) / sqrt(running_var + eps) * weight + bias per channel.
- * - Unbatched input: Unsqueeze(axis 0) before and Squeeze(axis 0) after.
+ *   MindSpore's kernels) computes half input in float32 with float32 gamma/beta.
+ * - Unbatched input (torch InstanceNorm): Unsqueeze(axis 0) before and Squeeze(axis 0) after.
  */
 import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
@@ -45,10 +48,11 @@ export interface ExportOptions {
 
 const SPATIAL_NAMES: Record<number, string[]> = { 1: ['length'], 2: ['height', 'width'], 3: ['depth', 'height', 'width'] };
 
-function checkOpset(opset: unknown): number {
+/** An opset this exporter writes (DEFAULT_OPSET for undefined); `what` names the argument in the error. */
+export function checkOpset(opset: unknown, what = "argument 'opset'"): number {
   if (opset === undefined) return DEFAULT_OPSET;
   if (typeof opset !== 'number' || !Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new ValueError(`argument 'opset' must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${pyRepr(opset)}`);
+    throw new ValueError(`${what} must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${pyRepr(opset)}`);
   }
   return opset;
 }
@@ -120,23 +124,32 @@ const CAST_TO = { float32: DataType.FLOAT, float16: DataType.FLOAT16 };
 function normalize(g: GraphBuilder, plan: LayerPlan, x: string, rank: number): string {
   const scale = g.constant(plan.scale.name, plan.scale.tensor);
   const bias = g.constant(plan.bias.name, plan.bias.tensor);
-  if (plan.statistics === 'running') {
-    const mean = g.constant(plan.runningMean.name, plan.runningMean.tensor);
-    const variance = g.constant(plan.runningVar.name, plan.runningVar.tensor);
-    return g.add('BatchNormalization', [x, scale, bias, mean, variance], 'normalized', { epsilon: plan.eps });
+  const spatialAxes = Array.from({ length: rank - 2 }, (_, i) => i + 2);
+  switch (plan.statistics) {
+    case 'running': {
+      const mean = g.constant(plan.runningMean.name, plan.runningMean.tensor);
+      const variance = g.constant(plan.runningVar.name, plan.runningVar.tensor);
+      return g.add('BatchNormalization', [x, scale, bias, mean, variance], 'normalized', { epsilon: plan.eps });
+    }
+    case 'instance':
+      if (plan.dtype !== 'float64') return g.add('InstanceNormalization', [x, scale, bias], 'normalized', { epsilon: plan.eps });
+      return decomposed(g, plan, x, spatialAxes, spatialAxes, scale, bias);
+    case 'batch':
+      return decomposed(g, plan, x, [0, ...spatialAxes], spatialAxes, scale, bias);
   }
-  if (plan.dtype !== 'float64') return g.add('InstanceNormalization', [x, scale, bias], 'normalized', { epsilon: plan.eps });
-  return decomposedInstanceNorm(g, plan, x, rank, scale, bias);
 }
 
-/** float64 instance norm from primitives (onnxruntime CPU lacks a float64 InstanceNormalization kernel). */
-function decomposedInstanceNorm(g: GraphBuilder, plan: LayerPlan, x: string, rank: number, scale: string, bias: string): string {
-  const spatialAxes = Array.from({ length: rank - 2 }, (_, i) => i + 2);
-  const mean = g.withAxes('ReduceMean', x, 'mean', spatialAxes, 18, { keepdims: { int: 1 } });
+/**
+ * Normalization from primitives over `axes`: for float64 instance statistics (onnxruntime's CPU
+ * provider has no float64 InstanceNormalization kernel) and for batch statistics in any dtype
+ * (BatchNormalization's training mode is not in onnxruntime's inference builds).
+ */
+function decomposed(g: GraphBuilder, plan: LayerPlan, x: string, axes: number[], spatialAxes: number[], scale: string, bias: string): string {
+  const mean = g.withAxes('ReduceMean', x, 'mean', axes, 18, { keepdims: { int: 1 } });
   const centered = g.add('Sub', [x, mean], 'centered');
   const squared = g.add('Mul', [centered, centered], 'squared');
-  const variance = g.withAxes('ReduceMean', squared, 'variance', spatialAxes, 18, { keepdims: { int: 1 } });
-  const eps = g.constant('epsilon', Tensor.from([plan.eps], { dtype: 'float64', shape: [] }));
+  const variance = g.withAxes('ReduceMean', squared, 'variance', axes, 18, { keepdims: { int: 1 } });
+  const eps = g.constant('epsilon', Tensor.from([plan.eps], { dtype: plan.scale.tensor.dtype, shape: [] }));
   const std = g.add('Sqrt', [g.add('Add', [variance, eps], 'variance_eps')], 'std');
   const normalized = g.add('Div', [centered, std], 'standardized');
   // scale and bias stay [C] initializers (same names and shapes as the other graphs) and are

@@ -7,10 +7,10 @@ import { ValueError } from '../core/errors';
 import { pyRepr } from '../core/python';
 import { mulberry32, standardNormal } from '../core/random';
 import { numel, Tensor } from '../core/tensor';
-import * as ms from '../mindspore/nn';
-import { INPUT_NAME, OUTPUT_NAME, SHAPE_METADATA } from './export';
-import { isLayer, type ExportDType, type Layer } from './layer';
-import { DataType, decodeModel, type ModelProto } from './proto';
+import { INPUT_NAME, OUTPUT_NAME } from './export';
+import { summarizeModel, type ModelSummary } from './summary';
+import { describeLayer, runLayer, type FacadeLayer } from '../families';
+import type { ExportDType } from './layer';
 import { createSession, onnxruntime, runSession } from './runtime';
 
 /** float32/float64 agree to rounding; float16 output may differ by one half ulp (2^-9 at |y| < 4). */
@@ -43,39 +43,6 @@ export interface VerifyReport {
   runs: VerifyRun[];
 }
 
-const DTYPE_OF: Partial<Record<number, ExportDType>> = {
-  [DataType.FLOAT]: 'float32',
-  [DataType.DOUBLE]: 'float64',
-  [DataType.FLOAT16]: 'float16',
-};
-
-interface ModelInput {
-  dtype: ExportDType;
-  /** Fixed sizes as numbers, dynamic axes as their names. */
-  dims: (number | string)[];
-  /** The shape it was exported for, when the model records it. */
-  exportShape?: number[];
-  opset: number;
-}
-
-function describeModel(bytes: Uint8Array): ModelInput {
-  let model: ModelProto;
-  try {
-    model = decodeModel(bytes);
-  } catch (err) {
-    throw new ValueError(`argument 'bytes' is not an ONNX ModelProto: ${(err as Error).message}`);
-  }
-  const input = model.graph?.input?.find((i) => i.name === INPUT_NAME);
-  const tensorType = input?.type?.tensorType;
-  const dtype = DTYPE_OF[tensorType?.elemType ?? -1];
-  if (!tensorType || !dtype) throw new ValueError(`argument 'bytes' is not a model toOnnx wrote: no float input named '${INPUT_NAME}'`);
-  const dims = (tensorType.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)));
-  const recorded = model.metadataProps?.find((p) => p.key === SHAPE_METADATA)?.value;
-  const exportShape = recorded ? recorded.split(',').map(Number) : undefined;
-  const opset = Number(model.opsetImport?.find((o) => !o.domain)?.version ?? 0);
-  return { dtype, dims, exportShape, opset };
-}
-
 /**
  * Normal values with a different offset and spread per (n, c) slice, so statistics matter.
  * Offsets stay within about two spreads: onnxruntime's float32 InstanceNormalization computes
@@ -100,14 +67,14 @@ function randomInput(rand: () => number, shape: number[], dtype: ExportDType): T
  * Random shapes: the export shape first, then the dynamic axes at other sizes (3 to 9; a length-2
  * slice's mean / std ratio is Cauchy-distributed, see randomInput).
  */
-function randomShapes(model: ModelInput, count: number, rand: () => number): number[][] {
-  const base = model.dims.map((d, i) => (typeof d === 'number' ? d : (model.exportShape?.[i] ?? 4)));
+function randomShapes(model: ModelSummary, count: number, rand: () => number): number[][] {
+  const base = model.input.dims.map((d, i) => (typeof d === 'number' ? d : (model.exportShape?.[i] ?? 4)));
   const shapes = count > 0 ? [base] : [];
   const sizes = new Map<string, number>();
   for (let k = 1; k < count; k++) {
     sizes.clear();
     shapes.push(
-      model.dims.map((d, i) => {
+      model.input.dims.map((d, i) => {
         if (typeof d === 'number') return d;
         if (!sizes.has(d)) {
           let size = 3 + Math.floor(rand() * 7);
@@ -121,15 +88,18 @@ function randomShapes(model: ModelInput, count: number, rand: () => number): num
   return shapes;
 }
 
-/** The facade's output, leaving the module as it was (PyTorch training updates running statistics). */
-function facadeOutput(module: Layer, x: Tensor): Tensor {
-  if (module instanceof ms._InstanceNorm) return module.construct(x);
-  const saved = Object.entries(module.state_dict()).map(([name, t]) => [name, t.clone()] as const);
+/** The layer's state tensors (torch: state_dict; MindSpore: its Parameters), which a training step may change. */
+function stateTensors(layer: FacadeLayer): Tensor[] {
+  return 'forward' in layer ? Object.values(layer.state_dict()) : [...layer.parameters_and_names()].map(([, p]) => p.data);
+}
+
+/** The facade's output, leaving the layer as it was (training updates running statistics in place). */
+function facadeOutput(layer: FacadeLayer, x: Tensor): Tensor {
+  const saved = stateTensors(layer).map((t) => t.clone());
   try {
-    return module.forward(x);
+    return runLayer(layer, x);
   } finally {
-    const live = module.state_dict();
-    for (const [name, t] of saved) (live[name].data as Float32Array).set(t.data as Float32Array);
+    stateTensors(layer).forEach((t, i) => (t.data as Float32Array).set(saved[i].data as Float32Array));
   }
 }
 
@@ -148,23 +118,35 @@ function maxAbsDiff(a: Tensor, b: Tensor, shape: readonly number[]): number {
   return max;
 }
 
-function checkGiven(inputs: readonly Tensor[], model: ModelInput): void {
+function checkGiven(inputs: readonly Tensor[], { input }: ModelSummary): void {
   inputs.forEach((x, k) => {
     if (!(x instanceof Tensor)) throw new ValueError(`argument 'inputs'[${k}] must be a Tensor, got ${pyRepr(x)}`);
-    const fits = x.ndim === model.dims.length && model.dims.every((d, i) => typeof d === 'string' || d === x.shape[i]);
-    if (!fits || x.dtype !== model.dtype) {
+    const fits = x.ndim === input.dims.length && input.dims.every((d, i) => typeof d === 'string' || d === x.shape[i]);
+    if (!fits || x.dtype !== input.dtype) {
       throw new ValueError(
-        `argument 'inputs'[${k}] is ${x.dtype} [${x.shape.join(', ')}], but the model takes ${model.dtype} [${model.dims.join(', ')}]`,
+        `argument 'inputs'[${k}] is ${x.dtype} [${x.shape.join(', ')}], but the model takes ${input.dtype} [${input.dims.join(', ')}]`,
       );
     }
   });
 }
 
+/** onnxruntime's output of an exported model for one input. */
+export async function runExported(bytes: Uint8Array, x: Tensor): Promise<Tensor> {
+  const session = await createSession(bytes);
+  try {
+    return (await runSession(session, { [INPUT_NAME]: x }))[OUTPUT_NAME];
+  } finally {
+    await session.release();
+  }
+}
+
 export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerifyReport> {
-  if (!isLayer(module)) throw new ValueError(`argument 'module' must be a torch or mindspore facade InstanceNorm, got ${pyRepr(module)}`);
+  if (!describeLayer(module)) throw new ValueError(`argument 'module' must be a layer of the torch or mindspore facade, got ${pyRepr(module)}`);
+  const layer = module as FacadeLayer;
   const ortVersion = onnxruntime('verifyOnnx').env.versions.common;
-  const model = describeModel(bytes);
-  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE[model.dtype];
+  const model = summarizeModel(bytes);
+  const dtype = model.input.dtype;
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE[dtype];
   if (typeof tolerance !== 'number' || !(tolerance >= 0)) throw new ValueError(`argument 'tolerance' must be a non-negative number, got ${pyRepr(tolerance)}`);
   const count = options.randomInputs ?? 2;
   if (!Number.isInteger(count) || count < 0) throw new ValueError(`argument 'randomInputs' must be a non-negative integer, got ${pyRepr(count)}`);
@@ -172,7 +154,7 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
   checkGiven(given, model);
   const rand = mulberry32(options.seed ?? 0);
   const inputs: { source: VerifyRun['source']; x: Tensor }[] = [
-    ...randomShapes(model, count, rand).map((shape) => ({ source: 'random' as const, x: randomInput(rand, shape, model.dtype) })),
+    ...randomShapes(model, count, rand).map((shape) => ({ source: 'random' as const, x: randomInput(rand, shape, dtype) })),
     ...given.map((x) => ({ source: 'given' as const, x })),
   ];
   if (inputs.length === 0) throw new ValueError("arguments 'randomInputs' and 'inputs' leave nothing to run: give at least one input");
@@ -181,7 +163,7 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
   try {
     for (const { source, x } of inputs) {
       const ort = (await runSession(session, { [INPUT_NAME]: x }))[OUTPUT_NAME];
-      const expected = facadeOutput(module, x);
+      const expected = facadeOutput(layer, x);
       runs.push({ source, shape: [...x.shape], maxAbsDiff: maxAbsDiff(expected, ort, x.shape) });
     }
   } finally {
@@ -192,7 +174,7 @@ export async function verifyOnnx(module: unknown, bytes: Uint8Array, options: Ve
     maxAbsDiff: worst,
     tolerance,
     ok: worst <= tolerance,
-    dtype: model.dtype,
+    dtype,
     opset: model.opset,
     onnxruntime: ortVersion,
     runs,

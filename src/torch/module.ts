@@ -26,7 +26,7 @@ export class Parameter<D extends DType = DType> extends Tensor<D> {
  * enumerable, as in Python it is an attribute rather than an entry) holds each module's version:
  * a dict built by hand has none, which changes how old InstanceNorm checkpoints load.
  */
-export type StateDict = Record<string, Tensor>;
+export type ModuleStateDict = Record<string, Tensor>;
 export type StateDictMetadata = Record<string, { version?: number }>;
 
 export interface IncompatibleKeys {
@@ -119,9 +119,9 @@ export abstract class Module {
    * Parameters first, then buffers, each module's before its children's. Entries share the
    * module's data (PyTorch's detached aliases), so the dict follows later training steps.
    */
-  state_dict(options: StateDictOptions = {}): StateDict {
+  state_dict(options: StateDictOptions = {}): ModuleStateDict {
     const prefix = options.prefix ?? '';
-    const dict: StateDict = {};
+    const dict: ModuleStateDict = {};
     const metadata: StateDictMetadata = {};
     for (const [path, module] of this.named_modules(prefix.replace(/\.$/, ''))) {
       metadata[path] = { version: (module.constructor as typeof Module)._version };
@@ -139,7 +139,7 @@ export abstract class Module {
    * Unlike PyTorch, which copies each valid tensor before it raises, nothing changes unless
    * everything loads (a half-loaded module is never useful, and this way a caller can retry).
    */
-  load_state_dict(stateDict: StateDict | Map<string, Tensor>, options: LoadStateDictOptions = {}): IncompatibleKeys {
+  load_state_dict(stateDict: ModuleStateDict | Map<string, Tensor>, options: LoadStateDictOptions = {}): IncompatibleKeys {
     const incoming = readMapping(stateDict);
     const { strict, assign } = readLoadOptions(options);
     const metadata = (stateDict as { _metadata?: StateDictMetadata })._metadata;

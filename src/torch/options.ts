@@ -1,18 +1,19 @@
 /**
- * The constructor arguments of torch.nn.InstanceNorm{1,2,3}d: Python's call shapes, PyTorch's
- * defaults, and one zod schema. PyTorch validates nothing here (`_NormBase.__init__` stores what
- * it is given); the facade rejects, naming the argument and the value, only what could fail later
- * or give garbage. Each place it is stricter than PyTorch is listed in STRICTER_THAN_PYTORCH (and
- * in mapping.json).
+ * The constructor arguments of `_NormBase`'s layers (torch.nn.BatchNorm{1,2,3}d and
+ * InstanceNorm{1,2,3}d): Python's call shapes, PyTorch's defaults, and one zod schema per family
+ * (they differ in the defaults of affine and track_running_stats, and in the `__init__` Python names
+ * in binding errors). PyTorch validates nothing here (`_NormBase.__init__` stores what it is
+ * given); the facade rejects, naming the argument and the value, only what could fail later or
+ * give garbage, the same for both families. Each place it is stricter than PyTorch is listed in
+ * STRICTER_THAN_PYTORCH (and in mapping.json).
  */
 import { z } from 'zod';
 import { bindArguments, type PyArgs, type PySignature } from '../core/python-args';
-import { pyRepr, pyTypeName } from '../core/python';
+import { pyRepr, typeLabel } from '../core/python';
 import { parseOrThrow, raises } from '../core/validate';
 
 export const PARAMS = ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats', 'device', 'dtype'] as const;
 
-const SIGNATURE: PySignature<(typeof PARAMS)[number]> = { qualname: '_InstanceNorm.__init__', params: PARAMS, required: 1 };
 
 /** Where the facade refuses a value PyTorch's constructor accepts, and why (recorded in mapping.json). */
 export const STRICTER_THAN_PYTORCH = [
@@ -29,11 +30,6 @@ export const STRICTER_THAN_PYTORCH = [
   { argument: 'load_state_dict on error', pytorch: 'copies every valid tensor, then raises', facade: 'raises the same message and changes nothing', why: 'a half-loaded module is never useful, and a caller can fix the dict and retry' },
 ] as const;
 
-/** The type named in the facade's messages: Python's, but a BigInt is named as such, since 1n passes for 1 in pyRepr. */
-export function typeLabel(value: unknown): string {
-  return typeof value === 'bigint' ? 'BigInt' : pyTypeName(value);
-}
-
 /** `argument 'eps' must be ..., but got -1 (int)`. */
 function described(name: string, allowed: string) {
   return (iss: { input: unknown }) => `argument '${name}' must be ${allowed}, but got ${pyRepr(iss.input)} (${typeLabel(iss.input)})`;
@@ -47,39 +43,55 @@ const anyNumber = (name: string, allowed: string) =>
 const finiteNumber = (name: string, allowed: string) =>
   anyNumber(name, allowed).refine((v) => Number.isFinite(v), { error: described(name, allowed), params: raises('ValueError') });
 
-export const optionsSchema = z.object({
-  num_features: anyNumber('num_features', 'a positive int')
-    .refine((v) => !Number.isFinite(v) || Number.isInteger(v), { error: described('num_features', 'a positive int'), params: raises('TypeError') })
-    .refine((v) => Number.isSafeInteger(v) && v >= 1, { error: described('num_features', 'a positive int'), params: raises('ValueError') }),
-  eps: finiteNumber('eps', 'a finite, non-negative float').refine((v) => v >= 0, { error: described('eps', 'a finite, non-negative float') }).default(1e-5),
-  momentum: finiteNumber('momentum', 'a finite float or None').nullable().default(0.1),
-  affine: z.boolean({ error: described('affine', 'a bool') }).default(false),
-  track_running_stats: z.boolean({ error: described('track_running_stats', 'a bool') }).default(false),
-  device: z
-    .string({ error: described('device', "'cpu' or None") })
-    .refine((v) => v === 'cpu', { error: described('device', "'cpu' or None (the facade computes on the CPU)"), params: raises('ValueError') })
-    .nullable()
-    .default(null),
-  dtype: z
-    .string({ error: described('dtype', "'float32', 'float64' or None") })
-    .refine((v) => v === 'float32' || v === 'float64', { error: described('dtype', "'float32', 'float64' or None"), params: raises('ValueError') })
-    .transform((v) => v as 'float32' | 'float64')
-    .nullable()
-    .default(null),
-});
+function optionsSchema(defaults: { affine: boolean; track_running_stats: boolean }) {
+  return z.object({
+    num_features: anyNumber('num_features', 'a positive int')
+      .refine((v) => !Number.isFinite(v) || Number.isInteger(v), { error: described('num_features', 'a positive int'), params: raises('TypeError') })
+      .refine((v) => Number.isSafeInteger(v) && v >= 1, { error: described('num_features', 'a positive int'), params: raises('ValueError') }),
+    eps: finiteNumber('eps', 'a finite, non-negative float').refine((v) => v >= 0, { error: described('eps', 'a finite, non-negative float') }).default(1e-5),
+    momentum: finiteNumber('momentum', 'a finite float or None').nullable().default(0.1),
+    affine: z.boolean({ error: described('affine', 'a bool') }).default(defaults.affine),
+    track_running_stats: z.boolean({ error: described('track_running_stats', 'a bool') }).default(defaults.track_running_stats),
+    device: z
+      .string({ error: described('device', "'cpu' or None") })
+      .refine((v) => v === 'cpu', { error: described('device', "'cpu' or None (the facade computes on the CPU)"), params: raises('ValueError') })
+      .nullable()
+      .default(null),
+    dtype: z
+      .string({ error: described('dtype', "'float32', 'float64' or None") })
+      .refine((v) => v === 'float32' || v === 'float64', { error: described('dtype', "'float32', 'float64' or None"), params: raises('ValueError') })
+      .transform((v) => v as 'float32' | 'float64')
+      .nullable()
+      .default(null),
+  });
+}
 
-/** The constructor's arguments after parsing, defaults filled in (not core's InstanceNormOptions). */
-export type LayerOptions = z.output<typeof optionsSchema>;
-export type InstanceNormKeywords = Partial<z.input<typeof optionsSchema>>;
+/**
+ * What differs between the families' `__init__`s (torch/nn/modules/batchnorm.py `_BatchNorm`,
+ * instancenorm.py `_InstanceNorm`): the defaults, and the `__qualname__` binding errors name.
+ */
+export interface NormInit {
+  qualname: string;
+  schema: ReturnType<typeof optionsSchema>;
+}
+
+export const BATCH_NORM_INIT: NormInit = { qualname: '_BatchNorm.__init__', schema: optionsSchema({ affine: true, track_running_stats: true }) };
+export const INSTANCE_NORM_INIT: NormInit = { qualname: '_InstanceNorm.__init__', schema: optionsSchema({ affine: false, track_running_stats: false }) };
+
+/** The constructor's arguments after parsing, defaults filled in (not the core's options). */
+export type NormConfig = z.output<ReturnType<typeof optionsSchema>>;
+export type NormKeywords = Partial<z.input<ReturnType<typeof optionsSchema>>>;
 
 /** `(num_features, eps, momentum, affine, track_running_stats, device, dtype)`, positional and/or keyword. */
-export type InstanceNormArgs =
-  | PyArgs<[num_features: number, eps: number, momentum: number | null, affine: boolean, track_running_stats: boolean, device: 'cpu' | null, dtype: 'float32' | 'float64' | null], InstanceNormKeywords>;
+export type NormArgs = PyArgs<
+  [num_features: number, eps: number, momentum: number | null, affine: boolean, track_running_stats: boolean, device: 'cpu' | null, dtype: 'float32' | 'float64' | null],
+  NormKeywords
+>;
 
-export function parseOptions(clsName: string, args: readonly unknown[]): LayerOptions {
-  const bound = bindArguments(SIGNATURE, args);
+export function parseOptions(clsName: string, init: NormInit, args: readonly unknown[]): NormConfig {
+  const bound = bindArguments({ qualname: init.qualname, params: PARAMS, required: 1 } satisfies PySignature<(typeof PARAMS)[number]>, args);
   try {
-    return parseOrThrow(optionsSchema, bound);
+    return parseOrThrow(init.schema, bound);
   } catch (err) {
     (err as Error).message = `${clsName}(): ${(err as Error).message}`;
     throw err;

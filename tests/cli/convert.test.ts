@@ -22,14 +22,14 @@ describe('instancenorm-shim convert', () => {
   it('converts torch .pt -> MindSpore .ckpt -> torch .safetensors and prints the report', async () => {
     const io = capture();
     const ckpt = join(dir, 'model.ckpt');
-    expect(await main(['convert', join(FIXTURES, 'model.pt'), ckpt, '--layer', 'enc.norm1'], io)).toBe(0);
+    expect(await main(['convert', join(FIXTURES, 'model.pt'), ckpt, '--layer', 'enc.norm1:InstanceNorm1d'], io)).toBe(0);
     expect(io.stdout).toContain('renamed  enc.norm1.running_mean -> enc.norm1.moving_mean');
     expect(io.stdout).toContain('dropped  enc.norm1.num_batches_tracked');
     expect(io.stdout).toContain('passed through unchanged (7): conv.weight, conv.bias');
     expect([...readStateDict(ckpt).keys()]).toContain('enc.norm1.gamma');
     const io2 = capture();
     const back = join(dir, 'back.safetensors');
-    expect(await main(['convert', ckpt, back, '--to', 'torch', '--layer', 'enc.norm1:track', '--json'], io2)).toBe(0);
+    expect(await main(['convert', ckpt, back, '--to', 'torch', '--layer', 'enc.norm1:track:InstanceNorm1d', '--json'], io2)).toBe(0);
     const report = JSON.parse(io2.stdout);
     expect(report).toMatchObject({ fromFormat: 'mindspore', toFormat: 'safetensors', tensors: 12 });
     expect(report.report.layers[0].filled).toEqual([expect.objectContaining({ name: 'enc.norm1.num_batches_tracked', value: 0 })]);
@@ -41,9 +41,9 @@ describe('instancenorm-shim convert', () => {
 
   it('reads a state_dict nested in a checkpoint with --entry', async () => {
     const io = capture();
-    expect(await main(['convert', join(FIXTURES, 'nested.pt'), join(dir, 'n.ckpt'), '--layer', 'enc.norm1'], io)).toBe(2);
+    expect(await main(['convert', join(FIXTURES, 'nested.pt'), join(dir, 'n.ckpt'), '--layer', 'enc.norm1:InstanceNorm1d'], io)).toBe(2);
     expect(io.stderr).toMatch(/nested\.pt: torch: .*--entry state_dict/);
-    expect(await main(['convert', join(FIXTURES, 'nested.pt'), join(dir, 'n.ckpt'), '--layer', 'enc.norm1', '--entry', 'state_dict'], capture())).toBe(0);
+    expect(await main(['convert', join(FIXTURES, 'nested.pt'), join(dir, 'n.ckpt'), '--layer', 'enc.norm1:InstanceNorm1d', '--entry', 'state_dict'], capture())).toBe(0);
   });
 
   it('exits 2 naming the file and the problem for a truncated input, and writes nothing', async () => {
@@ -52,12 +52,12 @@ describe('instancenorm-shim convert', () => {
     writeFileSync(cut, whole.subarray(0, whole.length - 100));
     const out = join(dir, 'out.ckpt');
     const io = capture();
-    expect(await main(['convert', cut, out, '--to', 'mindspore', '--layer', 'enc.norm1'], io)).toBe(2);
+    expect(await main(['convert', cut, out, '--to', 'mindspore', '--layer', 'enc.norm1:InstanceNorm1d'], io)).toBe(2);
     expect(io.stderr).toMatch(/FormatError: .*cut\.safetensors: safetensors: .*truncated/);
     expect(existsSync(out)).toBe(false);
     // an existing output stays as it was
     writeFileSync(out, 'previous');
-    expect(await main(['convert', cut, out, '--to', 'mindspore', '--layer', 'enc.norm1'], capture())).toBe(2);
+    expect(await main(['convert', cut, out, '--to', 'mindspore', '--layer', 'enc.norm1:InstanceNorm1d'], capture())).toBe(2);
     expect(readFileSync(out, 'utf8')).toBe('previous');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -65,7 +65,7 @@ describe('instancenorm-shim convert', () => {
   it('exits 2 naming the path when the input or the --source model is a directory', async () => {
     const folder = join(dir, 'folder.pt');
     mkdirSync(folder, { recursive: true });
-    for (const argv of [[folder, join(dir, 'o.json'), '--layer', '.', '--to', 'torch'], [join(FIXTURES, 'model.pt'), join(dir, 'o.ckpt'), '--source', folder]]) {
+    for (const argv of [[folder, join(dir, 'o.json'), '--layer', '.:InstanceNorm1d', '--to', 'torch'], [join(FIXTURES, 'model.pt'), join(dir, 'o.ckpt'), '--source', folder]]) {
       const io = capture();
       expect(await main(['convert', ...argv], io)).toBe(2);
       expect(io.stderr).toContain(`cannot read ${folder}: `);
@@ -75,10 +75,10 @@ describe('instancenorm-shim convert', () => {
   it('exits 2 for usage problems: no --layer, no --to for safetensors, an unknown extension', async () => {
     const pt = join(FIXTURES, 'model.pt');
     const cases: [string[], RegExp][] = [
-      [['convert', pt, join(dir, 'a.ckpt')], /--layer PREFIX .* never guessed/],
-      [['convert', join(FIXTURES, 'model.ckpt'), join(dir, 'a.safetensors'), '--layer', 'enc.norm1'], /--to must be torch or mindspore, got nothing: a safetensors file can hold either's names/],
-      [['convert', pt, join(dir, 'a.npz'), '--layer', 'x'], /cannot tell the format of/],
-      [['convert', pt, join(dir, 'a.ckpt'), '--layer', 'x:big'], /unknown part 'big'/],
+      [['convert', pt, join(dir, 'a.ckpt')], /--layer PREFIX:CLASS .* never guessed/],
+      [['convert', join(FIXTURES, 'model.ckpt'), join(dir, 'a.safetensors'), '--layer', 'enc.norm1:InstanceNorm1d'], /--to must be torch or mindspore, got nothing: a safetensors file can hold either's names/],
+      [['convert', pt, join(dir, 'a.npz'), '--layer', 'x:InstanceNorm1d'], /cannot tell the format of/],
+      [['convert', pt, join(dir, 'a.ckpt'), '--layer', 'x:big:InstanceNorm1d'], /unknown part 'big'/],
       [['convert', pt], /needs <in> and <out>/],
     ];
     for (const [args, message] of cases) {
@@ -136,7 +136,7 @@ describe('instancenorm-shim convert', () => {
     copyFileSync(join(FIXTURES, 'toplevel.ckpt'), out);
     const run = (input: string) =>
       new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), 'convert', input, out, '--to', 'mindspore', '--layer', 'n'], {
+        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), 'convert', input, out, '--to', 'mindspore', '--layer', 'n:InstanceNorm1d'], {
           cwd: ROOT,
           stdio: 'ignore',
         });

@@ -93,7 +93,7 @@ describe('convert, killed at several points of a 64 MiB conversion', () => {
     ]);
     input = join(dir, 'big.safetensors');
     writeFileSync(input, writeSafetensors(sd));
-    expected = Buffer.from(encodeStateDict(convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n' }] }).stateDict, 'mindspore'));
+    expected = Buffer.from(encodeStateDict(convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n', api: 'InstanceNorm2d' }] }).stateDict, 'mindspore'));
   });
 
   const cases: [string, When, NodeJS.Signals, boolean][] = [
@@ -109,7 +109,7 @@ describe('convert, killed at several points of a 64 MiB conversion', () => {
     rmSync(join(dir, 'out'), { recursive: true, force: true });
     require('node:fs').mkdirSync(join(dir, 'out'));
     if (existing) writeFileSync(out, 'the previous checkpoint');
-    const result = await interrupt(['convert', input, out, '--to', 'mindspore', '--layer', 'n'], join(dir, 'out'), when, signal);
+    const result = await interrupt(['convert', input, out, '--to', 'mindspore', '--layer', 'n:InstanceNorm2d'], join(dir, 'out'), when, signal);
     kills.push(result.tempAtKill);
     expect(temps(join(dir, 'out'))).toEqual([]);
     if (result.signal === null) {
@@ -160,7 +160,7 @@ describe('docs, port --out and export, killed while they work', () => {
   test('export --verify, interrupted while onnxruntime runs: no model file, no temporary file', async () => {
     const out = join(dir, 'onnx');
     require('node:fs').mkdirSync(out);
-    const args = ['export', '--api', 'torch', '--config', '{"num_features": 64, "affine": true}', '--shape', '8,64,256,256', '--out', join(out, 'm.onnx'), '--verify'];
+    const args = ['export', '--framework', 'torch', '--layer', 'InstanceNorm2d', '--config', '{"num_features": 64, "affine": true}', '--shape', '8,64,256,256', '--out', join(out, 'm.onnx'), '--verify'];
     const result = await interrupt(args, out, { afterMs: 3000 }, 'SIGINT');
     expect(temps(out)).toEqual([]);
     if (result.signal === 'SIGINT') expect(existsSync(join(out, 'm.onnx'))).toBe(false);

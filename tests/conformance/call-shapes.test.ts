@@ -10,6 +10,13 @@ import { C, fingerprintOf, type Framework } from './checks';
 
 const mapping = loadMapping();
 
+/** A value the facade takes for the arguments whose default is None. */
+const NOT_NONE: Record<string, unknown> = { device: 'cpu', dtype: 'float64', use_batch_statistics: true };
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
 /** A value for each argument, unlike its default where the facade can take one (read from the signature). */
 function sampleValue(fw: Framework, name: string, defaultText: string | undefined): unknown {
   if (defaultText === undefined) return C;
@@ -17,8 +24,9 @@ function sampleValue(fw: Framework, name: string, defaultText: string | undefine
   if (v.kind === 'name') return v.parts[v.parts.length - 1]; // mstype.float32: the only dtype MindSpore runs
   if (v.kind !== 'literal') throw new Error(`cannot read the default ${name}=${defaultText}`);
   if (typeof v.value === 'boolean') return !v.value;
-  if (typeof v.value === 'number') return v.value * 2;
-  if (v.value === null) return name === 'device' ? 'cpu' : 'float64'; // torch device/dtype
+  // Half the default stays in every range these layers check (eps > 0, momentum in [0, 1]).
+  if (typeof v.value === 'number') return v.value / 2;
+  if (v.value === null) return NOT_NONE[name] ?? fail(`no sample value for ${name}, whose default is None`);
   return { ones: 1.5, zeros: 0.5 }[v.value] ?? v.value;
 }
 

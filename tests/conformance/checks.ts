@@ -6,39 +6,39 @@
  * reference, never from the facade under test. A failed check throws an Error that says why.
  */
 import { PyTypeError } from '../../src/core/errors';
-import { instanceNormReference } from '../../src/core/reference';
+import type { ReferenceOptions } from '../../src/core/reference';
 import { Tensor } from '../../src/core/tensor';
 import { catchWarnings } from '../../src/core/warnings';
-import * as mindspore from '../../src/mindspore';
-import * as torch from '../../src/torch';
+import { construct as constructLayer, layerClass, layerFamily, runLayer, setTraining, type FacadeLayer, type Framework, type MindSporeLayer, type TorchLayer } from '../../src/families';
 import { pyValue } from '../../src/mapping/porting';
 import type { Claim, MappingEntry, MappingRow } from '../../src/mapping/schema';
 import { maxAbsDiff } from '../helpers/close';
 import { mulberry32 } from '../helpers/random';
 
-export type Framework = 'torch' | 'mindspore';
+export type { Framework };
 type Api = MappingEntry['api'];
 type Kwargs = Record<string, unknown>;
 
 /** num_features for every check: small, and unlike any input size elsewhere, so a mix-up shows. */
 export const C = 3;
 
-export function construct(fw: Framework, api: Api, ...args: unknown[]): torch.nn._InstanceNorm | mindspore.nn._InstanceNorm {
-  const Cls = (fw === 'torch' ? torch.nn[api] : mindspore.nn[api]) as unknown as new (...a: unknown[]) => torch.nn._InstanceNorm | mindspore.nn._InstanceNorm;
-  return new Cls(...args);
+export function construct(fw: Framework, api: Api, ...args: unknown[]): FacadeLayer {
+  return constructLayer(fw, api, ...args);
 }
 
 export function forward(fw: Framework, layer: unknown, x: Tensor): Tensor {
-  return catchWarnings(() => (fw === 'torch' ? (layer as torch.nn._InstanceNorm).forward(x) : (layer as mindspore.nn._InstanceNorm).construct(x))).result;
+  return catchWarnings(() => runLayer(layer as FacadeLayer, x)).result;
 }
 
 function setTrain(fw: Framework, layer: unknown, mode: boolean): void {
-  if (fw === 'torch') (layer as torch.nn._InstanceNorm).train(mode);
-  else (layer as mindspore.nn._InstanceNorm).set_train(mode);
+  setTraining(layer as FacadeLayer, mode);
 }
 
 /** Spatial dims of each pair: 1, 2 or 3. */
-export const spatialDims = (api: Api): number => Number(api.charAt(api.length - 2));
+export const spatialDims = (api: Api): number => layerClass(api).spatialDims;
+
+/** The float64 reference of the pair's family, with its own statistics. */
+const reference = (api: Api, x: Tensor, options: ReferenceOptions) => layerFamily(layerClass(api).family).reference(x, options);
 
 /** A batched float32 input (2, C, 4, ...) with values from a seeded generator. */
 export function sampleInput(api: Api, seed = 1, channels = C): Tensor<'float32'> {
@@ -67,7 +67,7 @@ export function fingerprint(fw: Framework, api: Api, kwargs: Kwargs): string {
 /** PyTorch refuses input whose dtype differs from the layer's tensors (mixed dtype), so match them. */
 function inputFor(fw: Framework, layer: unknown, x: Tensor): Tensor {
   if (fw !== 'torch') return x;
-  const own = Object.values((layer as torch.nn._InstanceNorm).state_dict()).find((t) => t.dtype === 'float32' || t.dtype === 'float64');
+  const own = Object.values((layer as TorchLayer).state_dict()).find((t) => t.dtype === 'float32' || t.dtype === 'float64');
   return own ? x.astype(own.dtype) : x;
 }
 
@@ -77,11 +77,11 @@ export function fingerprintOf(fw: Framework, api: Api, args: unknown[]): string 
   const x = inputFor(fw, layer, sampleInput(api));
   const parts: unknown[] = [String(layer)];
   if (fw === 'torch') {
-    const m = layer as torch.nn._InstanceNorm;
+    const m = layer as TorchLayer;
     parts.push(Object.entries(m.state_dict()).map(([k, t]) => [k, t.dtype, t.tolist()]));
     parts.push(m.named_parameters().map(([k, p]) => [k, p.requires_grad]));
   } else {
-    const cell = layer as mindspore.nn._InstanceNorm;
+    const cell = layer as MindSporeLayer;
     parts.push([...cell.parameters_dict()].map(([k, p]) => [k, p.requires_grad, p.data.dtype, p.data.tolist()]));
   }
   // An error is observable behaviour too (a float64 torch layer refuses float32 input, as PyTorch does).
@@ -99,9 +99,14 @@ export function fingerprintOf(fw: Framework, api: Api, args: unknown[]): string 
   return JSON.stringify(parts, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-function accepts(fw: Framework, api: Api, kwargs: Kwargs): boolean {
+/** Whether the constructor (and, `atCall`, a first training forward) takes these arguments without a TypeError or ValueError. */
+function accepts(fw: Framework, api: Api, kwargs: Kwargs, atCall = false): boolean {
   try {
-    construct(fw, api, { num_features: C, ...kwargs });
+    const layer = construct(fw, api, { num_features: C, ...kwargs });
+    if (atCall) {
+      setTrain(fw, layer, true);
+      forward(fw, layer, inputFor(fw, layer, sampleInput(api)));
+    }
     return true;
   } catch (err) {
     if (err instanceof PyTypeError || (err as Error).name === 'ValueError') return false;
@@ -175,53 +180,82 @@ export const CHECKS: { [K in Claim['kind']]: Check<K> } = {
         const expected = c[fw];
         if (expected === null) continue;
         const name = row[fw] ?? fail(`accepts claim for ${fw} on a row without a ${fw} name`);
-        expectEqual(accepts(fw, entry.api, { [name]: c.value }), expected, `${fw}: accepts ${name}=${JSON.stringify(c.value)}`);
+        const when = claim.at === 'call' ? ' (constructed and called)' : '';
+        expectEqual(accepts(fw, entry.api, { [name]: c.value }, claim.at === 'call'), expected, `${fw}: accepts ${name}=${JSON.stringify(c.value)}${when}`);
       }
     }
   },
 
   trainableParameters(entry, _row, claim) {
-    const m = construct('torch', entry.api, { num_features: C, ...claim.args }) as torch.nn._InstanceNorm;
+    const m = construct('torch', entry.api, { num_features: C, ...claim.args }) as TorchLayer;
     expectEqual(m.named_parameters().filter(([, p]) => p.requires_grad).map(([k]) => k), claim.torch, `torch trainable parameters with ${JSON.stringify(claim.args)}`);
-    const cell = construct('mindspore', entry.api, { num_features: C, ...claim.args }) as mindspore.nn._InstanceNorm;
-    expectEqual(cell.trainable_params().map((p) => p.name), claim.mindspore, `mindspore trainable parameters with ${JSON.stringify(claim.args)}`);
+    const cell = construct('mindspore', entry.api, { num_features: C, ...claim.args }) as MindSporeLayer;
+    // A class whose Parameters live in a child cell (BatchNorm3d's bn2d) names them under it.
+    const own = (name: string) => (entry.mindsporeChild ? name.replace(`${entry.mindsporeChild}.`, '') : name);
+    expectEqual(cell.trainable_params().map((p) => own(p.name)), claim.mindspore, `mindspore trainable parameters with ${JSON.stringify(claim.args)}`);
   },
 
-  trackRunningStats(entry, row, claim) {
+  usesStatistics(entry, _row, claim) {
     const xTrain = sampleInput(entry.api, 2);
     // After three steps at momentum 0.1 the running statistics are still far from xEval's own.
     const xEval = sampleInput(entry.api, 3);
-    const own = instanceNormReference(xEval, { eps: 1e-5 }).y;
-    const usesRunning = (fw: Framework, kwargs: Kwargs): boolean => {
-      const layer = construct(fw, entry.api, { num_features: C, ...kwargs });
-      setTrain(fw, layer, true);
-      for (let i = 0; i < 3; i++) forward(fw, layer, xTrain);
-      setTrain(fw, layer, false);
-      return maxAbsDiff(forward(fw, layer, xEval), own) > 1e-3;
-    };
-    const flag = row.torch ?? fail('trackRunningStats claim on a row without a torch name');
-    expectEqual(usesRunning('torch', { [flag]: true }), claim.torchEvalUsesRunningStats, `torch ${flag}=True: eval uses running statistics`);
-    expectEqual(usesRunning('torch', {}), false, `torch default: eval uses running statistics`);
-    expectEqual(usesRunning('mindspore', {}), claim.mindsporeEvalUsesRunningStats, 'mindspore: eval uses moving statistics');
+    const own = reference(entry.api, xEval, { eps: 1e-5 }).y;
+    for (const c of claim.cases) {
+      const layer = construct(c.framework, entry.api, { num_features: C, ...c.args });
+      setTrain(c.framework, layer, true);
+      for (let i = 0; i < 3; i++) forward(c.framework, layer, xTrain);
+      setTrain(c.framework, layer, c.mode === 'train');
+      const uses = maxAbsDiff(forward(c.framework, layer, xEval), own) > 1e-3 ? 'running' : 'input';
+      expectEqual(uses, c.uses, `${c.framework} ${JSON.stringify(c.args)} in ${c.mode} mode normalizes with statistics of`);
+    }
   },
 
   initializer(entry, row, claim) {
     const name = row.mindspore ?? fail('initializer claim on a row without a MindSpore name');
-    const m = construct('torch', entry.api, { num_features: C, affine: true }) as unknown as Record<string, Tensor | null>;
-    const torchParam = m[claim.torchParameter] ?? fail(`torch has no ${claim.torchParameter} with affine=True`);
-    expectEqual(torchParam.tolist(), Array(C).fill(claim.identity), `torch ${claim.torchParameter} at construction`);
-    const cell = construct('mindspore', entry.api, { num_features: C }) as unknown as Record<string, { data: Tensor }>;
+    const running = claim.role === 'runningMean' || claim.role === 'runningVar';
+    const torchArgs = running ? { track_running_stats: true } : { affine: true };
+    const m = construct('torch', entry.api, { num_features: C, ...torchArgs }) as unknown as Record<string, Tensor | null>;
+    const torchTensor = m[claim.torchParameter] ?? fail(`torch has no ${claim.torchParameter} with ${JSON.stringify(torchArgs)}`);
+    expectEqual(torchTensor.tolist(), Array(C).fill(claim.identity), `torch ${claim.torchParameter} at construction`);
+    const built = construct('mindspore', entry.api, { num_features: C }) as unknown as Record<string, unknown>;
+    const cell = (entry.mindsporeChild ? built[entry.mindsporeChild] : built) as Record<string, { data: Tensor }>;
     expectEqual(cell[claim.mindsporeParameter].data.tolist(), Array(C).fill(claim.identity), `mindspore ${claim.mindsporeParameter} from the default ${name}`);
     const x = sampleInput(entry.api, 4);
     const value = 3;
-    const out = forward('mindspore', construct('mindspore', entry.api, { num_features: C, affine: false, [name]: value }), x);
-    const plain = instanceNormReference(x, { eps: 1e-5 }).y;
-    const weight = Array(C).fill(claim.role === 'scale' ? value : 1);
-    const bias = Array(C).fill(claim.role === 'shift' ? value : 0);
-    const applied = instanceNormReference(x, { eps: 1e-5, weight, bias }).y;
+    const fill = (role: typeof claim.role, otherwise: number) => Array(C).fill(claim.role === role ? value : otherwise);
+    if (running) {
+      // A fresh MindSpore cell is in inference mode: a layer with moving statistics normalizes with them.
+      const out = forward('mindspore', construct('mindspore', entry.api, { num_features: C, [name]: value }), x);
+      const expected = reference(entry.api, x, { eps: 1e-5, running: { mean: fill('runningMean', 0), var: fill('runningVar', 1) } }).y;
+      const err = maxAbsDiff(out, expected);
+      if (!(err < 1e-5)) fail(`mindspore ${name}=${value}: the inference output is not normalized with it (max diff ${err})`);
+      return;
+    }
+    const layer = construct('mindspore', entry.api, { num_features: C, affine: false, [name]: value });
+    setTrain('mindspore', layer, true);
+    const out = forward('mindspore', layer, x);
+    const plain = reference(entry.api, x, { eps: 1e-5 }).y;
+    const applied = reference(entry.api, x, { eps: 1e-5, weight: fill('scale', 1), bias: fill('shift', 0) }).y;
     const expected = claim.appliedWhenAffineFalse ? applied : plain;
     const err = maxAbsDiff(out, expected);
     if (!(err < 1e-5)) fail(`mindspore ${name}=${value} with affine=False: output is ${claim.appliedWhenAffineFalse ? 'not' : ''} the ${claim.role} by ${value} (max diff ${err})`);
+  },
+
+  runningStatsAgree(entry, _row, claim) {
+    const statsOf = (fw: Framework, args: Kwargs): number[][] => {
+      const layer = construct(fw, entry.api, { num_features: C, ...args });
+      setTrain(fw, layer, true);
+      for (let seed = 5; seed < 8; seed++) forward(fw, layer, sampleInput(entry.api, seed));
+      const named = fw === 'torch' ? (layer as TorchLayer).state_dict() : Object.fromEntries([...(layer as MindSporeLayer).parameters_and_names()].map(([k, p]) => [k, p.data]));
+      const [mean, variance] = fw === 'torch' ? ['running_mean', 'running_var'] : ['moving_mean', 'moving_variance'];
+      const pick = (key: string) => (Object.entries(named).find(([k]) => k === key || k.endsWith(`.${key}`))?.[1] ?? fail(`${fw}: no ${key} after training`)).tolist() as number[];
+      return [pick(mean), pick(variance)];
+    };
+    const [torchMean, torchVar] = statsOf('torch', claim.torch);
+    const [msMean, msVar] = statsOf('mindspore', claim.mindspore);
+    const far = (a: number[], b: number[]) => a.some((v, i) => !(Math.abs(v - b[i]) <= 2e-6 * Math.max(1, Math.abs(v))));
+    if (far(torchMean, msMean)) fail(`running means differ: torch ${JSON.stringify(claim.torch)} ${JSON.stringify(torchMean)}, mindspore ${JSON.stringify(claim.mindspore)} ${JSON.stringify(msMean)}`);
+    if (far(torchVar, msVar)) fail(`running variances differ: torch ${JSON.stringify(claim.torch)} ${JSON.stringify(torchVar)}, mindspore ${JSON.stringify(claim.mindspore)} ${JSON.stringify(msVar)}`);
   },
 
   inputRanks(entry, _row, claim) {

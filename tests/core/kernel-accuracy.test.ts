@@ -6,8 +6,9 @@
  * in float64 the reference itself rounds by about that much (the problem's conditioning), so the
  * float64 inputs are the same float32-representable values, for which its sums are mostly exact.
  */
-import { currentKernel, instanceNorm, kernels } from '../../src/core/instance-norm';
-import { loadWasmKernel } from '../../src/core/kernels/wasm';
+import { instanceNorm } from '../../src/core/instance-norm';
+import { currentKernel, kernels } from '../../src/core/normalize';
+import { kernelsUnderTest, perCase } from '../helpers/kernels';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
 import { instanceNormReference, runningStatsReference } from '../../src/core/reference';
 import { Tensor } from '../../src/core/tensor';
@@ -55,6 +56,13 @@ const CASES: Case[] = [
     running: { mean: [1e4, 1e4 + 1e-3], var: [1e-6, 4e-6] },
   },
   {
+    name: 'fixed statistics on slices of one value ((N, C): passes down the columns)',
+    shape: [500, 6, 1],
+    value: (r, _i, g) => (r % 6) * 10 + normal(g),
+    affine: true,
+    running: { mean: [0, 10, 20, 30, 40, 50], var: [1, 2, 0.5, 1e-4, 100, 3] },
+  },
+  {
     name: 'fixed statistics where x - mean overflows float32',
     shape: [1, 2, 4096],
     value: (_r, _i, g) => 3e38 * g(),
@@ -62,20 +70,8 @@ const CASES: Case[] = [
   },
 ];
 
-/** Every kernel the core may run, plus the wasm kernel with tiny blocks so long-row streaming runs too. */
-function kernelsUnderTest(): NormalizeKernel[] {
-  const tiny = loadWasmKernel({ blockBytes: 4096, wholeRowBytes: 8192, small: 0 });
-  return tiny ? [...kernels, Object.assign(Object.create(tiny) as NormalizeKernel, { name: 'wasm-simd (4 KiB blocks)' })] : [...kernels];
-}
-
-const built = new Map<string, ReturnType<typeof buildUncached>>();
-
 /** The input and its reference, once per case and dtype (the reference is slow on purpose). */
-function build(c: Case, dtype: 'float32' | 'float64') {
-  const key = `${c.name}/${dtype}`;
-  if (!built.has(key)) built.set(key, buildUncached(c, dtype));
-  return built.get(key) as ReturnType<typeof buildUncached>;
-}
+const build = perCase(buildUncached);
 
 function buildUncached(c: Case, dtype: 'float32' | 'float64') {
   const [N, C, L] = c.shape;
@@ -114,7 +110,7 @@ function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64') {
     bias: bias ? Float32Array.from(bias) : null,
     stats: c.running
       ? { from: 'given', mean: Float64Array.from(c.running.mean), var: Float64Array.from(c.running.var) }
-      : { from: 'rows', rowMean, rowM2 },
+      : { from: 'rows', record: { mean: rowMean, m2: rowM2 } },
   };
   if (dtype === 'float32') kernel.normalize32(args as NormalizeArgs<Float32Array>);
   else kernel.normalize64(args as NormalizeArgs<Float64Array>);
@@ -156,7 +152,7 @@ function maxAbs(y: Float32Array | Float64Array, ref: Tensor<'float64'>): number 
   return m;
 }
 
-describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))('kernel %s against the float64 reference', (_name, kernel) => {
+describe.each(kernelsUnderTest('blocks').map((k) => [k.name, k] as const))('kernel %s against the float64 reference', (_name, kernel) => {
   it.each(CASES.map((c) => [c.name, c] as const))('float32: %s', (_n, c) => {
     const { y, ref, rowMean, rowVar } = run(kernel, c, 'float32');
     const error = worstError(y, ref.y, 2e-6, 2e-6, 'float32');

@@ -7,11 +7,9 @@
  * magnitudes, NaN/Inf, mostly zeros, subnormals, long zero-mean rows (where an order-free sum is
  * not the element-order sum), and values whose products and sums land on float32 rounding ties.
  */
-import { kernels } from '../../src/core/instance-norm';
-import { loadWasmKernel } from '../../src/core/kernels/wasm';
 import type { NormalizeArgs, NormalizeKernel } from '../../src/core/kernels/types';
 import { atenInstanceNorm } from '../helpers/aten';
-import { loadFmaKernel } from '../helpers/fma-kernel';
+import { kernelsUnderTest, perCase } from '../helpers/kernels';
 import { compareBits } from '../helpers/torch-fixtures';
 import { mulberry32, normals } from '../helpers/random';
 
@@ -21,6 +19,8 @@ type Case = {
   value: (r: number, i: number, rand: () => number) => number;
   eps?: number;
   affine?: boolean;
+  /** Exact weight and bias instead of the affine ones. */
+  params?: { weight: number[]; bias: number[] };
   given?: { mean: number[]; var: number[] };
 };
 
@@ -50,32 +50,28 @@ const CASES: Case[] = [
   { name: 'given statistics (running mean 1e4, var 1e-6)', shape: [2, 2, 2048], value: (_r, _i, g) => 1e4 + 1e-3 * normal(g), affine: true, given: { mean: [1e4, 1e4 + 1e-3], var: [1e-6, 4e-6] } },
   { name: 'given statistics where x - mean overflows float32', shape: [1, 2, 1000], value: (_r, _i, g) => 3e38 * g(), given: { mean: [-3e38, -1e38], var: [1e76, 1e70] } },
   { name: 'given statistics, eps 0, zero variance', shape: [2, 3, 300], value: (_r, _i, g) => normal(g), eps: 0, given: { mean: [0, 1, -1], var: [0, 1, 2] } },
+  {
+    // alpha = 1 + 2^-12, beta = 2^-60: x * alpha is a float32 midpoint for odd j, and beta moves the
+    // exact sum just above it, where float64 rounds back onto it (only a fused multiply-add rounds up).
+    name: 'slices of one value where x * alpha + beta rounds to a float32 midpoint in float64',
+    shape: [64, 9, 1],
+    value: (r) => 1 + (r % 64) * 2 ** -12,
+    eps: 0,
+    params: { weight: Array(9).fill(1 + 2 ** -12), bias: Array(9).fill(2 ** -60) },
+    given: { mean: Array(9).fill(0), var: Array(9).fill(1) },
+  },
+  {
+    name: 'slices of one value near the float32 subnormals (beta below 2^-100)',
+    shape: [64, 9, 1],
+    value: (r, _i, g) => (r % 5) * 2 ** -135 * (1 + g()),
+    eps: 0,
+    params: { weight: Array.from({ length: 9 }, (_, k) => 1 + k * 2 ** -20), bias: Array.from({ length: 9 }, (_, k) => (k - 4) * 2 ** -140) },
+    given: { mean: Array(9).fill(0), var: Array(9).fill(1) },
+  },
+  { name: 'given statistics on slices of one value ((N, C): passes down the columns)', shape: [300, 7, 1], value: (r, _i, g) => (r % 7) - 3 + normal(g), affine: true, given: { mean: [-3, -2, -1, 0, 1, 2, 3], var: [0.5, 1, 2, 4, 0.25, 1e-6, 9] } },
 ];
 
-/**
- * Every kernel the core may run, plus the wasm kernel with tiny blocks (long-row streaming), with
- * every sum redone in element order, and the relaxed-SIMD build (fused multiply-add) where this
- * machine can run it.
- */
-function kernelsUnderTest(): NormalizeKernel[] {
-  const tiny = { blockBytes: 4096, wholeRowBytes: 8192, small: 0 };
-  const named = (k: NormalizeKernel | null, name: string) => (k ? [Object.assign(Object.create(k) as NormalizeKernel, { name })] : []);
-  return [
-    ...kernels,
-    ...named(loadWasmKernel(tiny), 'wasm-simd (4 KiB blocks)'),
-    ...named(loadWasmKernel({ ...tiny, alwaysInOrder: true }), 'wasm-simd (element-order sums)'),
-    ...named(loadFmaKernel(), 'wasm-simd-fma'),
-    ...named(loadFmaKernel(tiny), 'wasm-simd-fma (4 KiB blocks)'),
-  ];
-}
-
-const built = new Map<string, ReturnType<typeof buildUncached>>();
-
-function build(c: Case, dtype: 'float32' | 'float64') {
-  const key = `${c.name}/${dtype}`;
-  if (!built.has(key)) built.set(key, buildUncached(c, dtype));
-  return built.get(key) as ReturnType<typeof buildUncached>;
-}
+const build = perCase(buildUncached);
 
 function buildUncached(c: Case, dtype: 'float32' | 'float64') {
   const [N, C, L] = c.shape;
@@ -83,8 +79,8 @@ function buildUncached(c: Case, dtype: 'float32' | 'float64') {
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   const x = dtype === 'float32' ? new Float32Array(N * C * L) : new Float64Array(N * C * L);
   for (let r = 0; r < N * C; r++) for (let i = 0; i < L; i++) x[r * L + i] = c.value(r, i, rand);
-  const weight = c.affine ? Array.from({ length: C }, (_, k) => round((k % 2 ? -1.37 : 0.75) + k / 3)) : undefined;
-  const bias = c.affine ? Array.from({ length: C }, (_, k) => round(0.25 - k / 7)) : undefined;
+  const weight = c.params ? c.params.weight.map(round) : c.affine ? Array.from({ length: C }, (_, k) => round((k % 2 ? -1.37 : 0.75) + k / 3)) : undefined;
+  const bias = c.params ? c.params.bias.map(round) : c.affine ? Array.from({ length: C }, (_, k) => round(0.25 - k / 7)) : undefined;
   const given = c.given && { mean: c.given.mean.map(round), var: c.given.var.map(round) };
   const eps = c.eps ?? 1e-5;
   const expected = atenInstanceNorm(x, { rows: N * C, channels: C, length: L }, { eps, format: dtype, weight, bias, given });
@@ -108,14 +104,14 @@ function run(kernel: NormalizeKernel, c: Case, dtype: 'float32' | 'float64') {
     arithmetic: 'stepwise',
     weight: weight ? Arr.from(weight) : null,
     bias: bias ? Arr.from(bias) : null,
-    stats: given ? { from: 'given', mean: Arr.from(given.mean), var: Arr.from(given.var) } : { from: 'rows', rowMean, rowM2 },
+    stats: given ? { from: 'given', mean: Arr.from(given.mean), var: Arr.from(given.var) } : { from: 'rows', record: { mean: rowMean, m2: rowM2 } },
   };
   if (dtype === 'float32') kernel.normalize32(args as NormalizeArgs<Float32Array>);
   else kernel.normalize64(args as NormalizeArgs<Float64Array>);
   return { y, rowMean, rowM2, expected };
 }
 
-describe.each(kernelsUnderTest().map((k) => [k.name, k] as const))("kernel %s against the emulation of ATen's steps", (_name, kernel) => {
+describe.each(kernelsUnderTest('all').map((k) => [k.name, k] as const))("kernel %s against the emulation of ATen's steps", (_name, kernel) => {
   for (const dtype of ['float32', 'float64'] as const) {
     it.each(CASES.map((c) => [c.name, c] as const))(`${dtype}: %s`, (_n, c) => {
       const { y, rowMean, rowM2, expected } = run(kernel, c, dtype);

@@ -1,6 +1,6 @@
 /**
- * A plain scalar emulation of the steps of ATen's CPU instance norm (PyTorch 1.13 to 2.10:
- * Normalization.cpp instance_norm and batch_norm_cpu_update_stats_template,
+ * A plain scalar emulation of the steps of ATen's CPU instance norm and batch norm (PyTorch 1.13 to
+ * 2.10: Normalization.cpp instance_norm, batch_norm_cpu_update_stats_template,
  * cpu/batch_norm_kernel.cpp, cpu/SumKernel.cpp), written apart from the kernels for the kernel
  * tests: one element after the other, fused multiply-adds computed exactly with BigInt
  * (tests/helpers/exact.ts), the batch mean transliterated from multi_row_sum / row_sum.
@@ -189,4 +189,99 @@ function rowSum(size: number, width: number, load: Load, add: Add): number[] {
   for (let i = sizeIlp * ilp; i < size; i++) for (let k = 0; k < width; k++) partial[0][k] = add(partial[0][k], load(i, k));
   for (let p = 1; p < ilp; p++) for (let k = 0; k < width; k++) partial[0][k] = add(partial[0][k], partial[p][k]);
   return partial[0];
+}
+
+// ---------------------------------------------------------------- batch norm
+
+export interface AtenBatchShape {
+  N: number;
+  C: number;
+  /** Elements per (n, c) slice: the product of the trailing dims. */
+  length: number;
+}
+
+/** Channel c's values in memory order: batch entry n, then position i. */
+function channelValues(x: ArrayLike<number>, shape: AtenBatchShape, c: number): number[] {
+  const values: number[] = [];
+  for (let n = 0; n < shape.N; n++) for (let i = 0; i < shape.length; i++) values.push(x[(n * shape.C + c) * shape.length + i]);
+  return values;
+}
+
+/**
+ * batch_norm_cpu_collect_stats_kernel for channel c. A slice of more than one element takes the
+ * contiguous kernel (batch_norm_kernel.cpp collect_stats_contiguous_impl: the double sum over n,
+ * then i; float squares added in double, in float64 the last square of each odd-length slice
+ * fused); a slice of one element the channels-last kernel on one thread (collect_stats_channels_last_impl:
+ * the values added to a float buffer, then `buf + (x - mean) * (x - mean)` fused).
+ */
+export function atenChannelStats(x: ArrayLike<number>, shape: AtenBatchShape, c: number, format: Format): AtenRowStats {
+  const values = channelValues(x, shape, c);
+  const n = values.length;
+  if (shape.length === 1) {
+    let buffer = 0; // scalar_t
+    for (const v of values) buffer = store(v + buffer, format);
+    const mean = store(buffer / n, format); // the double sum of the one buffer row, over N
+    let squares = 0;
+    for (const v of values) {
+      const d = store(v - mean, format);
+      squares = exactFma(d, d, squares, format);
+    }
+    return { mean, varSum: squares };
+  }
+  let sum = 0; // accscalar_t: double
+  for (const v of values) sum += v;
+  const mean = store(sum / n, format);
+  let varSum = 0;
+  values.forEach((v, j) => {
+    const d = store(v - mean, format);
+    const lastOfOddSlice = shape.length % 2 === 1 && j % shape.length === shape.length - 1;
+    if (format === 'float64' && lastOfOddSlice) varSum = exactFma(d, d, varSum, 'float64');
+    else varSum += store(d * d, format);
+  });
+  return { mean, varSum: store(varSum, format) };
+}
+
+/** Batch norm over (N, C, L) per the steps above: each channel's own statistics, or `given` ones. */
+export function atenBatchNorm(
+  x: ArrayLike<number>,
+  shape: AtenBatchShape,
+  options: { eps: number; format: Format; weight?: ArrayLike<number>; bias?: ArrayLike<number>; given?: { mean: ArrayLike<number>; var: ArrayLike<number> } },
+): AtenResult {
+  const { N, C, length } = shape;
+  const { eps, format } = options;
+  const y: number[] = new Array(N * C * length);
+  const stats: AtenRowStats[] = [];
+  for (let c = 0; c < C; c++) {
+    const own = options.given ? null : atenChannelStats(x, shape, c, format);
+    if (own) stats.push(own);
+    const mean = own ? own.mean : options.given!.mean[c];
+    const invstd = atenInvStd(own, N * length, own ? 0 : options.given!.var[c], eps, format);
+    const out = atenApply(channelValues(x, shape, c), mean, invstd, options.weight ? options.weight[c] : 1, options.bias ? options.bias[c] : 0, format);
+    let j = 0;
+    for (let n = 0; n < N; n++) for (let i = 0; i < length; i++) y[(n * C + c) * length + i] = out[j++];
+  }
+  return { y, stats };
+}
+
+/**
+ * The running statistics after a training step (batch_norm_cpu_update_stats_template): momentum
+ * cast to the dtype; running_mean = m * mean + (1 - m) * running_mean in the dtype; the unbiased
+ * variance var_sum / (n - 1) in the dtype, then m * unbiased (in double) + (1 - m) * running_var.
+ */
+export function atenBatchRunningStats(
+  running: { mean: ArrayLike<number>; var: ArrayLike<number> },
+  stats: AtenRowStats[],
+  count: number,
+  momentum: number,
+  format: Format,
+): { mean: number[]; var: number[] } {
+  const m = store(momentum, format);
+  const keep = store(1 - m, format);
+  return {
+    mean: stats.map((s, c) => store(store(m * s.mean, format) + store(keep * running.mean[c], format), format)),
+    var: stats.map((s, c) => {
+      const unbiased = store(s.varSum / store(count - 1, format), format);
+      return store(m * unbiased + store(keep * running.var[c], format), format);
+    }),
+  };
 }

@@ -7,7 +7,9 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { mulberry32 } from '../../src/core/random';
+import { mulberry32Fast } from './random';
 import { Tensor } from '../../src/core/tensor';
+import type { ModuleStateDict } from '../../src/torch/module';
 
 export interface TensorJson {
   dtype: 'float32' | 'float64' | 'int64';
@@ -40,9 +42,12 @@ export interface VersionDependent {
 export interface FixtureMeta {
   torch: string;
   cpu_capability: string;
+  threads: number;
 }
 
-export function readFixture<T>(name: 'numbers' | 'behaviour'): { meta: FixtureMeta } & T {
+export type FixtureName = 'numbers' | 'behaviour' | 'batchnorm-numbers' | 'batchnorm-behaviour';
+
+export function readFixture<T>(name: FixtureName): { meta: FixtureMeta } & T {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'torch', `${name}.json`), 'utf8'));
 }
 
@@ -59,14 +64,17 @@ export function tensorOf(t: TensorJson): Tensor {
 
 /** gen_torch.py's recipe_input: offset + scale * (u - 0.5) in float64, stored in the dtype. */
 export function recipeInput(r: Recipe): Tensor {
-  const rand = mulberry32(r.seed);
+  const rand = mulberry32Fast(r.seed);
+  const check = mulberry32(r.seed);
   const count = r.shape.reduce((a, b) => a * b, 1);
   const length = r.shape.length > 2 ? r.shape.slice(2).reduce((a, b) => a * b, 1) : count;
   const rows = r.rows ?? [[r.offset ?? 0, r.scale ?? 1]];
   const data = r.dtype === 'float32' ? new Float32Array(count) : new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const [offset, scale] = rows[Math.floor(i / length) % rows.length];
-    data[i] = offset + scale * (rand() - 0.5);
+    const u = rand();
+    if (i < 16 && u !== check()) throw new Error('mulberry32Fast left the stream of mulberry32');
+    data[i] = offset + scale * (u - 0.5);
   }
   return new Tensor(r.dtype, data, r.shape);
 }
@@ -113,4 +121,28 @@ export function ulpDistance(a: number, b: number, wide: boolean): number {
   const x = bits32[0];
   scratch32[0] = Math.abs(b);
   return Math.abs(x - bits32[0]);
+}
+
+/** The tensor has the fixture's dtype, shape and bits (int64 by value). */
+export function expectTensor(got: Tensor, want: TensorJson): void {
+  expect({ dtype: got.dtype, shape: [...got.shape] }).toEqual({ dtype: want.dtype, shape: want.shape });
+  const expected = tensorOf(want);
+  if (want.dtype === 'int64') expect(Array.from(got.data as BigInt64Array)).toEqual(Array.from(expected.data as BigInt64Array));
+  else expect(compareBits(got.data as Float32Array, expected.data as Float32Array).identical).toBe(got.size);
+}
+
+/** The same keys in the same order, each tensor as expectTensor checks it. */
+export function expectStateDict(sd: ModuleStateDict, want: Record<string, TensorJson>): void {
+  expect(Object.keys(sd)).toEqual(Object.keys(want));
+  for (const [k, t] of Object.entries(want)) expectTensor(sd[k], t);
+}
+
+/** The error `fn` throws as the fixtures record it (Python's class name and message), or null. */
+export function caught(fn: () => unknown): { type: string; message: string } | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return { type: (err as Error).name, message: (err as Error).message };
+  }
 }

@@ -34,7 +34,7 @@ describe('in the checkout', () => {
   test("npm start -- --json (as the README types it) prints only the JSON: the .npmrc's json=true puts npm's banner on stderr", () => {
     const start = run('npm', ['start', '--', '--json'], ROOT);
     expect(start.status).toBe(0);
-    expect(JSON.parse(start.stdout)).toMatchObject({ api: 'InstanceNorm1d', ok: true });
+    expect(JSON.parse(start.stdout)).toMatchObject({ layer: 'InstanceNorm1d', ok: true });
     expect(start.stderr).toContain('> instancenorm-shim@');
   });
 });
@@ -86,7 +86,7 @@ describe('npm install <tarball> in an empty project', () => {
 
   test('the command line: --version, convert, port; docs writes to the current directory, not into node_modules', () => {
     expect(shim('--version').stdout).toBe(`${VERSION}\n`);
-    const converted = shim('convert', join(ROOT, 'tests', 'fixtures', 'formats', 'model.pt'), 'model.ckpt', '--layer', 'enc.norm1');
+    const converted = shim('convert', join(ROOT, 'tests', 'fixtures', 'formats', 'model.pt'), 'model.ckpt', '--layer', 'enc.norm1:InstanceNorm1d');
     expect([converted.status, converted.stdout]).toEqual([0, expect.stringContaining('wrote model.ckpt (mindspore, 11 tensors)')]);
     expect(shim('port', 'nn.InstanceNorm1d(64, affine=True)', '--to', 'mindspore').stdout).toBe('nn.InstanceNorm1d(64, affine=True)\n# exact\n');
     const before = readdirSync(installed('instancenorm-shim', 'docs'), { recursive: true }).length;
@@ -98,13 +98,13 @@ describe('npm install <tarball> in an empty project', () => {
   });
 
   test('compare and export --verify say how to add onnxruntime-node; export without --verify works', () => {
-    for (const args of [['compare'], [], ['export', '--api', 'torch', '--config', '{"num_features": 2}', '--shape', '1,2,4', '--out', 'm.onnx', '--verify']]) {
+    for (const args of [['compare'], [], ['export', '--framework', 'torch', '--layer', 'InstanceNorm1d', '--config', '{"num_features": 2}', '--shape', '1,2,4', '--out', 'm.onnx', '--verify']]) {
       const r = shim(...args);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('runs the model in onnxruntime-node, which is not installed (it is an optional peer dependency of instancenorm-shim). Add it with: npm install onnxruntime-node --onnxruntime-node-install=skip');
     }
     expect(existsSync(join(project, 'm.onnx'))).toBe(false);
-    expect(shim('export', '--api', 'torch', '--config', '{"num_features": 2}', '--shape', '1,2,4', '--out', 'm.onnx').status).toBe(0);
+    expect(shim('export', '--framework', 'torch', '--layer', 'InstanceNorm1d', '--config', '{"num_features": 2}', '--shape', '1,2,4', '--out', 'm.onnx').status).toBe(0);
     const verify = run('node', ['-e', "require('instancenorm-shim').verifyOnnx(new (require('instancenorm-shim').torch.nn.InstanceNorm1d)(2), new Uint8Array()).catch((e) => { console.log(e.name + ': ' + e.message); })"]);
     expect(verify.stdout).toMatch(/^MissingOnnxRuntimeError: verifyOnnx runs the model in onnxruntime-node/);
   });

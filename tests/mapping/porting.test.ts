@@ -3,7 +3,8 @@
  * calls are what the PyTorch and MindSpore signatures and docs require, written out by hand.
  */
 import { portCall, pyValue, type PortRequest, type SourceArg } from '../../src/mapping/porting';
-import { loadMapping, parseMapping } from '../../src/mapping';
+import { mappingFile, rowIn } from '../helpers/mapping-file';
+import { parseMapping } from '../../src/mapping';
 
 const pos = (text: string): SourceArg => ({ name: null, text });
 const kw = (name: string, text: string): SourceArg => ({ name, text });
@@ -133,8 +134,8 @@ describe('mindspore -> torch', () => {
 
 describe('the rules come from mapping.json', () => {
   it('a changed rule changes the result', () => {
-    const json = JSON.parse(JSON.stringify(loadMapping()));
-    const affine = json.entries[0].rows.find((r: { torch: string }) => r.torch === 'affine');
+    const json = mappingFile();
+    const affine = rowIn(json, 'InstanceNorm1d', 'affine', 'affine', 'porting');
     affine.porting.toMindspore.absent = { write: { text: 'True' }, verdict: 'differs' };
     const r = portCall({ api: 'InstanceNorm1d', from: 'torch', to: 'mindspore', args: [pos('2')], hasStarArgs: false }, parseMapping(json));
     expect(render(r.args)).toBe('2, affine=True');

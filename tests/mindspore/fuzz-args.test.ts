@@ -12,9 +12,9 @@
  * (bool, BigInt, NaN, inf) as gamma_init/beta_init (a Constant).
  */
 import { mindspore, Tensor, isPyError } from '../../src';
-import { pyFloat, pyRepr, pyTypeName } from '../../src/core/python';
+import { pyTypeName } from '../../src/core/python';
 import { PARAMS } from '../../src/mindspore/options';
-import { isKeywordObject } from '../../src/core/python-args';
+import { WRONG, Mention, callShapes, judge, run } from '../helpers/fuzz';
 
 const { nn } = mindspore;
 const CLASSES = [
@@ -22,32 +22,6 @@ const CLASSES = [
   ['InstanceNorm2d', nn.InstanceNorm2d, 4],
   ['InstanceNorm3d', nn.InstanceNorm3d, 5],
 ] as const;
-
-const WRONG: [string, unknown][] = [
-  ['string', 'abc'],
-  ['empty string', ''],
-  ['NaN', NaN],
-  ['Infinity', Infinity],
-  ['-Infinity', -Infinity],
-  ['negative int', -1],
-  ['negative float', -0.5],
-  ['zero', 0],
-  ['non-integer', 2.5],
-  ['huge', 2 ** 40],
-  ['BigInt', 3n],
-  ['negative BigInt', -2n],
-  ['null', null],
-  ['object', { a: 1 }],
-  ['array', [1, 2]],
-  ['nested array', [[1], [2]]],
-  ['true', true],
-  ['false', false],
-  ['function', () => 1],
-  ['symbol', Symbol('s')],
-  ['Map', new Map()],
-  ['wrong-shape Tensor', Tensor.from([1, 2, 3])],
-  ['float64 Tensor', Tensor.from([1, 2], { dtype: 'float64' })],
-];
 
 /** Values MindSpore itself accepts for an argument (see the header). */
 const ACCEPTED: Record<string, (label: string) => boolean> = {
@@ -79,29 +53,6 @@ const UNNAMED: Record<string, string[]> = {
   dtype: ['init, dtype and shape must have values at the same time.'],
 };
 
-/** Marks the text a message must contain when the value has no repr of its own (e.g. a position). */
-class Mention {
-  constructor(readonly text: string) {}
-}
-
-function mentionsValue(message: string, value: unknown): boolean {
-  if (value instanceof Mention) return message.includes(value.text);
-  const texts = [pyTypeName(value), typeof value === 'symbol' ? String(value) : pyRepr(value)];
-  if (typeof value === 'number') texts.push(pyFloat(value));
-  if (value instanceof Tensor) texts.push(`[${value.shape.join(', ')}]`, value.dtype, value.dtype.charAt(0).toUpperCase() + value.dtype.slice(1));
-  return texts.some((t) => message.includes(t));
-}
-
-type Outcome = { ok: true } | { ok: false; err: unknown };
-function run(fn: () => unknown): Outcome {
-  try {
-    fn();
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, err };
-  }
-}
-
 let cases = 0;
 afterAll(() => {
   console.log(`MindSpore facade argument fuzz: ${cases} cases`);
@@ -112,13 +63,7 @@ describe.each(CLASSES)('%s: wrong constructor arguments', (_cls, Layer) => {
   it.each(PARAMS.map((p, i) => [p, i] as const))('%s', (param, index) => {
     const failures: string[] = [];
     for (const [label, value] of WRONG) {
-      const positional = valid.slice(0, index + 1);
-      positional[index] = value;
-      const shapes: [string, unknown[]][] = [['keyword', param === 'num_features' ? [{ num_features: value }] : [2, { [param]: value }]]];
-      // A trailing plain object is the keyword arguments by this package's call convention, so a
-      // plain object cannot be passed positionally; every other value is tried both ways.
-      if (!isKeywordObject(value)) shapes.push(['positional', positional]);
-      for (const [shape, args] of shapes) {
+      for (const [shape, args] of callShapes(param, index, valid, value)) {
         cases++;
         const outcome = run(() => new Layer(...(args as [number])));
         const context = `${param}=${label} (${shape})`;
@@ -130,17 +75,6 @@ describe.each(CLASSES)('%s: wrong constructor arguments', (_cls, Layer) => {
     expect(failures).toEqual([]);
   });
 });
-
-/** Why an outcome is wrong, or null when it is right. */
-function judge(outcome: Outcome, accepted: boolean, names: string[], value: unknown): string | null {
-  if (accepted) return outcome.ok ? null : `MindSpore accepts this, but it raised ${(outcome.err as Error).name}: ${(outcome.err as Error).message}`;
-  if (outcome.ok) return 'accepted, expected an error';
-  const err = outcome.err as Error;
-  if (!isPyError(err)) return `bare ${(outcome.err as Error)?.name}: ${(outcome.err as Error)?.message}`;
-  if (!names.some((n) => err.message.includes(n))) return `message does not name the argument: ${err.message}`;
-  if (!mentionsValue(err.message, value)) return `message does not name the value: ${err.message}`;
-  return null;
-}
 
 describe.each(CLASSES)('%s: wrong construct inputs', (cls, Layer, rank) => {
   const m = new Layer(2);

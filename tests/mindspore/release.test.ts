@@ -20,6 +20,15 @@ class Holder extends nn.Cell {
 
 /** What the mirrored release does, per note: nn/cell.py, common/parameter.py, train/serialization.py at v2.6.0. */
 const MIRRORED: Record<string, () => void> = {
+  'bn-moving-variance-bias': () => {
+    // batch_norm_cpu_kernel.cc@v2.6.0:118-121: x = [0, 2] in one channel has the biased variance 1
+    // and the unbiased 2, so one step at momentum 0.9 gives 0.9 * 1 + 0.1 * 2 = 1.1 (2.4.10: 1.0).
+    const bn = new nn.BatchNorm1d(1);
+    bn.set_train();
+    bn.construct(Tensor.from([[0], [2]]));
+    expect(bn.moving_mean.data.tolist()).toEqual([Math.fround(0.1)]);
+    expect(bn.moving_variance.data.tolist()).toEqual([Math.fround(1.1)]);
+  },
   'cell-repr': () => {
     class Net extends Holder {
       norm = new nn.InstanceNorm1d(2);

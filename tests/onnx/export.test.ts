@@ -195,7 +195,7 @@ describe('toOnnx: errors name the argument', () => {
   });
 
   it('rejects what is not a facade layer, mindspore float64 and 2-D mindspore input', () => {
-    expect(() => toOnnx({ eps: 1 }, { inputShape: [1, 2, 4] })).toThrow("argument 'module' must be an InstanceNorm1d/2d/3d");
+    expect(() => toOnnx({ eps: 1 }, { inputShape: [1, 2, 4] })).toThrow(/argument 'module' must be a layer of the torch or mindspore facade \(InstanceNorm1d, InstanceNorm2d, InstanceNorm3d.*\), got Object/);
     const ms = new mindspore.nn.InstanceNorm1d(2);
     expect(() => toOnnx(ms, { inputShape: [1, 2, 4], dtype: 'float64' })).toThrow("argument 'dtype' must be 'float32' or 'float16' for the mindspore facade");
     expect(() => toOnnx(ms, { inputShape: [2, 4] })).toThrow("argument 'inputShape' [2, 4] has 2 dims; mindspore InstanceNorm1d takes 3 dims");

@@ -29,13 +29,26 @@ describe('instancenorm-shim port: one call', () => {
     expect((await run('InstanceNorm3d(8)', '--to', 'torch')).stdout.split('\n')[0]).toBe('InstanceNorm3d(8, affine=True)');
     expect((await run('torch.nn.InstanceNorm1d(4)', '--to', 'mindspore')).stdout.split('\n')[0]).toBe('mindspore.nn.InstanceNorm1d(4, affine=False)');
   });
+  test("BatchNorm (the second family) by mapping.json's rows: momentum written as 1 - value, track_running_stats=False as use_batch_statistics=True", async () => {
+    // torch's default momentum 0.1 is MindSpore's default 0.9: nothing to write
+    // and exact as a call, but a new MindSpore cell is in inference mode (Cell.__init__ sets self.training = False:
+    // nn/cell.py@v2.6.0:184), a new PyTorch module in training mode: the row's note says so whatever the arguments
+    expect((await run('nn.BatchNorm2d(8)', '--to', 'mindspore')).stdout).toBe(
+      'nn.BatchNorm2d(8)\n# exact\n# note: a MindSpore cell starts in inference mode: call net.set_train() before training (PyTorch modules start in training mode)\n',
+    );
+    expect(JSON.parse((await run('nn.BatchNorm2d(8)', '--to', 'torch', '--json')).stdout)).toMatchObject({ exact: true, notes: ['a PyTorch module starts in training mode: call module.eval() for inference'] });
+    expect(JSON.parse((await run('nn.InstanceNorm2d(8)', '--to', 'mindspore', '--json')).stdout).notes).toEqual([]);
+    expect((await run('nn.BatchNorm2d(8, momentum=0.01)', '--to', 'mindspore')).stdout.split('\n')[0]).toBe('nn.BatchNorm2d(8, momentum=0.99)');
+    expect((await run('nn.BatchNorm1d(8, track_running_stats=False)', '--to', 'mindspore')).stdout.split('\n')[0]).toBe('nn.BatchNorm1d(8, use_batch_statistics=True)');
+    expect((await run('nn.BatchNorm3d(8, use_batch_statistics=True)', '--to', 'torch')).stdout.split('\n')[0]).toBe('nn.BatchNorm3d(8, track_running_stats=False)');
+  });
   test('--check: 0 for exact, 1 for differs and needs weights; --json shape', async () => {
     expect((await run('nn.InstanceNorm1d(64, affine=True)', '--to', 'mindspore', '--check')).code).toBe(0);
     expect((await run('nn.InstanceNorm1d(64, track_running_stats=True)', '--to', 'mindspore', '--check')).code).toBe(1);
     const r = await run("nn.InstanceNorm1d(64, gamma_init='normal')", '--to', 'torch', '--check', '--json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report).sort()).toEqual(['after', 'exact', 'fixes', 'input', 'reasons', 'to', 'verdict']);
+    expect(Object.keys(report).sort()).toEqual(['after', 'exact', 'fixes', 'input', 'notes', 'reasons', 'to', 'verdict']);
     expect(report).toMatchObject({ to: 'torch', after: 'nn.InstanceNorm1d(64, affine=True)', verdict: 'needs weights', exact: false });
     expect(report.reasons[0]).toMatch(/gamma_init/);
     // Without --check the command reports and succeeds.
@@ -46,7 +59,8 @@ describe('instancenorm-shim port: one call', () => {
     expect((await run('nn.InstanceNorm1d(3)')).code).toBe(2);
     const already = await run('mindspore.nn.InstanceNorm1d(3)', '--to', 'mindspore');
     expect([already.code, already.stderr]).toEqual([2, expect.stringMatching(/is already mindspore/)]);
-    expect((await run('nn.Conv1d(1, 2, 3)', '--to', 'mindspore')).stderr).toMatch(/is not a call of torch's InstanceNorm1d\/2d\/3d/);
+    // both registered families are named
+    expect((await run('nn.Conv1d(1, 2, 3)', '--to', 'mindspore')).stderr).toMatch(/is not a call of torch's InstanceNorm1d\/2d\/3d, BatchNorm1d\/2d\/3d /);
     expect((await run(join(work, 'missing.py'), '--to', 'torch')).stderr).toMatch(/no such file or directory/);
   });
 });
@@ -57,9 +71,12 @@ describe('instancenorm-shim port: a file', () => {
     const r = await run(file, '--to', 'mindspore');
     expect(r.code).toBe(0);
     const expected = portSource(readFileSync(file, 'utf8'), { to: 'mindspore', annotate: true }).code;
-    expect(r.stdout).toContain(`-> mindspore: 2 calls to port (1 differs, 1 exact)`);
+    // BatchNorm is a registered family: the stem's nn.BatchNorm1d(8) is a third call, exact (torch's
+    // defaults are MindSpore's by mapping.json's rows, so no argument is written)
+    expect(r.stdout).toContain(`-> mindspore: 3 calls to port (1 differs, 2 exact)`);
     expect(r.stdout).toContain('@@ line 15: InstanceNorm1d torch -> mindspore: differs @@');
     expect(r.stdout).toContain('+ mindspore.nn.InstanceNorm1d(');
+    expect(r.stdout).toContain('@@ line 28: BatchNorm1d torch -> mindspore: exact @@\n- nn.BatchNorm1d(8)\n+ mindspore.nn.BatchNorm1d(8)\n');
     expect(r.stdout.endsWith(`${expected}\n`)).toBe(true);
     expect((await run(file, '--to', 'mindspore', '--check')).code).toBe(1);
   });
@@ -69,7 +86,13 @@ describe('instancenorm-shim port: a file', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report).sort()).toEqual(['alreadyTarget', 'calls', 'code', 'exact', 'imports', 'path', 'to', 'written']);
-    expect(report.calls.map((c: { line: number; verdict: string }) => [c.line, c.verdict])).toEqual([[10, 'exact'], [22, 'exact']]);
+    // BatchNorm is a registered family: line 21's nn.BatchNorm1d(8) is ported too, exact (MindSpore's
+    // defaults are torch's), so --check still succeeds
+    expect(report.calls.map((c: { line: number; api: string; verdict: string }) => [c.line, c.api, c.verdict])).toEqual([
+      [10, 'InstanceNorm1d', 'exact'],
+      [21, 'BatchNorm1d', 'exact'],
+      [22, 'InstanceNorm1d', 'exact'],
+    ]);
     expect(readFileSync(out, 'utf8')).toBe(report.code);
     expect(readdirSync(work)).toEqual(['ported.py']); // no temporary file left behind
   });
@@ -171,7 +194,8 @@ describe('instancenorm-shim port: a directory', () => {
     const out = join(work, 'out');
     const r = await run(src, '--to', 'mindspore', '--out', out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('2 .py files, 2 calls ported to mindspore, 1 not exact; wrote 2 files under');
+    // encoder.py's three calls: two InstanceNorms (one differs) and an exact BatchNorm1d
+    expect(r.stdout).toContain('2 .py files, 3 calls ported to mindspore, 1 not exact; wrote 2 files under');
     expect(readFileSync(join(out, 'models', 'encoder.py'), 'utf8')).toBe(portSource(readFileSync(join(src, 'models', 'encoder.py'), 'utf8'), { to: 'mindspore', annotate: true }).code);
     expect(readFileSync(join(out, 'train.py'), 'utf8')).toBe('import torch\nopt = torch.optim.SGD\n');
     expect(readdirSync(out).sort()).toEqual(['models', 'train.py']);
@@ -186,7 +210,7 @@ describe('instancenorm-shim port: a directory', () => {
     const j = JSON.parse((await run(src, '--to', 'mindspore', '--json')).stdout);
     expect(j).toMatchObject({ input: src, to: 'mindspore', out: null, exact: false });
     expect(j.files.map((f: { path: string; calls: unknown[] }) => [f.path, f.calls.length])).toEqual([
-      ['models/encoder.py', 2],
+      ['models/encoder.py', 3], // two InstanceNorms and a BatchNorm
       ['train.py', 0],
     ]);
   });

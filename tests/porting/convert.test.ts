@@ -71,7 +71,7 @@ const only = (sd: StateDict, prefix: string) => new Map([...sd].filter(([k]) => 
 
 describe('convertStateDict names and report', () => {
   it('torch -> MindSpore: renames by mapping.json, drops num_batches_tracked, keeps other keys in place', () => {
-    const { stateDict, report } = convertStateDict(torchFixture(), { to: 'mindspore', layers: [{ prefix: 'enc.norm1' }] });
+    const { stateDict, report } = convertStateDict(torchFixture(), { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'enc.norm1' }] });
     expect([...stateDict.keys()]).toEqual([
       'conv.weight',
       'conv.bias',
@@ -103,18 +103,18 @@ describe('convertStateDict names and report', () => {
       ['running_var', Tensor.from([1, 1])],
       ['num_batches_tracked', Tensor.zeros([], 'int64')],
     ]);
-    const { stateDict } = convertStateDict(torchSd, { to: 'mindspore', layers: [{ prefix: '' }] });
+    const { stateDict } = convertStateDict(torchSd, { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: '' }] });
     expect([...stateDict.keys()]).toEqual(['mean', 'variance', 'gamma', 'beta']);
     expect([...new mindspore.nn.InstanceNorm1d(2).parameters_dict().keys()]).toEqual(['mean', 'variance', 'gamma', 'beta']);
-    const back = convertStateDict(stateDict, { to: 'torch', layers: [{ prefix: '', track_running_stats: true }] }).stateDict;
+    const back = convertStateDict(stateDict, { to: 'torch', layers: [{ api: 'InstanceNorm1d', prefix: '', options: { track_running_stats: true } }] }).stateDict;
     expect([...back.keys()]).toEqual([...torchSd.keys()]);
   });
 
   it('torch defaults (no tensors, declared so) -> MindSpore needs num_features and fills identity values', () => {
-    const tensorless = { prefix: 'norm', affine: false, track_running_stats: false };
+    const tensorless = { api: 'InstanceNorm1d', prefix: 'norm', options: { affine: false, track_running_stats: false } };
     expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [tensorless] })).toThrow(/layer 'norm' has no tensors .* num_features/);
     // not declared without tensors: a prefix that matches nothing is an error, never four invented tensors
-    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'norm', num_features: 3 }] })).toThrow(/layer norm matches no key of the checkpoint/);
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'norm', num_features: 3 }] })).toThrow(/layer norm matches no key of the checkpoint/);
     const { stateDict, report } = convertStateDict(new Map(), { to: 'mindspore', layers: [{ ...tensorless, num_features: 3 }] });
     expect(Object.fromEntries([...stateDict].map(([k, t]) => [k, t.tolist()]))).toEqual({
       'norm.moving_mean': [0, 0, 0],
@@ -133,8 +133,8 @@ describe('convertStateDict names and report', () => {
       ['n.gamma', Tensor.from([2, 1])],
       ['n.beta', Tensor.from([0, 0])],
     ]);
-    expect(() => convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] })).toThrow(ConversionError);
-    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }], force: true });
+    expect(() => convertStateDict(ms, { to: 'torch', layers: [{ api: 'InstanceNorm1d', prefix: 'n', options: { affine: false } }] })).toThrow(ConversionError);
+    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ api: 'InstanceNorm1d', prefix: 'n', options: { affine: false } }], force: true });
     expect([...stateDict.keys()]).toEqual(['n.weight', 'n.bias']);
     expect(report.layers[0].target).toEqual({ affine: true, track_running_stats: false });
     expect(report.problems).toEqual([{ layer: 'n', what: expect.stringMatching(/needs affine=True/) }]);
@@ -142,20 +142,20 @@ describe('convertStateDict names and report', () => {
     expect(report.layers[0].dropped.map((d) => d.name)).toEqual(['n.moving_mean', 'n.moving_variance']);
     // identity gamma/beta with affine=False: PyTorch drops them
     ms.set('n.gamma', Tensor.from([1, 1]));
-    const identity = convertStateDict(ms, { to: 'torch', layers: [{ prefix: 'n', affine: false }] });
+    const identity = convertStateDict(ms, { to: 'torch', layers: [{ api: 'InstanceNorm1d', prefix: 'n', options: { affine: false } }] });
     expect([...identity.stateDict.keys()]).toEqual([]);
     expect(identity.report.layers[0].target.affine).toBe(false);
   });
 
   it('refuses keys under a layer that InstanceNorm does not have, a layer listed twice, and a bad prefix', () => {
     const sd = new Map([['n.weight', Tensor.from([1])], ['n.conv', Tensor.from([1])]]);
-    expect(() => convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/layer n has 'n\.conv', which is no PyTorch InstanceNorm tensor/);
-    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a', num_features: 1 }, { prefix: 'a', num_features: 1 }] })).toThrow(/listed twice/);
-    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ prefix: 'a.' }] })).toThrow(/no leading, trailing or double dot/);
+    expect(() => convertStateDict(sd, { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'n' }] })).toThrow(/layer n has 'n\.conv', which is no PyTorch InstanceNorm tensor/);
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'a', num_features: 1 }, { api: 'InstanceNorm1d', prefix: 'a', num_features: 1 }] })).toThrow(/listed twice/);
+    expect(() => convertStateDict(new Map(), { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'a.' }] })).toThrow(/no leading, trailing or double dot/);
     expect(() => convertStateDict(new Map(), { to: 'tf' as never, layers: [] })).toThrow(/'to' must be 'torch' or 'mindspore'/);
-    expect(() => convertStateDict(new Map([['enc.gamma', Tensor.from([1])]]), { to: 'torch', layers: [{ prefix: 'dec' }] })).toThrow('layer dec matches no key of the checkpoint; nearest keys: enc.{gamma}');
+    expect(() => convertStateDict(new Map([['enc.gamma', Tensor.from([1])]]), { to: 'torch', layers: [{ api: 'InstanceNorm1d', prefix: 'dec' }] })).toThrow('layer dec matches no key of the checkpoint; nearest keys: enc.{gamma}');
     const mixed = new Map([['n.weight', Tensor.from([1, 2])], ['n.bias', Tensor.from([1, 2, 3])]]);
-    expect(() => convertStateDict(mixed, { to: 'mindspore', layers: [{ prefix: 'n' }] })).toThrow(/'n\.bias' has 3 features, but layer 'n' has 2/);
+    expect(() => convertStateDict(mixed, { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'n' }] })).toThrow(/'n\.bias' has 3 features, but layer 'n' has 2/);
   });
 });
 
@@ -169,7 +169,7 @@ describe('the report for people', () => {
       sd.set(`blocks.${i}.norm.running_mean`, Tensor.zeros([2], 'float32'));
       sd.set(`blocks.${i}.norm.running_var`, Tensor.ones([2], 'float32'));
     }
-    const { report } = convertStateDict(sd, { to: 'mindspore', layers: [{ prefix: 'blocks.*.norm' }] });
+    const { report } = convertStateDict(sd, { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'blocks.*.norm' }] });
     expect(report.layers).toHaveLength(84);
     const text = formatReport(report);
     const lines = text.split('\n');
@@ -192,7 +192,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
     const tnet = torchNet(norm);
     tnet.load_state_dict(Object.fromEntries(only(torchFixture(), 'enc.norm1.')));
     tnet.train();
-    const converted = convertStateDict(tnet.state_dict(), { to: 'mindspore', layers: [{ prefix: 'enc.norm1' }] }).stateDict;
+    const converted = convertStateDict(tnet.state_dict(), { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: 'enc.norm1' }] }).stateDict;
     const onDisk = decodeStateDict(encodeStateDict(converted, format), format, `x.${format}`);
     const msNorm = new mindspore.nn.InstanceNorm1d(4);
     const msNet = new MsNet(msNorm);
@@ -208,7 +208,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
     const ms = readMindSporeCheckpoint(readFileSync(join(DIR, 'toplevel.ckpt'))).tensors;
     const msNorm = new mindspore.nn.InstanceNorm1d(4);
     loadIntoCell(msNorm, ms);
-    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ prefix: '' }] });
+    const { stateDict, report } = convertStateDict(ms, { to: 'torch', layers: [{ api: 'InstanceNorm1d', prefix: '' }] });
     const onDisk = decodeStateDict(encodeStateDict(stateDict, format), format, `x.${format}`);
     const t = new torch.nn.InstanceNorm1d(4, { affine: report.layers[0].target.affine });
     t.load_state_dict(Object.fromEntries(onDisk));
@@ -223,7 +223,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
     msNorm.gamma.set_data(Tensor.from(normals(rand, 5, 0.2, 1)) as never);
     msNorm.beta.set_data(Tensor.from(normals(rand, 5, 0.2)) as never);
     const sd = new Map([...msNorm.parameters_dict()].map(([k, p]) => [k, p.data]));
-    const { stateDict, report } = convertStateDict(sd, { to: 'torch', layers: [{ prefix: '', affine: false }], force: true });
+    const { stateDict, report } = convertStateDict(sd, { to: 'torch', layers: [{ api: 'InstanceNorm1d', prefix: '', options: { affine: false } }], force: true });
     expect(report.layers[0].target.affine).toBe(true);
     const t = new torch.nn.InstanceNorm1d(5, { affine: true });
     t.load_state_dict(Object.fromEntries(stateDict));
@@ -233,7 +233,7 @@ describe('converted weights give the same outputs in the other facade (<= 1e-6)'
 
   it('torch defaults -> MindSpore affine=False with filled gamma/beta gives the torch output', () => {
     const t = new torch.nn.InstanceNorm1d(3);
-    const { stateDict, report } = convertStateDict(t.state_dict(), { to: 'mindspore', layers: [{ prefix: '', num_features: 3, affine: false, track_running_stats: false }] });
+    const { stateDict, report } = convertStateDict(t.state_dict(), { to: 'mindspore', layers: [{ api: 'InstanceNorm1d', prefix: '', num_features: 3, options: { affine: false, track_running_stats: false } }] });
     const msNorm = new mindspore.nn.InstanceNorm1d(3, { affine: report.layers[0].target.affine, gamma_init: 2.0 });
     loadIntoCell(msNorm, stateDict);
     const x = input(5, 3);

@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { discoverLayers, instanceNormLayers } from '../../src/porting/python/layers';
+import { discoverLayers, modelLayers } from '../../src/porting/python/layers';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
-const prefixes = (source: string, model?: string) => instanceNormLayers(source, { model }).map((l) => l.prefix);
+const prefixes = (source: string, model?: string) => modelLayers(source, { model }).map((l) => l.prefix);
 
-describe('InstanceNorm layers from the model source', () => {
+describe('layers of the registered classes (InstanceNorm, BatchNorm) from the model source', () => {
   test('the torch fixture: Sequential index and a nested block; configs from the values the source shows and defaults', () => {
-    expect(instanceNormLayers(fixture('model_torch.py'))).toEqual([
+    expect(modelLayers(fixture('model_torch.py'))).toEqual([
+      // BatchNorm is a registered family: stem.1 is nn.BatchNorm1d(8), with torch's BatchNorm
+      // defaults (affine and track_running_stats True). Real torch 1.13 registers the same three
+      // layers: Encoder().named_modules() gives stem.1 BatchNorm1d(8, eps=1e-05, momentum=0.1,
+      // affine=True, track_running_stats=True), stem.2 and block.norm1.
+      { prefix: 'stem.1', pattern: false, api: 'BatchNorm1d', framework: 'torch', line: 28, column: 54, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true }, unknown: [], written: ['num_features'] },
       { prefix: 'stem.2', pattern: false, api: 'InstanceNorm1d', framework: 'torch', line: 28, column: 73, config: { num_features: 8, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: false }, unknown: [], written: ['num_features', 'affine'] },
       // Block(8): channels is 8 and **norm_kwargs is empty there
       { prefix: 'block.norm1', pattern: false, api: 'InstanceNorm1d', framework: 'torch', line: 15, column: 21, config: { num_features: 8, eps: 1e-3, momentum: 0.1, affine: false, track_running_stats: false }, unknown: [], written: ['num_features', 'eps'] },
@@ -15,11 +20,18 @@ describe('InstanceNorm layers from the model source', () => {
   });
 
   test('the MindSpore fixture: SequentialCell([...]) indices and MindSpore defaults', () => {
-    const layers = instanceNormLayers(fixture('model_mindspore.py'));
+    const layers = modelLayers(fixture('model_mindspore.py'));
     expect(layers.map((l) => [l.prefix, l.framework, l.config.affine, l.config.gamma_init])).toEqual([
+      // BatchNorm is a registered family: SequentialCell index 1 is nn.BatchNorm1d(8)
+      ['stem.1', 'mindspore', true, 'ones'],
       ['stem.2', 'mindspore', true, 'ones'],
       ['block.norm1', 'mindspore', false, 'ones'],
     ]);
+    // MindSpore 2.6.0's BatchNorm1d defaults (normalization.py): momentum 0.9 (not the
+    // InstanceNorm 0.1), affine True; use_batch_statistics=None and dtype=mstype.float32 are no
+    // literals, so they are not in the config.
+    expect(layers[0]).toMatchObject({ api: 'BatchNorm1d', line: 21, column: 12, written: ['num_features'] });
+    expect(layers[0].config).toEqual({ num_features: 8, eps: 1e-5, momentum: 0.9, affine: true, gamma_init: 'ones', beta_init: 'zeros', moving_mean_init: 'zeros', moving_var_init: 'ones', data_format: 'NCHW' });
   });
 
   const nested = [
@@ -60,23 +72,23 @@ describe('InstanceNorm layers from the model source', () => {
       'enc.blocks.1.1.norm2',
       'head',
     ]);
-    const [, norm2] = instanceNormLayers(nested);
+    const [, norm2] = modelLayers(nested);
     expect(norm2.config).toMatchObject({ affine: false, track_running_stats: true });
   });
 
   test('--model picks another class; an unknown one is a KeyError naming the classes', () => {
     expect(prefixes(nested, 'Residual')).toEqual(['norm1', 'norm2', 'extra.1']);
-    expect(() => instanceNormLayers(nested, { model: 'Nope' })).toThrow(/model class 'Nope' is not defined in the source; classes: Norms, Residual, Encoder, Net/);
+    expect(() => modelLayers(nested, { model: 'Nope' })).toThrow(/model class 'Nope' is not defined in the source; classes: Norms, Residual, Encoder, Net/);
   });
 
   test('two unrelated models need --model', () => {
     const two = 'import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        self.n = nn.InstanceNorm1d(2)\nclass B(nn.Module):\n    def __init__(self):\n        self.n = nn.InstanceNorm1d(2)\n';
-    expect(() => instanceNormLayers(two)).toThrow(/2 top-level model classes \(A, B\); name one with --model/);
+    expect(() => modelLayers(two)).toThrow(/2 top-level model classes \(A, B\); name one with --model/);
     expect(prefixes(two, 'B')).toEqual(['n']);
   });
 
   test('a source without InstanceNorm layers gives none', () => {
-    expect(instanceNormLayers('import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        self.c = nn.Conv1d(1, 1, 1)\n')).toEqual([]);
+    expect(modelLayers('import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        self.c = nn.Conv1d(1, 1, 1)\n')).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { construct as constructLayer } from '../../src/families';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
@@ -27,9 +28,15 @@ describe('porting the torch model fixture to MindSpore', () => {
   test('the report: line, before, after, verdict and reason per call', () => {
     expect(ported.calls.map((c) => [c.line, c.verdict, c.after])).toEqual([
       [15, 'differs', 'mindspore.nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            affine=False,\n            **norm_kwargs,\n        )'],
+      // BatchNorm is a registered family: its calls are ported too. torch's defaults are
+      // MindSpore's by mapping.json's rows (momentum 0.1 is MindSpore's 1 - 0.1 = 0.9;
+      // track_running_stats=True is use_batch_statistics=None; affine True in both), so no
+      // argument is written; nn stays torch's (Conv1d, Sequential), hence mindspore.nn.
+      [28, 'exact', 'mindspore.nn.BatchNorm1d(8)'],
       [28, 'exact', 'IN(8, affine=True)'],
     ]);
     expect(ported.calls[0].reasons.join(' ')).toMatch(/\*\*kwargs/);
+    expect(ported.calls[1].reasons).toEqual([]);
     expect(ported.exact).toBe(false);
   });
 
@@ -41,18 +48,20 @@ describe('porting the torch model fixture to MindSpore', () => {
     ]);
   });
 
-  test('every other byte is unchanged: docstring, comments, the string and the other layers', () => {
+  test('every other byte is unchanged: docstring, comments, the string and the layers of no registered class', () => {
     expectOnlyReportedChanges(source, ported);
     expect(ported.code).toContain('The docstring mentions nn.InstanceNorm1d(64) but is not a call.');
     expect(ported.code).toContain('# nn.InstanceNorm1d(channels) in a comment is not a call either');
     expect(ported.code).toContain('self.label = "InstanceNorm1d"');
-    expect(ported.code).toContain('nn.Sequential(nn.Conv1d(1, 8, 5), nn.BatchNorm1d(8), IN(8, affine=True))');
+    expect(ported.code).toContain('self.conv = nn.Conv1d(channels, channels, 3, padding=1)');
+    // the Sequential and its Conv1d stay torch's; the BatchNorm1d between them is ported (above)
+    expect(ported.code).toContain('nn.Sequential(nn.Conv1d(1, 8, 5), mindspore.nn.BatchNorm1d(8), IN(8, affine=True))');
   });
 
-  test('the result parses and its InstanceNorms are all MindSpore', () => {
+  test('the result parses and its InstanceNorms and BatchNorm are all MindSpore', () => {
     const again = parsePython(ported.code);
     expect(again.errors).toEqual([]);
-    expect(again.calls.map((c) => c.framework)).toEqual(['mindspore', 'mindspore']);
+    expect(again.calls.map((c) => `${c.framework}.${c.api}`)).toEqual(['mindspore.InstanceNorm1d', 'mindspore.BatchNorm1d', 'mindspore.InstanceNorm1d']);
   });
 });
 
@@ -63,6 +72,9 @@ describe('porting the MindSpore model fixture to torch', () => {
   test('report and only reported changes', () => {
     expect(ported.calls.map((c) => [c.line, c.verdict, c.before, c.after])).toEqual([
       [10, 'exact', 'nn.InstanceNorm1d(channels, eps=1e-3, affine=False)', 'torch.nn.InstanceNorm1d(channels, eps=1e-3, affine=False)'],
+      // BatchNorm is a registered family: MindSpore's defaults (momentum 0.9, use_batch_statistics
+      // None, affine True) are torch's (0.1, track_running_stats=True, affine True): no argument
+      [21, 'exact', 'nn.BatchNorm1d(8)', 'torch.nn.BatchNorm1d(8)'],
       [22, 'exact', "nn.InstanceNorm1d(8, gamma_init='ones', beta_init='zeros')", 'torch.nn.InstanceNorm1d(8, affine=True)'],
     ]);
     expect(ported.imports.map((i) => [i.before, i.after])).toEqual([
@@ -84,10 +96,18 @@ describe('imports and aliases', () => {
     ['import mindspore as ms\nx = ms.nn.InstanceNorm3d(2)\n', 'torch', 'import torch\nx = torch.nn.InstanceNorm3d(2, affine=True)\n'],
     ['from torch import nn as tnn\nx = tnn.InstanceNorm3d(2)\n', 'mindspore', 'from mindspore import nn\nx = nn.InstanceNorm3d(2, affine=False)\n'],
     ['from torch.nn import InstanceNorm1d as Norm\nx = Norm(2)\n', 'mindspore', 'from mindspore.nn import InstanceNorm1d as Norm\nx = Norm(2, affine=False)\n'],
+    // BatchNorm is a registered family: BatchNorm1d(2) is ported as well (torch's defaults are
+    // MindSpore's: no argument), so both names move and the import stays one statement
     [
       'from torch.nn import InstanceNorm1d as IN, BatchNorm1d\na = IN(2)\nb = BatchNorm1d(2)\n',
       'mindspore',
-      'from torch.nn import BatchNorm1d\nfrom mindspore.nn import InstanceNorm1d as IN\na = IN(2, affine=False)\nb = BatchNorm1d(2)\n',
+      'from mindspore.nn import InstanceNorm1d as IN, BatchNorm1d\na = IN(2, affine=False)\nb = BatchNorm1d(2)\n',
+    ],
+    // a name of no registered class stays torch's: the import is split
+    [
+      'from torch.nn import InstanceNorm1d as IN, Conv1d\na = IN(2)\nb = Conv1d(1, 1, 1)\n',
+      'mindspore',
+      'from torch.nn import Conv1d\nfrom mindspore.nn import InstanceNorm1d as IN\na = IN(2, affine=False)\nb = Conv1d(1, 1, 1)\n',
     ],
     ['from torch.nn import *\na = InstanceNorm1d(2)\n', 'mindspore', 'from torch.nn import *\nimport mindspore\na = mindspore.nn.InstanceNorm1d(2, affine=False)\n'],
     [
@@ -123,12 +143,12 @@ function construct(framework: Framework, api: ApiName, args: readonly { name: st
     if (a.name === null) positional.push(v.value);
     else keywords[a.name] = v.value;
   }
-  const make = (cls: new (...args: never[]) => unknown) => new cls(...([...positional, keywords] as never[]));
+  const make = (fw: Framework) => constructLayer(fw, api, ...positional, keywords);
   if (framework === 'torch') {
-    const module = make(torch.nn[api]) as torch.nn._InstanceNorm;
+    const module = make('torch') as torch.nn._InstanceNorm;
     return { run: (x: Tensor) => module.forward(x), weight: module.weight?.data ?? null, eps: module.eps, trainsAffine: module.affine };
   }
-  const cell = make(mindspore.nn[api]) as mindspore.nn._InstanceNorm;
+  const cell = make('mindspore') as mindspore.nn._InstanceNorm;
   return { run: (x: Tensor) => cell.construct(x), weight: cell.gamma.data, eps: cell.eps, trainsAffine: cell.affine };
 }
 
@@ -248,13 +268,20 @@ describe('the norm-factory pattern: functools.partial, comparisons and isinstanc
 
   test('partials are ported like calls, with the caveat that later arguments are unseen; class mentions follow the layers', () => {
     expect(ported.calls.map((c) => [c.kind, c.line, c.verdict, c.after])).toEqual([
+      // BatchNorm is a registered family: its partial is ported too. affine=True is kept;
+      // track_running_stats=True is MindSpore's default use_batch_statistics=None, so it is
+      // dropped; differs only for the partial's unseen later arguments.
+      ['partial', 11, 'differs', 'functools.partial(mindspore.nn.BatchNorm2d, affine=True)'],
       ['partial', 13, 'differs', 'functools.partial(mindspore.nn.InstanceNorm2d, affine=False)'],
       ['partial', 14, 'differs', 'partial(mindspore.nn.InstanceNorm2d, affine=False)'],
       ['reference', 21, 'exact', 'mindspore.nn.InstanceNorm2d'],
       ['reference', 25, 'exact', 'mindspore.nn.InstanceNorm2d'],
     ]);
-    expect(ported.calls[0].reasons).toContain('functools.partial(nn.InstanceNorm2d, ...): arguments given where the partial is called are not seen by the port');
-    expect(ported.code).toContain('functools.partial(nn.BatchNorm2d, affine=True, track_running_stats=True)');
+    expect(ported.calls[0].reasons).toEqual(['functools.partial(nn.BatchNorm2d, ...): arguments given where the partial is called are not seen by the port']);
+    expect(ported.calls[1].reasons).toContain('functools.partial(nn.InstanceNorm2d, ...): arguments given where the partial is called are not seen by the port');
+    // what no registered class is stays torch's
+    expect(ported.code).toContain('nn.Sequential(nn.Conv2d(3, ngf, 7, bias=use_bias), norm_layer(ngf), nn.ReLU(True))');
+    expect(ported.code).toContain('isinstance(m, (nn.Conv2d, mindspore.nn.InstanceNorm2d))');
     expectOnlyReportedChanges(source, ported);
   });
 
@@ -267,13 +294,17 @@ describe('the norm-factory pattern: functools.partial, comparisons and isinstanc
 });
 
 describe('the torch fixture there and back', () => {
-  test('torch -> MindSpore -> torch gives the original back, but for the explicit affine=False and the fully-qualified class', () => {
+  test('torch -> MindSpore -> torch gives the original back, but for the explicit affine=False and the fully-qualified classes', () => {
     const source = fixture('model_torch.py');
     const back = portSource(portSource(source, { to: 'mindspore' }).code, { to: 'torch' });
-    const expected = source.replace(
-      'nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            **norm_kwargs,',
-      'torch.nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            affine=False,\n            **norm_kwargs,',
-    );
+    const expected = source
+      .replace(
+        'nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            **norm_kwargs,',
+        'torch.nn.InstanceNorm1d(\n            channels,\n            eps=1e-3,  # a looser eps than the default\n            affine=False,\n            **norm_kwargs,',
+      )
+      // BatchNorm is a registered family: it went to mindspore.nn.BatchNorm1d(8) and comes back
+      // fully qualified, with no argument either way (the defaults agree)
+      .replace('nn.Sequential(nn.Conv1d(1, 8, 5), nn.BatchNorm1d(8),', 'nn.Sequential(nn.Conv1d(1, 8, 5), torch.nn.BatchNorm1d(8),');
     expect(expected).not.toBe(source);
     expect(back.code).toBe(expected);
     expect(back.imports.map((i) => [i.before, i.after])).toEqual([

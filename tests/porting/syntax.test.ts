@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FAMILIES } from '../../src/families';
+import { classAtPath, publicPath } from '../../src/porting/python/paths';
 import { checkSyntax, parsePython, PythonSyntaxError } from '../../src/porting/python/syntax';
 import { thrown } from '../helpers/errors';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const summary = (source: string) => parsePython(source).calls.map((c) => `${c.line} ${c.framework}.${c.api} ${c.callee.text}`);
 
-describe('finding InstanceNorm constructions', () => {
+describe('finding constructions of the registered classes (InstanceNorm, BatchNorm)', () => {
   test('every import style of both frameworks resolves; other names do not', () => {
     const source = [
       'import torch', // 1
@@ -30,6 +32,7 @@ describe('finding InstanceNorm constructions', () => {
       'j = nn.BatchNorm2d(10)', // 19
       'k = other.nn.InstanceNorm1d(11)', // 20
       'l = mindspore.nn.InstanceNorm1d(12)  # mindspore itself is not imported', // 21
+      'm = nn.Conv2d(13, 13, 1)  # torch.nn, but no registered class', // 22
       '',
     ].join('\n');
     expect(summary(source)).toEqual([
@@ -41,6 +44,9 @@ describe('finding InstanceNorm constructions', () => {
       '15 mindspore.InstanceNorm2d mnn.InstanceNorm2d',
       '16 mindspore.InstanceNorm3d ms.nn.InstanceNorm3d',
       '17 torch.InstanceNorm3d InstanceNorm3d',
+      // BatchNorm is a registered family: nn is torch.nn (line 2), so nn.BatchNorm2d is torch's
+      // BatchNorm2d; line 22's Conv2d is still no construction of ours.
+      '19 torch.BatchNorm2d nn.BatchNorm2d',
     ]);
   });
 
@@ -49,7 +55,7 @@ describe('finding InstanceNorm constructions', () => {
     expect(parsePython(source).calls).toEqual([]);
   });
 
-  test('a star import binds the three classes, and a later import rebinds a name', () => {
+  test('a star import binds the registered classes, and a later import rebinds a name', () => {
     const source = 'from mindspore.nn import *\na = InstanceNorm1d(1)\nfrom torch.nn import InstanceNorm1d\nb = InstanceNorm1d(2)\nc = Dense(3)\n';
     expect(summary(source)).toEqual(['2 mindspore.InstanceNorm1d InstanceNorm1d', '4 torch.InstanceNorm1d InstanceNorm1d']);
   });
@@ -96,9 +102,47 @@ describe('finding InstanceNorm constructions', () => {
     for (const source of valid) expect([source, parsePython(source).errors]).toEqual([source, []]);
   });
 
-  test('the fixture models: two InstanceNorms each, prose and comments skipped', () => {
-    expect(summary(fixture('model_torch.py'))).toEqual(['15 torch.InstanceNorm1d nn.InstanceNorm1d', '28 torch.InstanceNorm1d IN']);
-    expect(summary(fixture('model_mindspore.py'))).toEqual(['10 mindspore.InstanceNorm1d nn.InstanceNorm1d', '22 mindspore.InstanceNorm1d nn.InstanceNorm1d']);
+  test('the fixture models: two InstanceNorms and a BatchNorm each, prose and comments skipped', () => {
+    // BatchNorm is a registered family: each stem's nn.BatchNorm1d(8) is found too (in source
+    // order: on line 28 of the torch model it comes before IN); the Conv1d layers are not.
+    expect(summary(fixture('model_torch.py'))).toEqual(['15 torch.InstanceNorm1d nn.InstanceNorm1d', '28 torch.BatchNorm1d nn.BatchNorm1d', '28 torch.InstanceNorm1d IN']);
+    expect(summary(fixture('model_mindspore.py'))).toEqual(['10 mindspore.InstanceNorm1d nn.InstanceNorm1d', '21 mindspore.BatchNorm1d nn.BatchNorm1d', '22 mindspore.InstanceNorm1d nn.InstanceNorm1d']);
+  });
+});
+
+describe('where a class is found: the registry\'s defining modules and mapping.json\'s public names', () => {
+  test('a class imports from its defining module and every package above it up to nn; not from a module that lacks it', () => {
+    const source = [
+      'from torch.nn.modules.instancenorm import InstanceNorm1d', // 1: where torch defines it
+      'from torch.nn.modules import InstanceNorm2d', // 2: re-exported (torch/nn/modules/__init__.py)
+      'import torch.nn.modules.batchnorm as bn', // 3
+      'import torch.nn.modules.conv as conv', // 4
+      'from mindspore.nn.layer.normalization import InstanceNorm3d as MS3', // 5: where MindSpore defines it
+      'from mindspore.nn.layer import InstanceNorm1d as MS1', // 6: re-exported (mindspore/nn/layer/__init__.py)
+      'import mindspore.nn.layer.conv as msconv', // 7
+      'a = InstanceNorm1d(1)', // 8
+      'b = InstanceNorm2d(2)', // 9
+      'c = bn.InstanceNorm1d(3)  # torch.nn.modules.batchnorm has no InstanceNorm1d', // 10
+      'd = conv.InstanceNorm1d(4)', // 11
+      'e = MS3(5)', // 12
+      'f = MS1(6)', // 13
+      'g = msconv.InstanceNorm1d(7)', // 14
+      '',
+    ].join('\n');
+    expect(summary(source)).toEqual(['8 torch.InstanceNorm1d InstanceNorm1d', '9 torch.InstanceNorm2d InstanceNorm2d', '12 mindspore.InstanceNorm3d MS3', '13 mindspore.InstanceNorm1d MS1']);
+  });
+
+  test('every registered class is found at its public path and under its module, in both frameworks', () => {
+    for (const family of FAMILIES) {
+      for (const { api } of family.classes) {
+        for (const framework of ['torch', 'mindspore'] as const) {
+          const found = { framework, api };
+          expect([publicPath(framework, api), classAtPath(publicPath(framework, api))]).toEqual([`${framework}.nn.${api}`, found]);
+          expect(classAtPath(`${family.modules[framework]}.${api}`)).toEqual(found);
+          expect(classAtPath(`${framework}.${api}`)).toBeNull();
+        }
+      }
+    }
   });
 });
 
@@ -115,12 +159,15 @@ describe('partials and mentions', () => {
       'e = f.func is nn.InstanceNorm2d',
       'g = nn.InstanceNorm1d',
       'h = nn.InstanceNorm1d.__name__',
+      'i = functools.partial(nn.Conv2d, 3)',
       '',
     ].join('\n');
     const file = parsePython(source);
     expect(file.calls.map((c) => [c.kind, c.line, c.callee.text, c.args.map((a) => a.text)])).toEqual([
       ['partial', 4, 'nn.InstanceNorm2d', ['True']],
       ['partial', 5, 'nn.InstanceNorm1d', []],
+      // BatchNorm is a registered family: its partial is a construction too; Conv2d's (line 11) is not.
+      ['partial', 6, 'nn.BatchNorm2d', ['True']],
     ]);
     expect(file.references.map((r) => [r.line, r.text, r.typeCheck])).toEqual([
       [7, 'nn.InstanceNorm3d', true],

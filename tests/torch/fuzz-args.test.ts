@@ -9,6 +9,12 @@ import { Tensor, torch, isPyError } from '../../src';
 import { pyRepr } from '../../src/core/python';
 
 const CLASSES = [torch.nn.InstanceNorm1d, torch.nn.InstanceNorm2d, torch.nn.InstanceNorm3d] as const;
+/** BatchNorm's classes and the ranks each accepts. */
+const BATCH_NORMS = [
+  [torch.nn.BatchNorm1d, [2, 3]],
+  [torch.nn.BatchNorm2d, [4]],
+  [torch.nn.BatchNorm3d, [5]],
+] as const;
 type AnyCtor = new (...args: unknown[]) => torch.nn._InstanceNorm;
 
 class Opaque {
@@ -95,8 +101,8 @@ describe('fuzzing the torch facade arguments', () => {
     console.log(`torch facade argument fuzz: ${tried} cases, each ended in the facade's own error`);
   });
 
-  it.each(CLASSES)('%p constructor: each argument, by position and by keyword', (cls) => {
-    const Ctor = cls as unknown as AnyCtor;
+  it.each([...CLASSES, torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.BatchNorm3d])('%p constructor: each argument, by position and by keyword', (cls) => {
+    const Ctor = cls as unknown as new (...args: unknown[]) => unknown;
     for (const [index, name] of PARAMS.entries()) {
       for (const [, value] of [...WRONG, ...KEYWORD_ONLY]) {
         if (VALID[name](value)) continue;
@@ -142,9 +148,38 @@ describe('fuzzing the torch facade arguments', () => {
       expectFacadeError(() => m.forward(x, value as never), 'options', value);
     }
     expectFacadeError(() => m.forward(x, { out: Tensor.zeros(x.shape, 'float64') }), 'out', 'float64', 'float64');
-    expectFacadeError(() => m.forward(x, { out: Tensor.zeros([2, 3], 'float32') }), 'out', [2, 3], 'torch.Size([2, 3])');
-    expectFacadeError(() => m.forward(x, { out: x }), null, x, 'single memory location');
+    expectFacadeError(() => m.forward(x, { out: Tensor.zeros([2, 3], 'float32') }), 'out', [2, 3], '[2, 3]');
+    expectFacadeError(() => m.forward(x, { out: x }), 'out', x, 'share memory with the input');
     expectFacadeError(() => m.forward(x, { outt: x } as never), 'outt', 'outt', 'outt');
+  });
+
+  it.each(BATCH_NORMS)('%p forward: non-tensors, wrong ranks, dtypes, channel counts, one value per channel, out', (cls, ranks) => {
+    const m = new (cls as unknown as new (c: number) => torch.nn._BatchNorm)(3);
+    const rank = ranks[ranks.length - 1];
+    for (const [, value] of [...WRONG.filter(([, v]) => !(v instanceof Tensor)), ...KEYWORD_ONLY, ['ragged', [[1, 2], [3]]] as [string, unknown]]) {
+      expectFacadeError(() => m.forward(value as Tensor), 'input', value, safeRepr(value).slice(0, 40));
+    }
+    for (let r = 0; r <= 7; r++) {
+      if ((ranks as readonly number[]).includes(r)) continue;
+      const x = Tensor.zeros(Array(r).fill(3), 'float32');
+      expectFacadeError(() => m.forward(x), null, x, `got ${r}D input`);
+    }
+    const batched = (C: number, dtype: 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool' | 'float16' | 'bfloat16' = 'float32') =>
+      Tensor.zeros([2, C, ...Array(rank - 2).fill(2)], dtype);
+    for (const dtype of ['int64', 'int32', 'uint8', 'bool'] as const) expectFacadeError(() => m.forward(batched(3, dtype)), null, dtype, `not implemented for`);
+    for (const dtype of ['float16', 'bfloat16'] as const) expectFacadeError(() => m.forward(batched(3, dtype)), 'input', dtype, dtype);
+    expectFacadeError(() => m.forward(batched(3, 'float64')), null, 'float64', 'mixed dtype');
+    for (const C of [1, 2, 4]) expectFacadeError(() => m.forward(batched(C)), 'running_mean', C, `should contain ${C} elements not 3`);
+    const single = Tensor.zeros([1, 3, ...Array(rank - 2).fill(1)], 'float32');
+    expectFacadeError(() => m.forward(single), null, single, 'Expected more than 1 value per channel when training');
+    const x = batched(3);
+    for (const [, value] of WRONG) {
+      if (value === null) continue;
+      if (!(value instanceof Tensor)) expectFacadeError(() => m.forward(x, { out: value as Tensor }), 'out', value);
+      expectFacadeError(() => m.forward(x, value as never), 'options', value);
+    }
+    expectFacadeError(() => m.forward(x, { out: Tensor.zeros(x.shape, 'float64') }), 'out', 'float64', 'float64');
+    expectFacadeError(() => m.forward(x, { out: x }), 'out', x, 'share memory with the input');
   });
 
   it('train(mode) and load_state_dict(state_dict, { strict })', () => {

@@ -7,8 +7,8 @@
 import { Tensor } from '../../src/core/tensor';
 import { catchWarnings } from '../../src/core/warnings';
 import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type _InstanceNorm } from '../../src/torch/nn';
-import type { StateDict } from '../../src/torch/module';
-import { compareBits, readFixture, tensorOf, type TensorJson, type VersionDependent } from '../helpers/torch-fixtures';
+import type { ModuleStateDict } from '../../src/torch/module';
+import { caught, expectStateDict, expectTensor, readFixture, tensorOf, type TensorJson, type VersionDependent } from '../helpers/torch-fixtures';
 
 type ClassName = 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
 type Kwargs = Record<string, number | boolean | string | null>;
@@ -53,27 +53,6 @@ function make(cls: ClassName, numFeatures: number, kwargs: Kwargs): _InstanceNor
   return new CLASSES[cls](numFeatures, kwargs as never);
 }
 
-function expectTensor(got: Tensor, want: TensorJson): void {
-  expect({ dtype: got.dtype, shape: [...got.shape] }).toEqual({ dtype: want.dtype, shape: want.shape });
-  const expected = tensorOf(want);
-  if (want.dtype === 'int64') expect(Array.from(got.data as BigInt64Array)).toEqual(Array.from(expected.data as BigInt64Array));
-  else expect(compareBits(got.data as Float32Array, expected.data as Float32Array).identical).toBe(got.size);
-}
-
-function expectStateDict(sd: StateDict, want: Record<string, TensorJson>): void {
-  expect(Object.keys(sd)).toEqual(Object.keys(want));
-  for (const [k, t] of Object.entries(want)) expectTensor(sd[k], t);
-}
-
-function caught(fn: () => unknown): ErrorJson | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return { type: (err as Error).name, message: (err as Error).message };
-  }
-}
-
 describe(`real PyTorch ${meta.torch}: repr`, () => {
   it.each(behaviour.repr.map((r) => [r.repr, r] as const))('%s', (_repr, r) => {
     expect(String(make(r.class, r.num_features, r.kwargs))).toBe(r.repr);
@@ -101,7 +80,7 @@ describe(`real PyTorch ${meta.torch}: load_state_dict`, () => {
     const snapshot = Object.fromEntries(Object.entries(before).map(([k, t]) => [k, t.clone()]));
     let result: unknown;
     const error = caught(() => {
-      result = m.load_state_dict(dict as StateDict, { strict: l.strict });
+      result = m.load_state_dict(dict as ModuleStateDict, { strict: l.strict });
     });
     if (l.error) {
       expect(error).toEqual(l.error);

@@ -1,13 +1,15 @@
 /**
- * The torch facade against real PyTorch (tests/fixtures/torch/numbers.json, from
- * tests/fixtures/gen_torch.py): every output and the running statistics after every step of
- * training/eval sequences, over 1d/2d/3d, affine x track_running_stats, momenta, eps, float32 and
- * float64, batched and unbatched, scales and offsets and the extremes, batches up to 100, rows up
- * to 300,000 elements (on the wasm kernel's block paths). float32 must be bit-identical;
- * float64 within 1 ulp. Set PYTORCH_REPORT=1 to print the counts.
+ * The torch facade against real PyTorch (tests/fixtures/torch/numbers.json for InstanceNorm,
+ * batchnorm-numbers.json for BatchNorm, from tests/fixtures/gen_torch.py): every output, the
+ * running statistics and num_batches_tracked after every step of training/eval sequences, over
+ * 1d/2d/3d (BatchNorm1d on (N, C) too), affine x track_running_stats, momenta (BatchNorm's None:
+ * the cumulative average), eps, float32 and float64, batched and unbatched, scales and offsets and
+ * the extremes, batches up to 1000, rows and channels up to 2.2 million elements (on the wasm
+ * kernel's block paths). float32 must be bit-identical; float64 within 1 ulp. Set
+ * PYTORCH_REPORT=1 to print the counts.
  */
 import { Tensor } from '../../src/core/tensor';
-import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type _InstanceNorm } from '../../src/torch/nn';
+import { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type _NormBase } from '../../src/torch/nn';
 import { PYTORCH_RELEASE } from '../../src/torch/release';
 import * as warnings from '../../src/core/warnings';
 import {
@@ -30,31 +32,34 @@ interface Step {
   output: TensorJson | DigestJson;
   running_mean?: TensorJson;
   running_var?: TensorJson;
+  /** BatchNorm only. */
+  num_batches_tracked?: number;
 }
 
 interface NumbersCase {
   name: string;
-  class: 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
+  class: keyof typeof CLASSES;
   args: { num_features: number; eps?: number; momentum?: number | null; affine?: boolean; track_running_stats?: boolean; dtype?: 'float32' | 'float64' };
   state: Partial<Record<'weight' | 'bias' | 'running_mean' | 'running_var', TensorJson>>;
   steps: Step[];
   version_dependent?: VersionDependent;
 }
 
-const fixture = readFixture<{ numbers: NumbersCase[] }>('numbers');
-const CLASSES = { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d };
+const CLASSES = { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, BatchNorm1d, BatchNorm2d, BatchNorm3d };
 
-const totals = {
+type Totals = {
+  float32: { outputs: number; identical: number; running: number; runningIdentical: number };
+  float64: { outputs: number; identical: number; running: number; runningIdentical: number; maxUlp: number };
+  digests: { outputs: number; matched: number };
+};
+
+const newTotals = (): Totals => ({
   float32: { outputs: 0, identical: 0, running: 0, runningIdentical: 0 },
   float64: { outputs: 0, identical: 0, running: 0, runningIdentical: 0, maxUlp: 0 },
   digests: { outputs: 0, matched: 0 },
-};
-
-afterAll(() => {
-  if (process.env.PYTORCH_REPORT) console.log(`PyTorch ${fixture.meta.torch} (${fixture.meta.cpu_capability}) vs the facade (${PYTORCH_RELEASE}):`, JSON.stringify(totals, null, 1));
 });
 
-function build(c: NumbersCase): _InstanceNorm {
+function build(c: NumbersCase): _NormBase {
   const { num_features, ...rest } = c.args;
   const m = new CLASSES[c.class](num_features, rest);
   for (const [name, t] of Object.entries(c.state)) {
@@ -64,7 +69,7 @@ function build(c: NumbersCase): _InstanceNorm {
   return m;
 }
 
-function expectSame(label: string, got: Tensor, want: TensorJson, dtype: 'float32' | 'float64'): void {
+function expectSame(totals: Totals, label: string, got: Tensor, want: TensorJson, dtype: 'float32' | 'float64'): void {
   const expected = tensorOf(want);
   expect([...got.shape]).toEqual(want.shape);
   const r = compareBits(got.data as Float32Array, expected.data as Float32Array);
@@ -86,11 +91,21 @@ function expectSame(label: string, got: Tensor, want: TensorJson, dtype: 'float3
   }
 }
 
-describe(`real PyTorch ${fixture.meta.torch} numbers (${fixture.meta.cpu_capability})`, () => {
+describe.each(['numbers', 'batchnorm-numbers'] as const)('real PyTorch fixtures: %s.json', (file) => {
+  const fixture = readFixture<{ numbers: NumbersCase[] }>(file);
+  const totals = newTotals();
   beforeAll(() => warnings.simplefilter('ignore'));
-  afterAll(() => warnings.simplefilter('default'));
+  afterAll(() => {
+    warnings.simplefilter('default');
+    const { torch, cpu_capability, threads } = fixture.meta;
+    if (process.env.PYTORCH_REPORT) console.log(`${file}: PyTorch ${torch} (${cpu_capability}, ${threads} thread) vs the facade (${PYTORCH_RELEASE}):`, JSON.stringify(totals, null, 1));
+  });
 
-  it.each(fixture.numbers.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it('were made on one thread (BatchNorm1d on (N, C) sums per thread)', () => {
+    expect(fixture.meta.threads).toBe(1);
+  });
+
+  it.each(fixture.numbers.map((c) => [c.name, c] as const))(`PyTorch ${fixture.meta.torch} (${fixture.meta.cpu_capability}): %s`, (_name, c) => {
     if (c.version_dependent) expect(c.version_dependent.source).toMatch(/@[0-9a-f]{40}:\d+/);
     const m = build(c);
     const dtype = c.args.dtype ?? 'float32';
@@ -105,12 +120,13 @@ describe(`real PyTorch ${fixture.meta.torch} numbers (${fixture.meta.cpu_capabil
         expect(sha256(y)).toBe(step.output.sha256);
         totals.digests.matched += 1;
       } else {
-        expectSame(`step ${k} output`, y, step.output, dtype);
+        expectSame(totals, `step ${k} output`, y, step.output, dtype);
       }
       if (step.running_mean && step.running_var) {
-        expectSame(`running_mean after step ${k}`, m.running_mean as Tensor, step.running_mean, dtype);
-        expectSame(`running_var after step ${k}`, m.running_var as Tensor, step.running_var, dtype);
+        expectSame(totals, `running_mean after step ${k}`, m.running_mean as Tensor, step.running_mean, dtype);
+        expectSame(totals, `running_var after step ${k}`, m.running_var as Tensor, step.running_var, dtype);
       }
+      if (step.num_batches_tracked !== undefined) expect({ step: k, count: Number(m.num_batches_tracked?.item(0)) }).toEqual({ step: k, count: step.num_batches_tracked });
     });
   });
 });

@@ -4,26 +4,22 @@
  * written only when everything succeeded (and verify, if asked, passed), atomically, so a failed
  * run leaves an existing file as it was.
  */
-import type { DType } from '../../core/dtype';
 import { PyTypeError, ValueError } from '../../core/errors';
 import { pyRepr } from '../../core/python';
-import { Tensor, type NestedNumbers } from '../../core/tensor';
+import type { Tensor, NestedNumbers } from '../../core/tensor';
 import { writeFileAtomic } from '../../io/atomic-write';
-import { API_NAMES, inputRanks, type ApiName, type Framework } from '../../mapping';
+import { construct, isLayerName, setTraining, LAYER_NAMES, type FacadeLayer, type Framework } from '../../families';
+import { loadLayerWeights, type LayerWeights } from '../../families/weights';
 import { decodeStateDict, formatOfPath } from '../../io/formats';
-import type { Parameter as MsParameter } from '../../mindspore/cell';
-import * as ms from '../../mindspore/nn';
-import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
-import type { ExportDType, Layer } from '../../onnx/layer';
-import { DataType, decodeModel, type GraphProto, type ValueInfoProto } from '../../onnx/proto';
+import { checkOpset, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, toOnnx } from '../../onnx/export';
+import { planLayer, type ExportDType } from '../../onnx/layer';
 import { onnxruntime } from '../../onnx/runtime';
+import { summarizeModel, type ModelSummary } from '../../onnx/summary';
 import { verifyOnnx, type VerifyReport } from '../../onnx/verify';
-import * as th from '../../torch/nn';
 import { frameworkOption } from '../options';
 import { json, sci, table, type Io } from '../output';
 import { readWithProgress } from '../progress';
 import type { Command, ParsedArgs } from './types';
-
 
 function parseShape(text: unknown): number[] {
   const parts = typeof text === 'string' ? text.split(',').map((p) => p.trim()) : [];
@@ -47,26 +43,11 @@ function parseConfig(text: unknown): Record<string, unknown> {
   return config as Record<string, unknown>;
 }
 
-/** The layer class: --layer, else the rank of --shape read as batched (2-D is torch's unbatched 1d). */
-function layerName(api: Framework, requested: unknown, shape: readonly number[]): ApiName {
-  if (requested !== undefined) {
-    if (!API_NAMES.includes(requested as ApiName)) throw new ValueError(`--layer must be one of ${API_NAMES.join(', ')}, got ${pyRepr(requested)}`);
-    return requested as ApiName;
-  }
-  // A rank two layers accept (3: batched 1d or unbatched 2d) goes to the layer it is the batched rank of.
-  const accepting = API_NAMES.filter((n) => inputRanks(n, api).includes(shape.length));
-  const name = accepting.find((n) => Math.max(...inputRanks(n, api)) === shape.length) ?? accepting[0];
-  if (!name) {
-    const ranks = API_NAMES.flatMap((n) => inputRanks(n, api));
-    throw new ValueError(`--shape [${shape.join(', ')}] has ${shape.length} dims; ${api} InstanceNorm layers take ${Math.min(...ranks)} to ${Math.max(...ranks)}`);
-  }
-  return name;
-}
-
-function buildLayer(api: Framework, name: ApiName, config: Record<string, unknown>): Layer {
-  // The constructor checks the user's JSON as Python checks keyword arguments; the type only says it is keywords.
-  const keywords = config as { num_features: number };
-  return api === 'torch' ? new th[name](keywords) : new ms[name](keywords);
+/** The layer class --layer names (required: a rank fits the classes of several families). */
+function layerOption(requested: unknown): string {
+  if (requested === undefined) throw new ValueError(`--layer is required: the layer class, one of ${LAYER_NAMES.join(', ')}`);
+  if (!isLayerName(requested)) throw new ValueError(`--layer must be one of ${LAYER_NAMES.join(', ')}, got ${pyRepr(requested)}`);
+  return requested;
 }
 
 /** The --weights file, with a progress bar when it is large; an error names the option and the file. */
@@ -111,64 +92,24 @@ function selectPrefix(weights: Weights, prefix: string | undefined, file: string
   return Object.fromEntries(selected.map(([k, v]) => [k.slice(head.length), v]));
 }
 
-type Weights = Record<string, Tensor | NestedNumbers>;
+type Weights = LayerWeights;
 
 const PREFIX_HINT = '; for one layer of a model checkpoint give --prefix (like enc.norm1), and convert checkpoints of the other framework first (instancenorm-shim convert)';
 
-/** A weight as a tensor of the dtype the module keeps it in. */
-function asTensor<D extends DType>(value: Tensor | NestedNumbers, dtype: D, file: string, key: string): Tensor<D> {
+/** Loads the weights into the layer, naming the file in any error; returns the names loaded. */
+function loadWeights(layer: FacadeLayer, weights: Weights, file: string): string[] {
   try {
-    return value instanceof Tensor ? value.astype(dtype) : Tensor.from(value, { dtype });
+    return loadLayerWeights(layer, weights);
   } catch (err) {
-    (err as Error).message = `--weights ${file}: ${pyRepr(key)}: ${(err as Error).message}`;
+    const message = (err as Error).message;
+    (err as Error).message = `--weights ${file}: ${message}${/not in the module's state_dict|not a parameter of the cell/.test(message) ? PREFIX_HINT : ''}`;
     throw err;
   }
 }
 
-/** Loads a name -> tensor (or nested list) dict into the layer; returns the names loaded. */
-function loadWeights(module: Layer, weights: Weights, file: string): string[] {
-  return module instanceof th._InstanceNorm ? loadStateDict(module, weights, file) : loadCellParameters(module, weights, file);
-}
-
-/** torch: by state_dict key, through `load_state_dict` (which checks the shapes). */
-function loadStateDict(module: th._InstanceNorm, weights: Weights, file: string): string[] {
-  const current = module.state_dict();
-  const unknown = Object.keys(weights).filter((k) => !(k in current));
-  if (unknown.length) throw new ValueError(`--weights ${file}: ${unknown.map((k) => pyRepr(k)).join(', ')} not in the module's state_dict (${Object.keys(current).join(', ') || 'empty'})${PREFIX_HINT}`);
-  const dict = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, asTensor(v, current[k].dtype, file, k)]));
-  module.load_state_dict(dict, { strict: false });
-  return Object.keys(dict);
-}
-
-/** mindspore: by Parameter name (`mean`) or attribute (`moving_mean`); every entry is checked before any is set. */
-function loadCellParameters(cell: ms._InstanceNorm, weights: Weights, file: string): string[] {
-  const byName = new Map<string, MsParameter>();
-  for (const [attribute, param] of cell.parameters_and_names()) {
-    byName.set(param.name, param);
-    byName.set(attribute, param);
-  }
-  const staged: [MsParameter, Tensor][] = [];
-  for (const [key, value] of Object.entries(weights)) {
-    const param = byName.get(key);
-    if (!param) throw new ValueError(`--weights ${file}: ${pyRepr(key)} is not a parameter of the cell (${[...byName.keys()].join(', ')})${PREFIX_HINT}`);
-    const tensor = asTensor(value, param.dtype, file, key);
-    if (tensor.shape.join() !== param.shape.join()) {
-      throw new ValueError(`--weights ${file}: ${pyRepr(key)} has shape [${tensor.shape.join(', ')}], the parameter has [${param.shape.join(', ')}]`);
-    }
-    staged.push([param, tensor]);
-  }
-  // Nothing changes unless every entry fits.
-  for (const [param, tensor] of staged) param.set_data(tensor);
-  return Object.keys(weights);
-}
-
 function opsetOption(text: unknown): number | undefined {
   if (text === undefined) return undefined;
-  const opset = Number(text);
-  if (!/^\d+$/.test(String(text)) || opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new ValueError(`--opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${pyRepr(text)}`);
-  }
-  return opset;
+  return checkOpset(/^\d+$/.test(String(text)) ? Number(text) : text, '--opset');
 }
 
 function numberOption(name: string, text: unknown): number | undefined {
@@ -178,39 +119,9 @@ function numberOption(name: string, text: unknown): number | undefined {
   return value;
 }
 
-interface ModelSummary {
-  opset: number;
-  input: { name: string; dtype: string; dims: (number | string)[] };
-  output: { name: string; dtype: string; dims: (number | string)[] };
-  initializers: { name: string; dims: number[] }[];
-  nodes: string[];
-}
-
-const ONNX_DTYPE_NAMES: Record<number, string> = {
-  [DataType.FLOAT]: 'float32',
-  [DataType.DOUBLE]: 'float64',
-  [DataType.FLOAT16]: 'float16',
-};
-
-function summarize(bytes: Uint8Array): ModelSummary {
-  const model = decodeModel(bytes);
-  const graph = model.graph as GraphProto;
-  const info = (v: ValueInfoProto) => ({
-    name: v.name as string,
-    dtype: ONNX_DTYPE_NAMES[v.type?.tensorType?.elemType ?? 0] ?? String(v.type?.tensorType?.elemType),
-    dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
-  });
-  return {
-    opset: Number(model.opsetImport[0].version),
-    input: info(graph.input[0]),
-    output: info(graph.output[0]),
-    initializers: graph.initializer.map((t) => ({ name: String(t.name), dims: (t.dims ?? []).map(Number) })),
-    nodes: graph.node.map((n) => String(n.opType)),
-  };
-}
-
 interface ExportRequest {
-  api: Framework;
+  framework: Framework;
+  layer: string;
   out: string;
   shape: number[];
   dtype?: ExportDType;
@@ -221,7 +132,8 @@ interface ExportRequest {
 
 /** The options that say what to write: which framework, where, the input shape and the graph's settings. */
 function exportRequest(values: ParsedArgs['values']): ExportRequest {
-  const api = frameworkOption(values.api, '--api');
+  const framework = frameworkOption(values.framework, '--framework');
+  const layer = layerOption(values.layer);
   if (typeof values.out !== 'string' || values.out === '') throw new ValueError('--out FILE is required: where to write the model');
   if (values.shape === undefined) throw new ValueError('--shape is required: the input shape, like 1,2,4');
   const shape = parseShape(values.shape);
@@ -230,22 +142,19 @@ function exportRequest(values: ParsedArgs['values']): ExportRequest {
     throw new PyTypeError(`--dtype must be float32, float64 or float16, got ${pyRepr(dtype)}`);
   }
   const opset = opsetOption(values.opset);
-  return { api, out: values.out, shape, dtype, opset, tolerance: numberOption('tolerance', values.tolerance), seed: numberOption('seed', values.seed) };
+  return { framework, layer, out: values.out, shape, dtype, opset, tolerance: numberOption('tolerance', values.tolerance), seed: numberOption('seed', values.seed) };
 }
 
 /** The facade layer the options describe: its class, config, weights and mode. */
-async function layerFromArgs(values: ParsedArgs['values'], { api, shape }: ExportRequest): Promise<{ name: ApiName; module: Layer; loaded: string[] }> {
+async function layerFromArgs(values: ParsedArgs['values'], { framework, layer }: ExportRequest): Promise<{ module: FacadeLayer; loaded: string[] }> {
   const config = parseConfig(values.config);
-  const name = layerName(api, values.layer, shape);
-  const module = buildLayer(api, name, config);
+  // The constructor checks the user's JSON as Python checks keyword arguments.
+  const module = construct(framework, layer, config);
   if (values.prefix !== undefined && values.weights === undefined) throw new ValueError('--prefix only applies with --weights');
   const file = values.weights;
   const loaded = typeof file === 'string' ? loadWeights(module, selectPrefix(await readWeights(file), values.prefix as string | undefined, file), file) : [];
-  if (values.eval) {
-    if (module instanceof th._InstanceNorm) module.eval();
-    else module.set_train(false);
-  }
-  return { name, module, loaded };
+  if (values.eval) setTraining(module, false);
+  return { module, loaded };
 }
 
 function modelText(model: ModelSummary): string {
@@ -270,18 +179,18 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'write a torch or mindspore facade layer as an ONNX model, optionally verified in onnxruntime-node',
   usage:
-    "export --api torch|mindspore --config '{\"num_features\": 2}' --shape 1,2,4 --out model.onnx [--layer InstanceNorm1d|2d|3d] " +
+    `export --framework torch|mindspore --layer ${LAYER_NAMES.join('|')} --config '{"num_features": 2}' --shape 1,2,4 --out model.onnx ` +
     `[--weights FILE (.safetensors, .pt/.pth/.bin, .ckpt, .json) [--prefix enc.norm1]] [--eval] [--opset N (${MIN_OPSET}-${MAX_OPSET}, default ${DEFAULT_OPSET})] [--dynamic] [--dtype float32|float64|float16] ` +
     '[--verify] [--tolerance T] [--seed N] [--json]',
   options: {
-    api: { type: 'string', help: 'which facade builds the layer: torch or mindspore' },
+    framework: { type: 'string', help: 'which facade builds the layer: torch or mindspore' },
     config: { type: 'string', default: '{}', help: `the constructor's keyword arguments as JSON, e.g. '{"num_features": 2, "affine": true}'` },
-    layer: { type: 'string', help: 'InstanceNorm1d, InstanceNorm2d or InstanceNorm3d (default: from the rank of --shape, read as batched)' },
+    layer: { type: 'string', help: `the layer class: ${LAYER_NAMES.join(', ')}` },
     weights: { type: 'string', help: 'load weights first: .safetensors, .pt/.pth/.bin, .ckpt or JSON' },
     prefix: { type: 'string', help: 'with --weights: take the layer under this prefix of a model checkpoint (e.g. enc.norm1)' },
     shape: { type: 'string', help: 'the input shape the model is exported for, e.g. 1,2,4' },
     out: { type: 'string', help: 'the .onnx file to write (atomically, only on success)' },
-    eval: { type: 'boolean', default: false, help: 'export the torch layer in eval mode (running statistics when it tracks them)' },
+    eval: { type: 'boolean', default: false, help: "export the layer in eval mode (torch eval(), MindSpore set_train(False)): running statistics where the layer uses them then" },
     opset: { type: 'string', help: `ONNX opset version, ${MIN_OPSET} to ${MAX_OPSET} (default ${DEFAULT_OPSET})` },
     dynamic: { type: 'boolean', default: false, help: 'make the batch and spatial axes dynamic' },
     dtype: { type: 'string', help: "float32, float64 or float16 (default: the layer's own)" },
@@ -293,19 +202,20 @@ export const exportCommand: Command = {
   async run({ values }, io: Io) {
     if (values.verify) onnxruntime('export --verify');
     const request = exportRequest(values);
-    const { name, module, loaded } = await layerFromArgs(values, request);
+    const { module, loaded } = await layerFromArgs(values, request);
     const training = module.training;
     const bytes = toOnnx(module, { inputShape: request.shape, opset: request.opset, dynamicAxes: Boolean(values.dynamic), dtype: request.dtype });
     const report = values.verify ? await verifyOnnx(module, bytes, { seed: request.seed, tolerance: request.tolerance }) : undefined;
     const ok = report ? report.ok : true;
     if (ok) writeFileAtomic(request.out, bytes);
-    const model = summarize(bytes);
+    const model = summarizeModel(bytes);
     if (values.json) {
-      io.out(json({ api: request.api, layer: name, module: String(module), training, weights: loaded, out: request.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
+      io.out(json({ framework: request.framework, layer: request.layer, module: String(module), training, weights: loaded, out: request.out, written: ok, bytes: bytes.length, model, verify: report ?? null, ok }));
       return ok ? 0 : 1;
     }
-    const mode = request.api === 'torch' ? (training ? 'training' : 'eval') : `set_train(${pyRepr(training)}), input statistics either way`;
-    io.out(`${request.api} ${module} (${mode})${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
+    const mode = request.framework === 'torch' ? (training ? 'training' : 'eval') : `set_train(${pyRepr(training)})`;
+    const statistics = planLayer(module, request.shape, request.dtype).statistics;
+    io.out(`${request.framework} ${module} (${mode}: ${statistics} statistics)${loaded.length ? `, weights: ${loaded.join(', ')}` : ''}`);
     io.out(modelText(model));
     if (report) io.out(verifyText(report));
     io.out(ok ? `wrote ${request.out} (${bytes.length} bytes)` : `${request.out} not written: the model does not match the facade`);

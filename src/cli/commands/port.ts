@@ -1,7 +1,7 @@
 /**
- * `port`: rewrites the InstanceNorm1d/2d/3d constructions of Python code for the other framework,
- * driven by mapping.json's porting rules, and says per call how exact the result is. Takes a
- * file, a directory (every .py below it) or one call expression.
+ * `port`: rewrites the constructions of the registered layer classes (src/families) in Python code
+ * for the other framework, driven by mapping.json's porting rules, and says per call how exact the
+ * result is. Takes a file, a directory (every .py below it) or one call expression.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../../io/atomic-write';
 import { readText } from '../../io/with-path';
 import { portExpression, portSource, type CallReport, type PortedSource } from '../../porting/python/rewrite';
 import { PythonSyntaxError } from '../../porting/python/syntax';
-import type { Framework } from '../../mapping';
+import type { Framework } from '../../families';
+import { classWords } from '../../porting/kinds';
 import { frameworkOption } from '../options';
 import { count, json, type Io } from '../output';
 import type { Command } from './types';
@@ -42,6 +43,13 @@ function callHunk(call: CallReport): string[] {
   return lines;
 }
 
+/** Each class's notes once per file (ten BatchNorm2d calls, one line): `note (BatchNorm2d): ...`. */
+function classNotes(calls: readonly CallReport[]): string[] {
+  const classes = new Map<string, Set<string>>();
+  for (const c of calls) for (const n of c.notes) classes.set(n, (classes.get(n) ?? new Set()).add(c.api));
+  return [...classes].map(([note, apis]) => `note (${[...apis].join(', ')}): ${note}`);
+}
+
 function fileReport(path: string, ported: PortedSource): string {
   const counts = new Map<string, number>();
   for (const c of ported.calls) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
@@ -55,6 +63,7 @@ function fileReport(path: string, ported: PortedSource): string {
     else lines.push(...(i.before ? prefixed('-', i.before) : []), ...(i.after ? prefixed('+', i.after) : []));
   }
   for (const c of ported.calls) lines.push(...callHunk(c));
+  lines.push(...classNotes(ported.calls));
   return lines.join('\n');
 }
 
@@ -117,19 +126,20 @@ function portDirectory(dir: string, to: Framework, out: string | undefined, asJs
 
 function portOneCall(expression: string, to: Framework, asJson: boolean, io: Io): boolean {
   const call = portExpression(expression, to);
-  if (asJson) io.out(json({ input: expression, to, after: call.after, exact: call.verdict === 'exact', verdict: call.verdict, reasons: call.reasons, fixes: call.fixes }));
+  if (asJson) io.out(json({ input: expression, to, after: call.after, exact: call.verdict === 'exact', verdict: call.verdict, reasons: call.reasons, fixes: call.fixes, notes: call.notes }));
   else {
     io.out(call.after);
     io.out(`# ${call.verdict}`);
     for (const r of call.reasons) io.out(`# reason: ${r}`);
     for (const f of call.fixes) io.out(`# fix: ${f}`);
+    for (const n of call.notes) io.out(`# note: ${n}`);
   }
   return call.verdict === 'exact';
 }
 
 export const port: Command = {
   name: 'port',
-  summary: 'rewrite InstanceNorm1d/2d/3d calls in Python code for the other framework, with a verdict per call',
+  summary: `rewrite ${classWords()} calls in Python code for the other framework, with a verdict per call`,
   usage: 'port <file.py | dir | "python call expression"> --to mindspore|torch [--out PATH] [--json] [--check]',
   options: {
     to: { type: 'string', help: 'the framework to port to: mindspore or torch' },

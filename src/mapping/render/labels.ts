@@ -21,7 +21,6 @@ export const LABELS = {
     porting: '迁移规则',
     toMindspore: 'PyTorch → MindSpore',
     toTorch: 'MindSpore → PyTorch',
-    indexTitle: 'PyTorch 与 MindSpore API 映射：InstanceNorm',
     otherLang: '[English](../en/)',
   },
   en: {
@@ -40,7 +39,6 @@ export const LABELS = {
     porting: 'Porting rules',
     toMindspore: 'PyTorch → MindSpore',
     toTorch: 'MindSpore → PyTorch',
-    indexTitle: 'PyTorch and MindSpore API mapping: InstanceNorm',
     otherLang: '[中文](../zh/)',
   },
 } as const;

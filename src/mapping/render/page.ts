@@ -1,7 +1,8 @@
 /** One pair's page in the published pages' structure, generated from its mapping entry. */
 import { pyRepr } from '../../core/python';
+import { substitute } from '../expression';
 import { runExample } from '../example';
-import type { Mapping, MappingEntry } from '../schema';
+import type { Mapping, MappingEntry, PortCase, Text, VersionNote } from '../schema';
 import { renderExample } from './example';
 import { LABELS, type Lang } from './labels';
 import { differenceTable, markdownTable } from './table';
@@ -18,7 +19,6 @@ export function docsUrl(sig: MappingEntry['torch'] | MappingEntry['mindspore'], 
 
 function portingSection(entry: MappingEntry, lang: Lang): string {
   const L = LABELS[lang];
-  const text = (t: { en: string; zh?: string } | undefined) => (t ? (lang === 'zh' ? t.zh ?? t.en : t.en) : undefined);
   const lines: string[] = [];
   for (const [dir, title, from, to] of [
     ['toMindspore', L.toMindspore, 'torch', 'mindspore'],
@@ -28,27 +28,18 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
     for (const row of entry.rows) {
       const rules = row.porting[dir];
       const source = row[from];
+      const target = row[to];
       const items: string[] = [];
-      for (const c of rules.given) {
-        const when = c.when ? ` ${'is' in c.when ? `= ${c.when.is.map((v) => pyRepr(v)).join(' / ')}` : 'name' in c.when ? `= …${c.when.name.join(' / …')}` : `∉ ${rangeText(c.when.outside)}`}` : '';
-        const write = c.write === 'drop' ? (lang === 'zh' ? '删除' : 'drop') : c.write === 'keep' ? (lang === 'zh' ? '保留' : 'keep') : c.write === 'keepAsFloat' ? (lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)') : `\`${row[to]}=${c.write.text}\``;
-        const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
-        const why = [text(c.reason), text(c.fix)].filter(Boolean).join(' → ');
-        items.push(`\`${source}\`${when}: ${write}${set} (${c.verdict})${why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : ''}`);
-      }
+      for (const c of rules.given) items.push(caseLine(`\`${source}\`${whenText(c.when)}`, c, source, target, lang));
       if (rules.unknown) {
-        const c = rules.unknown;
-        const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
-        const why = [text(c.reason), text(c.fix)].filter(Boolean).join(' → ');
-        const unknown = lang === 'zh' ? `\`${source}\` 为无法求值的表达式` : `\`${source}\` an expression the port cannot evaluate`;
-        items.push(`${unknown}: ${typeof c.write === 'object' ? `\`${row[to]}=${c.write.text}\`` : c.write}${set} (${c.verdict})${why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : ''}`);
+        const label = lang === 'zh' ? `\`${source}\` 为无法求值的表达式` : `\`${source}\` an expression the port cannot evaluate`;
+        items.push(caseLine(label, rules.unknown, source, target, lang));
       }
       if (rules.absent) {
-        const c = rules.absent;
-        const absent = lang === 'zh' ? `未给出 \`${source ?? row[to]}\`` : `\`${source ?? row[to]}\` not given`;
-        items.push(`${absent}: ${typeof c.write === 'object' ? `\`${row[to]}=${c.write.text}\`` : c.write} (${c.verdict})`);
+        const label = lang === 'zh' ? `未给出 \`${source ?? target}\`` : `\`${source ?? target}\` not given`;
+        items.push(caseLine(label, rules.absent, source, target, lang));
       }
-      if (rules.note) items.push(`\`${source}\`: ${text(rules.note)}`);
+      if (rules.note) items.push(`\`${source}\`: ${localText(rules.note, lang)}`);
       for (const item of items) lines.push(`- ${item}`);
     }
     lines.push('');
@@ -56,15 +47,42 @@ function portingSection(entry: MappingEntry, lang: Lang): string {
   return lines.join('\n').trimEnd();
 }
 
+function localText(t: Text | undefined, lang: Lang): string | undefined {
+  return t ? (lang === 'zh' ? t.zh ?? t.en : t.en) : undefined;
+}
+
+/** ` = None`, ` = …float32`, ` ∉ (0, 1]`: the condition of a case, after the argument's name. */
+function whenText(when: PortCase['when']): string {
+  if (!when) return '';
+  if ('is' in when) return ` = ${when.is.map((v) => pyRepr(v)).join(' / ')}`;
+  if ('name' in when) return ` = …${when.name.join(' / …')}`;
+  return ` ∉ ${rangeText(when.outside)}`;
+}
+
+/** One rule as a list item: what it writes, what else it sets, its verdict, and why. */
+function caseLine(label: string, c: PortCase, source: string | null, target: string | null, lang: Lang): string {
+  const set = c.set ? `, ${Object.entries(c.set).map(([k, v]) => `\`${k}=${v}\``).join(', ')}` : '';
+  const why = [localText(c.reason, lang), localText(c.fix, lang)].filter(Boolean).join(' → ');
+  const because = why ? ` — ${why.replace(/\{arg\}/g, source ?? '').replace(/=\{value\}/g, '')}` : '';
+  return `${label}: ${writeLabel(c.write, source, target, lang)}${set} (${c.verdict})${because}`;
+}
+
+function writeLabel(write: PortCase['write'], source: string | null, target: string | null, lang: Lang): string {
+  if (write === 'drop') return lang === 'zh' ? '删除' : 'drop';
+  if (write === 'keep') return lang === 'zh' ? '保留' : 'keep';
+  if (write === 'keepAsFloat') return lang === 'zh' ? '保留（整数写成浮点数）' : 'keep (ints written as floats)';
+  return `\`${target}=${'text' in write ? write.text : substitute(write.expr, source ?? 'value')}\``;
+}
+
 function rangeText(r: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
   return `${r.minExclusive ? '(' : '['}${r.min ?? '-∞'}, ${r.max ?? '∞'}${r.maxExclusive ? ')' : ']'}`;
 }
 
 /** The version notes, one item each: what the older releases do, then what the mirrored one does. */
-function olderReleasesSection(mapping: Mapping, lang: Lang): string {
+function olderReleasesSection(mapping: Mapping, notes: readonly VersionNote[], lang: Lang): string {
   const L = LABELS[lang];
   const [sep, stop, open, close] = lang === 'zh' ? ['：', '。', '（', '）'] : [': ', '. ', ' (', ')'];
-  const items = mapping.versionNotes.map(
+  const items = notes.map(
     (n) => `- **${n.topic[lang]}**${open}${n.releases[lang]}${close}${sep}${n.older[lang]}${stop}MindSpore ${mapping.mindsporeRelease}${sep}${n.mirrored[lang]}${stop}\`${n.sources.join('`, `')}\``,
   );
   return [`### ${L.olderReleases}`, L.olderReleasesIntro(mapping.mindsporeRelease), items.join('\n')].join('\n\n');
@@ -80,6 +98,7 @@ export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang, ru
   const table = differenceTable(entry, lang);
   const example = run ? renderExample(entry, run, lang) : undefined;
   const errata = mapping.errata.filter((e) => e.apis.includes(entry.api) && e.langs.includes(lang));
+  const notes = mapping.versionNotes.filter((n) => !n.families || n.families.includes(entry.family));
   const sections = [
     `# ${L.title(entry.torch.name)}`,
     `> ${L.generated} ${L.otherLang}`,
@@ -96,7 +115,7 @@ export function renderPage(mapping: Mapping, entry: MappingEntry, lang: Lang, ru
     ...(example ? [`### ${L.example}`, example] : []),
     `### ${L.porting}`,
     portingSection(entry, lang),
-    ...(mapping.versionNotes.length > 0 ? [olderReleasesSection(mapping, lang)] : []),
+    ...(notes.length > 0 ? [olderReleasesSection(mapping, notes, lang)] : []),
     ...(errata.length > 0
       ? [`### ${L.departures}`, L.departuresIntro, errata.map((e) => `- **${e.id}**: ${lang === 'zh' ? e.why.zh ?? e.why.en : e.why.en}`).join('\n')]
       : []),

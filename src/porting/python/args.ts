@@ -7,14 +7,14 @@
  */
 import { indentOf, lineEnd, lineStart, type Edit } from './splice';
 import type { SourceArg } from '../../mapping';
-import type { InstanceNormCall, ParsedArg } from './syntax';
+import type { LayerCall, ParsedArg } from './syntax';
 
 function renderArg(arg: SourceArg): string {
   return arg.name === null ? arg.text : `${arg.name}=${arg.text}`;
 }
 
 /** Each target's original argument (index into call.args), or -1 for a new argument. */
-function match(call: InstanceNormCall, targets: readonly SourceArg[]): number[] | null {
+function match(call: LayerCall, targets: readonly SourceArg[]): number[] | null {
   const positional = call.args.map((a, i) => [a, i] as const).filter(([a]) => !a.star && a.name === null);
   let seen = 0;
   const matched = targets.map((t) => {
@@ -31,7 +31,7 @@ function match(call: InstanceNormCall, targets: readonly SourceArg[]): number[] 
 }
 
 /** Arguments written one per line (the first starts on a new line after the parenthesis). */
-function isVertical(source: string, call: InstanceNormCall): boolean {
+function isVertical(source: string, call: LayerCall): boolean {
   const first = call.args[0];
   return first !== undefined && source.slice(call.argList.from + 1, first.from).includes('\n');
 }
@@ -43,7 +43,7 @@ function ownsLines(source: string, arg: ParsedArg): boolean {
   return /^[ \t]*$/.test(before) && /^[ \t]*,?[ \t]*(#.*)?\r?\n?$/.test(after);
 }
 
-function deletions(source: string, call: InstanceNormCall, dropped: ReadonlySet<number>): Edit[] {
+function deletions(source: string, call: LayerCall, dropped: ReadonlySet<number>): Edit[] {
   const args = call.args;
   const edits: Edit[] = [];
   if (isVertical(source, call) && [...dropped].every((i) => ownsLines(source, args[i]))) {
@@ -65,7 +65,7 @@ function deletions(source: string, call: InstanceNormCall, dropped: ReadonlySet<
 }
 
 /** Edits that make `call`'s arguments read `targets` (keyword/positional order as given). */
-export function argumentEdits(source: string, call: InstanceNormCall, targets: readonly SourceArg[]): Edit[] {
+export function argumentEdits(source: string, call: LayerCall, targets: readonly SourceArg[]): Edit[] {
   const matched = match(call, targets);
   if (!matched) return [rewriteAll(source, call, targets)];
   const edits: Edit[] = [];
@@ -104,7 +104,7 @@ export function argumentEdits(source: string, call: InstanceNormCall, targets: r
 }
 
 /** Fallback: write the whole argument list anew (the rules reordered kept arguments). */
-function rewriteAll(source: string, call: InstanceNormCall, targets: readonly SourceArg[]): Edit {
+function rewriteAll(source: string, call: LayerCall, targets: readonly SourceArg[]): Edit {
   const stars = call.args.filter((a) => a.star).map((a) => source.slice(a.from, a.to));
   const head = call.head ? [source.slice(call.head.from, call.head.to)] : [];
   const parts = [...head, ...targets.map(renderArg), ...stars];

@@ -16,8 +16,9 @@
 import type { SyntaxNode } from '@lezer/common';
 import { ValueError } from '../../core/errors';
 import { pyValue } from '../../mapping';
-import { instanceNormApi, lineOf, resolvePath, type ApiName, type Framework, type PythonFile } from './syntax';
+import { classAtPath } from './paths';
 import { lineStart } from './splice';
+import { lineOf, resolvePath, type ApiName, type Framework, type PythonFile } from './syntax';
 
 /** A literal value as Python has it. */
 export type PyLiteral = number | boolean | string | null;
@@ -44,7 +45,7 @@ export interface NormConstruction {
   framework: Framework;
   args: EvaluatedArg[];
   site: Site;
-  /** Offsets of the file's InstanceNorm calls and partials that this construction came from. */
+  /** Offsets of the file's layer calls and partials that this construction came from. */
   sources: number[];
 }
 
@@ -490,8 +491,8 @@ export class Interpreter {
   }
 
   private pathValue(path: string): Value {
-    const api = instanceNormApi(path);
-    return api ? { kind: 'factory', factory: { ...api, args: [], sources: [] } } : { kind: 'path', path };
+    const found = classAtPath(path);
+    return found ? { kind: 'factory', factory: { api: found.api, framework: found.framework, args: [], sources: [] } } : { kind: 'path', path };
   }
 
   private member(node: SyntaxNode, frame: Frame): Value {

@@ -1,6 +1,6 @@
 /**
- * Which state-dict prefixes are InstanceNorm layers, read from the model's source rather than
- * guessed from key names. The model class's `__init__` is followed by the interpreter in
+ * Which state-dict prefixes are layers of the registered classes (src/families), and of which
+ * class, read from the model's source rather than guessed from key names. The model class's `__init__` is followed by the interpreter in
  * evaluate.ts (nested modules, containers, comprehensions, loops, `add_module`/`setattr`, norm
  * factories, base classes); each layer it reaches gets the path its module registers it under.
  * Where the source does not pin a key (a loop over an unknown count, a name built from an unknown
@@ -15,7 +15,7 @@ import { checkSyntax, parsePython, type ApiName, type Framework, type PythonFile
 
 export type { PyLiteral };
 
-export interface InstanceNormLayer {
+export interface ModelLayer {
   /** The layer's state-dict prefix, e.g. `enc.norm1` or `stem.2` (empty for a model that is the layer); `*` marks a key segment the source does not pin. */
   prefix: string;
   /** The prefix holds a `*`: it names every matching key of the checkpoint. */
@@ -33,7 +33,7 @@ export interface InstanceNormLayer {
   written: string[];
 }
 
-export interface LayerOptions {
+export interface DiscoveryOptions {
   /**
    * The class that is the model (built as `Cls()`: parameters take their defaults), or a Python
    * call that builds it, evaluated in the file (`define_G(3, 3, 64, norm='instance')`,
@@ -73,7 +73,7 @@ function spread(args: readonly EvaluatedArg[]): EvaluatedArg[] {
   });
 }
 
-function configOf(norm: NormConstruction): Pick<InstanceNormLayer, 'config' | 'unknown' | 'written'> {
+function configOf(norm: NormConstruction): Pick<ModelLayer, 'config' | 'unknown' | 'written'> {
   const { params, defaults } = signature(norm.api, norm.framework);
   const config: Record<string, PyLiteral> = { ...defaults };
   const unknown: string[] = [];
@@ -129,7 +129,7 @@ function keyOf(e: Entry, index: number, known: boolean): string {
   return known && !e.repeated ? String(index) : '*';
 }
 
-function layerOf(p: Placed): InstanceNormLayer {
+function layerOf(p: Placed): ModelLayer {
   const prefix = p.path.join('.');
   const { site } = p.norm;
   return { prefix, pattern: prefix.includes('*'), api: p.norm.api, framework: p.norm.framework, line: site.line, column: site.column, ...configOf(p.norm) };
@@ -152,14 +152,14 @@ function usedClasses(file: PythonFile, classes: readonly string[], inFunctions: 
 }
 
 export interface LayerDiscovery {
-  /** The class taken as the model (null when the source has no class with InstanceNorm layers). */
+  /** The class taken as the model (null when the source has no class with layers). */
   model: string | null;
   /** The layers the model surely has; a prefix with `*` is a pattern. */
-  layers: InstanceNormLayer[];
+  layers: ModelLayer[];
   /** Layers built on a branch whose condition the source does not decide: they may or may not exist. */
-  maybe: InstanceNormLayer[];
+  maybe: ModelLayer[];
   /**
-   * InstanceNorm constructions that are no layer of the model as the source shows it: in a helper
+   * Layer constructions that are no layer of the model as the source shows it: in a helper
    * nothing calls, in another class, in a plain list (not registered), passed to a container the
    * source does not know.
    */
@@ -196,8 +196,8 @@ function result(calls: PythonFile['calls'], model: string | null, found: readonl
   return { model, layers: found.filter((p) => !p.maybe).map(layerOf), maybe: found.filter((p) => p.maybe).map(layerOf), unplaced };
 }
 
-/** The model class's InstanceNorm layers, and the constructions that could not be placed in it. */
-export function discoverLayers(source: string, options: LayerOptions = {}, path?: string): LayerDiscovery {
+/** The model class's layers, and the layer constructions that could not be placed in it. */
+export function discoverLayers(source: string, options: DiscoveryOptions = {}, path?: string): LayerDiscovery {
   if (options.model !== undefined && !/^[A-Za-z_]\w*$/.test(options.model)) return discoverByExpression(source, options.model, path);
   const file = parsePython(source);
   checkSyntax(file, path);
@@ -223,7 +223,7 @@ export function discoverLayers(source: string, options: LayerOptions = {}, path?
   return result(file.calls, model ?? null, model === undefined ? [] : placedOf(model));
 }
 
-/** The InstanceNorm layers of the model class in `source`, with their state-dict prefixes (a `*` marks a pattern). */
-export function instanceNormLayers(source: string, options: LayerOptions = {}): InstanceNormLayer[] {
+/** The layers of the model class in `source`, with their classes and state-dict prefixes (a `*` marks a pattern). */
+export function modelLayers(source: string, options: DiscoveryOptions = {}): ModelLayer[] {
   return discoverLayers(source, options).layers;
 }

@@ -1,5 +1,5 @@
 /**
- * Ports the InstanceNorm constructions of a Python source from one framework to the other: the
+ * Ports the layer constructions of a Python source from one framework to the other: the
  * porting rules (src/mapping/porting.ts) say what each call's arguments become and how exact
  * that is; this module only splices the result into the text and fixes the imports, so every
  * byte outside the rewritten calls and import items stays as it was.
@@ -9,12 +9,16 @@
  * name still used for other things (`nn.Conv1d`, `nn.Module`) keeps its import, and the ported
  * calls reach the target through an import of it the file already has, or a new `import <target>`.
  */
-import { RuntimeError, ValueError } from '../../core/errors';
-import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
-import { argumentEdits } from './args';
-import { applyEdits, indentOf, inLineEndings, lineEnd, lineStart, type Edit } from './splice';
 import type { SyntaxNode } from '@lezer/common';
-import { assumedImports, bindingAt, checkSyntax, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type InstanceNormCall, type InstanceNormReference, type PythonFile } from './syntax';
+import { RuntimeError, ValueError } from '../../core/errors';
+import { layerClass } from '../../families';
+import { mappingEntry } from '../../mapping';
+import { portCall, type PortRequest, type PortResult, type Verdict } from '../../mapping/porting';
+import { classWords, familyWords } from '../kinds';
+import { argumentEdits } from './args';
+import { layerPackages, parentOf, publicPackage, publicPath } from './paths';
+import { applyEdits, indentOf, inLineEndings, lineEnd, lineStart, type Edit } from './splice';
+import { assumedImports, bindingAt, checkSyntax, lineOf, otherFramework, parsePython, type ApiName, type Framework, type ImportBinding, type ImportStatement, type LayerCall, type LayerReference, type PythonFile } from './syntax';
 
 export interface CallReport {
   /** A call, a `functools.partial(<class>, ...)`, or a mention of the class that is not constructed here. */
@@ -29,6 +33,8 @@ export interface CallReport {
   verdict: Verdict;
   reasons: string[];
   fixes: string[];
+  /** What holds for the class whatever the arguments (a new MindSpore cell is in inference mode). */
+  notes: string[];
 }
 
 export interface ImportReport {
@@ -67,7 +73,7 @@ export interface PortSourceOptions {
 }
 
 interface Planned {
-  call: InstanceNormCall;
+  call: LayerCall;
   result: PortResult | null;
   error?: string;
 }
@@ -82,7 +88,7 @@ interface Site {
   text: string;
 }
 
-function siteOfCall(call: InstanceNormCall): Site {
+function siteOfCall(call: LayerCall): Site {
   return { api: call.api, from: call.callee.from, binding: call.callee.binding, text: call.callee.text };
 }
 
@@ -99,15 +105,18 @@ function movedPath(binding: ImportBinding, sites: readonly Site[], to: Framework
   const from = otherFramework(to);
   const api = sites[0].api;
   if (binding.path === from) return to;
-  if (binding.path === `${from}.nn`) return `${to}.nn`;
+  // A layer package (`torch.nn`) moves to the target's package of the same classes (`mindspore.nn`).
+  const packages = new Set(sites.map((c) => `${publicPackage(from, c.api)} ${publicPackage(to, c.api)}`));
+  const [source, target] = packages.size === 1 ? [...packages][0].split(' ') : [];
+  if (binding.path === source) return target;
   // A class imported by name: every use of it is the same class.
-  if (sites.every((c) => c.text === binding.local && c.api === api)) return `${to}.nn.${api}`;
+  if (sites.every((c) => c.text === binding.local && c.api === api)) return publicPath(to, api);
   return null;
 }
 
 /** The callee text that reaches the target class through a binding `local` -> `path`. */
 function calleeThrough(local: string, path: string, api: ApiName, to: Framework): string | null {
-  const full = `${to}.nn.${api}`;
+  const full = publicPath(to, api);
   if (path === full) return local;
   if (full.startsWith(`${path}.`)) return `${local}${full.slice(path.length)}`;
   return null;
@@ -129,11 +138,9 @@ function importedModule(binding: ImportBinding, source: string, move: Move): str
   const written = source.slice(binding.item.from, binding.item.to).replace(/\s+/g, '');
   const [root, ...rest] = written.split('.');
   const swapped = [move.local, ...rest].join('.');
-  return rest.length === 0 || rest.join('.') === 'nn' ? swapped : root === move.local ? written : move.local;
-}
-
-function moduleOf(path: string): string {
-  return path.split('.').slice(0, -1).join('.');
+  // an unaliased `import torch.nn` binds the root, so the move's path is the target framework
+  const isLayerPackage = layerPackages(rootOf(move.path) as Framework).includes(swapped);
+  return rest.length === 0 || isLayerPackage ? swapped : root === move.local ? written : move.local;
 }
 
 export function portSource(source: string, options: PortSourceOptions): PortedSource {
@@ -179,12 +186,13 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
       verdict: result?.verdict ?? 'differs',
       reasons: result?.reasons ?? [error!],
       fixes: result?.fixes ?? [],
+      notes: result?.notes ?? [],
     };
   });
   for (const ref of references) {
     const text = callee.get(refSites.get(ref)!) ?? ref.text;
     if (text !== ref.text) edits.push({ from: ref.from, to: ref.to, text });
-    calls.push({ kind: 'reference', line: ref.line, column: ref.column, api: ref.api, from: ref.framework, to, before: ref.text, after: text, ...referenceVerdict(ref) });
+    calls.push({ kind: 'reference', line: ref.line, column: ref.column, api: ref.api, from: ref.framework, to, before: ref.text, after: text, notes: [], ...referenceVerdict(ref, to) });
   }
   calls.sort((a, b) => a.line - b.line || a.column - b.column);
   if (options.annotate) edits.push(...inLineEndings(source, annotations(file, calls)));
@@ -201,22 +209,27 @@ export function portSource(source: string, options: PortSourceOptions): PortedSo
 }
 
 /** A partial's later call may add arguments (`norm_layer(64, affine=True)`) that the port never sees. */
-function partialCaveat(result: PortResult, call: InstanceNormCall): PortResult {
+function partialCaveat(result: PortResult, call: LayerCall): PortResult {
+  const required = mappingEntry(call.api)[call.framework].args.filter((a) => a.default === undefined).map((a) => a.name);
   return {
     ...result,
     verdict: result.verdict === 'exact' ? 'differs' : result.verdict,
     reasons: [...result.reasons, `functools.partial(${call.callee.text}, ...): arguments given where the partial is called are not seen by the port`],
-    fixes: [...result.fixes, 'check that the calls of this partial pass only num_features (or port them too)'],
+    fixes: [...result.fixes, `check that the calls of this partial pass only ${required.join(', ')} (or port them too)`],
   };
 }
 
 /** A class named without being constructed: a type check keeps its meaning; anything else may be constructed elsewhere with unseen arguments. */
-function referenceVerdict(ref: InstanceNormReference): Pick<CallReport, 'verdict' | 'reasons' | 'fixes'> {
+function referenceVerdict(ref: LayerReference, to: Framework): Pick<CallReport, 'verdict' | 'reasons' | 'fixes'> {
   if (ref.typeCheck) return { verdict: 'exact', reasons: [], fixes: [] };
+  // the arguments whose defaults differ in effect: the rules write them where the source leaves them out
+  const direction = to === 'mindspore' ? 'toMindspore' : 'toTorch';
+  const implied = mappingEntry(ref.api).rows.filter((r) => r.category === '参数' && r.porting[direction].absent && r.porting[direction].absent.write !== 'drop').map((r) => r[ref.framework] ?? r[to]);
+  const particular = implied.length ? ` (${implied.join(', ')} in particular)` : '';
   return {
     verdict: 'differs',
     reasons: [`${ref.text} is referenced, not called: the arguments it is constructed with elsewhere are not seen by the port, and the frameworks' defaults differ`],
-    fixes: ['where this class is constructed, pass its arguments (affine in particular) explicitly, or port that call with `instancenorm-shim port "<call>"`'],
+    fixes: [`where this class is constructed, pass its arguments${particular} explicitly, or port that call with \`instancenorm-shim port "<call>"\``],
   };
 }
 
@@ -318,7 +331,8 @@ function planImports(file: PythonFile, sites: readonly Site[], to: Framework): I
     const at = importAnchor(file, Math.min(...stay.flatMap(([, bound]) => bound.map((c) => c.from))));
     const text = at === source.length && !source.endsWith('\n') && at > 0 ? `\nimport ${to}` : `import ${to}\n`;
     edits.push({ from: at, to: at, text });
-    reports.push({ line: lineOf(source, at), before: '', after: `import ${to}`, note: `added: the ported calls are written ${to}.nn.InstanceNorm…` });
+    const written = [...new Set(stay.flatMap(([, bound]) => bound.map((c) => `${publicPackage(to, c.api)}.${layerClass(c.api).family}…`)))];
+    reports.push({ line: lineOf(source, at), before: '', after: `import ${to}`, note: `added: the ported calls are written ${written.join(', ')}` });
   }
   return { edits, callee, reports };
 }
@@ -343,7 +357,7 @@ function existingRoute(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>
   for (const st of file.imports) for (const b of st.bindings) if (b.local !== '*' && !moves.has(b) && rootOf(b.path) === to && visible(b)) candidates.push({ local: b.local, path: b.path });
   // Keep the call's style: `nn.X` goes through a module, a bare `IN(...)` through a class import.
   const bare = !call.text.includes('.');
-  const rank = (m: Move) => (m.path === `${to}.nn.${call.api}` ? (bare ? 0 : 3) : m.path === `${to}.nn` ? 1 : m.path === to ? 2 : 3);
+  const rank = (m: Move) => (m.path === publicPath(to, call.api) ? (bare ? 0 : 3) : m.path === publicPackage(to, call.api) ? 1 : m.path === to ? 2 : 3);
   return candidates.filter((m) => rank(m) < 3 && calleeThrough(m.local, m.path, call.api, to) !== null).sort((a, b) => rank(a) - rank(b))[0];
 }
 
@@ -378,7 +392,7 @@ function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>):
       edits.push(...cut, ...itemEdits);
       after = applyEdits(before, [...cut, ...itemEdits], st.from);
     } else {
-      const modules = [...new Set(moving.map((b) => moduleOf(moves.get(b)!.path)))];
+      const modules = [...new Set(moving.map((b) => parentOf(moves.get(b)!.path)))];
       const itemEdits = moving.map((b) => ({ ...b.item, text: itemText(b, source, moves.get(b)!) })).filter((e) => e.text !== source.slice(e.from, e.to));
       if (moving.length === st.bindings.length && modules.length === 1) {
         const stEdits = [{ ...st.module!, text: modules[0] }, ...itemEdits];
@@ -387,7 +401,7 @@ function importEdits(file: PythonFile, moves: ReadonlyMap<ImportBinding, Move>):
       } else {
         // Split: the moved names leave this statement and get their own `from <target> import` line.
         const indent = indentOf(source, st.from);
-        const lines = modules.map((m) => `${indent}from ${m} import ${moving.filter((b) => moduleOf(moves.get(b)!.path) === m).map((b) => itemText(b, source, moves.get(b)!)).join(', ')}`);
+        const lines = modules.map((m) => `${indent}from ${m} import ${moving.filter((b) => parentOf(moves.get(b)!.path) === m).map((b) => itemText(b, source, moves.get(b)!)).join(', ')}`);
         if (moving.length === st.bindings.length) {
           edits.push({ from: lineStart(source, st.from), to: st.to, text: lines.join('\n') });
           after = lines.join('\n');
@@ -436,7 +450,9 @@ export function portExpression(expression: string, to: Framework, rules?: PortSo
   const calls = file.calls.filter((c) => c.framework === from);
   if (calls.length !== 1) {
     const already = file.calls.length > 0 && calls.length === 0;
-    const what = already ? `is already ${to}` : calls.length > 1 ? `has ${calls.length} InstanceNorm calls; give one` : `is not a call of ${from}'s InstanceNorm1d/2d/3d (nn.X, ${from}.nn.X or X)`;
+    const packages = layerPackages(from);
+    const written = `${[...packages.map((p) => `${p.split('.').pop()}.X`), ...packages.map((p) => `${p}.X`)].join(', ')} or X`;
+    const what = already ? `is already ${to}` : calls.length > 1 ? `has ${calls.length} ${familyWords()} calls; give one` : `is not a call of ${from}'s ${classWords()} (${written})`;
     throw new ValueError(`port: the expression ${JSON.stringify(expression)} ${what}`);
   }
   return portSource(expression, { to, prelude, rules }).calls[0];

@@ -4,7 +4,12 @@
  * goes before it.
  */
 import { RuntimeError } from '../../core/errors';
-import type { Span } from './syntax';
+
+/** A half-open byte range [from, to) of the source text. */
+export interface Span {
+  from: number;
+  to: number;
+}
 
 export interface Edit extends Span {
   text: string;

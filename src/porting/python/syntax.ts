@@ -1,26 +1,22 @@
 /**
- * Finds the InstanceNorm constructions of a Python file with a real parser (@lezer/python), so
- * multi-line calls, comments and strings that merely mention the name are told apart from calls.
- * A callee is ours only when the file's imports say it comes from torch or MindSpore: the name is
- * resolved to a dotted path through the import bindings (`nn` -> `torch.nn`) and that path must be
- * one of the frameworks' InstanceNorm classes.
+ * Finds the constructions of the registered layer classes (src/families) in a Python file with a
+ * real parser (@lezer/python), so multi-line calls, comments and strings that merely mention the
+ * name are told apart from calls. A callee is ours only when the file's imports say it comes from
+ * torch or MindSpore: the name is resolved to a dotted path through the import bindings
+ * (`nn` -> `torch.nn`) and that path must be one a registered class is found under (paths.ts).
  */
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
 
-import { API_NAMES, type ApiName, type Framework } from '../../mapping';
-import { lineStart } from './splice';
+import { LAYER_NAMES, type Framework } from '../../families';
+import type { ApiName } from '../../mapping';
+import { classAtPath, layerPackages, parentOf, publicPath } from './paths';
+import { lineStart, type Span } from './splice';
 
-export type { ApiName, Framework };
+export type { ApiName, Framework, Span };
 
 export function otherFramework(framework: Framework): Framework {
   return framework === 'torch' ? 'mindspore' : 'torch';
-}
-
-/** A half-open byte range [from, to) of the source text. */
-export interface Span {
-  from: number;
-  to: number;
 }
 
 /** One name an import statement binds, e.g. `nn` for `import torch.nn as nn`. */
@@ -57,11 +53,11 @@ export interface ParsedArg extends Span {
 }
 
 /**
- * One construction of a torch or MindSpore InstanceNorm class: a call `nn.InstanceNorm2d(...)`, or
- * `functools.partial(nn.InstanceNorm2d, ...)` (common in model code) whose arguments after the class
- * are the constructor's.
+ * One construction of a registered torch or MindSpore layer class: a call `nn.InstanceNorm2d(...)`,
+ * or `functools.partial(nn.InstanceNorm2d, ...)` (common in model code) whose arguments after the
+ * class are the constructor's.
  */
-export interface InstanceNormCall extends Span {
+export interface LayerCall extends Span {
   kind: 'call' | 'partial';
   /** For a partial: the class argument, which the constructor arguments follow. */
   head?: Span;
@@ -77,8 +73,8 @@ export interface InstanceNormCall extends Span {
   hasStarArgs: boolean;
 }
 
-/** A mention of an InstanceNorm class that is not a construction: `isinstance(m, nn.InstanceNorm2d)`, `norm = nn.InstanceNorm2d`. */
-export interface InstanceNormReference extends Span {
+/** A mention of a layer class that is not a construction: `isinstance(m, nn.InstanceNorm2d)`, `norm = nn.InstanceNorm2d`. */
+export interface LayerReference extends Span {
   api: ApiName;
   framework: Framework;
   line: number;
@@ -94,8 +90,8 @@ export interface PythonFile {
   source: string;
   tree: Tree;
   imports: ImportStatement[];
-  calls: InstanceNormCall[];
-  references: InstanceNormReference[];
+  calls: LayerCall[];
+  references: LayerReference[];
   /** Every read of a name (VariableName nodes outside imports and keyword-argument names), by name. */
   nameUses: Map<string, Span[]>;
   /** Offsets where the parser had to recover from a syntax error (Python would refuse the file). */
@@ -132,16 +128,6 @@ Object.defineProperty(PythonSyntaxError.prototype, 'name', { value: 'SyntaxError
 /** Throws PythonSyntaxError at the first syntax error of the file; the tools refuse what Python would refuse. */
 export function checkSyntax(file: PythonFile, path?: string): void {
   if (file.errors.length > 0) throw new PythonSyntaxError(file.source, file.errors[0], path);
-}
-
-/** A class of a framework's layer package: `torch.nn[.modules[.<file>]].X`, `mindspore.nn[.layer[.<file>]].X`. */
-const LAYER_PATH = /^(?:torch\.nn(?:\.modules(?:\.\w+)?)?|mindspore\.nn(?:\.layer(?:\.\w+)?)?)\.(\w+)$/;
-
-/** The framework and class a fully-qualified path names, if it is one of the mapping's classes. */
-export function instanceNormApi(path: string): { framework: Framework; api: ApiName } | null {
-  const m = LAYER_PATH.exec(path);
-  if (!m || !(API_NAMES as readonly string[]).includes(m[1])) return null;
-  return { framework: path.startsWith('torch.') ? 'torch' : 'mindspore', api: m[1] as ApiName };
 }
 
 export function lineOf(source: string, offset: number): number {
@@ -276,7 +262,7 @@ export function bindingAt(imports: readonly ImportStatement[], name: string, off
     if (statement.from > offset) break;
     for (const b of statement.bindings) {
       if (b.local === name) found = b;
-      else if (b.local === '*' && instanceNormApi(`${b.path}.${name}`)) found = b;
+      else if (b.local === '*' && classAtPath(`${b.path}.${name}`)) found = b;
     }
   }
   return found;
@@ -324,12 +310,12 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
       return undefined;
     },
   });
-  const calls: InstanceNormCall[] = [];
+  const calls: LayerCall[] = [];
   const resolveNode = (node: SyntaxNode) => {
     const names = dottedNames(source, node);
     const resolved = names && resolvePath(imports, names, node.from);
-    const api = resolved && instanceNormApi(resolved.path);
-    return names && resolved && api ? { names, resolved, api } : null;
+    const found = resolved && classAtPath(resolved.path);
+    return names && resolved && found ? { names, resolved, found } : null;
   };
   /** Class expressions that are constructed (callees, partial heads): not references. */
   const constructed = new Set<number>();
@@ -337,12 +323,12 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
     const calleeNode = node.firstChild;
     const argList = node.lastChild;
     if (!calleeNode || !argList || argList.name !== 'ArgList') continue;
-    let kind: InstanceNormCall['kind'] = 'call';
+    let kind: LayerCall['kind'] = 'call';
     let classNode = calleeNode;
     let hit = resolveNode(calleeNode);
     let args: ParsedArg[] = [];
     if (!hit) {
-      // functools.partial(<InstanceNorm class>, ...)
+      // functools.partial(<layer class>, ...)
       const names = dottedNames(source, calleeNode);
       const callee = names && resolvePath(imports, names, node.from);
       if (!callee || callee.path !== 'functools.partial') continue;
@@ -355,11 +341,12 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
       args = parseArgs(source, argList).slice(1);
     } else args = parseArgs(source, argList);
     constructed.add(classNode.from);
-    const { names, resolved, api } = hit;
+    const { names, resolved, found } = hit;
     calls.push({
       kind,
       ...(kind === 'partial' ? { head: { from: classNode.from, to: classNode.to } } : {}),
-      ...api,
+      api: found.api,
+      framework: found.framework,
       from: node.from,
       to: node.to,
       line: lineOf(source, node.from),
@@ -371,7 +358,7 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
       hasStarArgs: args.some((a) => a.star !== undefined),
     });
   }
-  const references: InstanceNormReference[] = [];
+  const references: LayerReference[] = [];
   for (const node of nameNodes) {
     if (constructed.has(node.from) || (node.parent?.name === 'MemberExpression' && node.parent.firstChild === node && resolveNode(node.parent))) continue;
     const hit = resolveNode(node);
@@ -381,7 +368,8 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
     const call = holder?.name === 'ArgList' ? holder.parent : null;
     const checker = call?.name === 'CallExpression' && call.firstChild ? source.slice(call.firstChild.from, call.firstChild.to) : '';
     references.push({
-      ...hit.api,
+      api: hit.found.api,
+      framework: hit.found.framework,
       from: node.from,
       to: node.to,
       line: lineOf(source, node.from),
@@ -397,17 +385,24 @@ export function parsePython(source: string, options: ParseOptions = {}): PythonF
 
 /**
  * Import statements that exist only in the caller's head (the one-call form): `import <root>`,
- * `import <root>.nn as nn` and `from <root>.nn import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d`.
+ * `import <root>.nn as nn` and `from <root>.nn import <every registered class>` (for each package
+ * the classes are written from).
  */
 export function assumedImports(root: Framework): ImportStatement[] {
   const statement = (kind: 'import' | 'from'): ImportStatement => ({ from: -1, to: -1, kind, bindings: [], column: 0, assumed: true });
+  const bind = (st: ImportStatement, local: string, path: string, aliased: boolean) => st.bindings.push({ local, path, item: { from: -1, to: -1 }, aliased, statement: st });
   const plain = statement('import');
-  plain.bindings.push({ local: root, path: root, item: { from: -1, to: -1 }, aliased: false, statement: plain });
-  const nn = statement('import');
-  nn.bindings.push({ local: 'nn', path: `${root}.nn`, item: { from: -1, to: -1 }, aliased: true, statement: nn });
-  const classes = statement('from');
-  for (const api of API_NAMES) {
-    classes.bindings.push({ local: api, path: `${root}.nn.${api}`, item: { from: -1, to: -1 }, aliased: false, statement: classes });
+  bind(plain, root, root, false);
+  const out = [plain];
+  for (const pkg of layerPackages(root)) {
+    const module = statement('import');
+    bind(module, pkg.split('.').pop()!, pkg, true);
+    const classes = statement('from');
+    for (const api of LAYER_NAMES) {
+      const path = publicPath(root, api);
+      if (parentOf(path) === pkg) bind(classes, api, path, false);
+    }
+    out.push(module, classes);
   }
-  return [plain, nn, classes];
+  return out;
 }
