@@ -460,25 +460,30 @@ function uncovered(passed: readonly string[], source: StateDict, index: KeyIndex
  * because many layers have a 1-D weight and bias; only a normalization layer has running_mean.
  */
 function undeclared(passed: readonly string[], source: StateDict, index: KeyIndex, from: Framework, mapping: Mapping, seen: Set<string>, problem: (layer: string, what: string) => void): void {
-  const kinds = mapping.entries.map((e) => classKind(e.api, mapping));
-  const statistics = (kind: LayerKind) => new Set(kind.options.filter((o) => o.role === 'statistics').flatMap((o) => o.tensors.map((t) => tensorName(t, from, false))));
-  const found = new Map<string, string[]>();
+  const kinds = mapping.entries.map((e) => {
+    const kind = classKind(e.api, mapping);
+    const statistics = new Set(kind.options.filter((o) => o.role === 'statistics').flatMap((o) => o.tensors.map((t) => tensorName(t, from, false))));
+    return { kind, statistics, child: from === 'mindspore' ? kind.mindsporeChild : undefined };
+  });
+  const found = new Map<string, Set<string>>();
+  const children = new Set<string>(); // `bn1.bn2d` of a MindSpore BatchNorm3d at bn1 is that layer, not one of its own
   for (const key of passed) {
     const at = key.lastIndexOf('.');
     if (at < 0) continue;
     const holder = key.slice(0, at);
-    for (const kind of kinds) {
-      const child = from === 'mindspore' ? kind.mindsporeChild : undefined;
+    for (const { kind, statistics, child } of kinds) {
       const prefix = !child ? holder : holder.endsWith(`.${child}`) ? holder.slice(0, -child.length - 1) : null;
-      if (prefix === null || seen.has(prefix) || !statistics(kind).has(key.slice(at + 1)) || !looksLikeLayer(prefix, kind, from, source, index)) continue;
-      found.set(prefix, [...new Set([...(found.get(prefix) ?? []), kind.family])]);
+      if (prefix === null || seen.has(prefix) || !statistics.has(key.slice(at + 1)) || !looksLikeLayer(prefix, kind, from, source, index)) continue;
+      found.set(prefix, (found.get(prefix) ?? new Set()).add(kind.family));
+      if (child) children.add(holder);
     }
   }
   for (const [prefix, families] of found) {
+    if (children.has(prefix)) continue;
     seen.add(prefix);
     problem(
       prefix,
-      `has the tensors of ${withArticle(NAMES[from])} ${families.join(' or ')} layer, but no declared layer covers it, so it would pass through with ${NAMES[from]} names; name it with --layer ${prefix}:CLASS (a pattern such as a.*.bn covers many)`,
+      `has the tensors of ${withArticle(NAMES[from])} ${[...families].join(' or ')} layer, but no declared layer covers it, so it would pass through with ${NAMES[from]} names; name it with --layer ${prefix}:CLASS (a pattern such as a.*.bn covers many)`,
     );
   }
 }

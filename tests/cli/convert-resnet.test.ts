@@ -158,6 +158,17 @@ describe.each([
 });
 
 describe('--layer on resnet.pt', () => {
+  test('from MindSpore too: BatchNorm3d cells left out are named once each, at the layer (bn1), not at its bn2d child', async () => {
+    const ms = join(dir, 'v.ckpt');
+    expect((await convert(join(TORCH, 'video.pt'), ms, '--source', join(MODELS, 'video.py'))).code).toBe(0);
+    const r = await convert(ms, join(dir, 'v.pt'), '--layer', 'norm:track:InstanceNorm3d');
+    expect(r.code).toBe(2);
+    const problems = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
+    expect(problems.map((l) => l.split(' has ')[0])).toEqual(['  - layer bn1', '  - layer bn2']);
+    expect(problems[0]).toContain('has the tensors of a MindSpore BatchNorm layer, but no declared layer covers it, so it would pass through with MindSpore names');
+    expect(existsSync(join(dir, 'v.pt'))).toBe(false);
+  });
+
   test('a bare prefix exits 2 asking for the class (two families have these tensor names); nothing written', async () => {
     const out = join(dir, 'r.ckpt');
     const r = await convert(join(TORCH, 'resnet.pt'), out, '--layer', 'bn1');
