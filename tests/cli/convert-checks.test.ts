@@ -7,9 +7,8 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { readStateDict } from '../../src/io/formats';
-import { capture } from '../helpers/io';
+import { runCli } from '../helpers/io';
 
 const TORCH = join(__dirname, '..', 'fixtures', 'torch');
 const MODELS = join(__dirname, '..', 'fixtures', 'models');
@@ -20,11 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function convert(...argv: string[]) {
-  const io = capture();
-  const code = await main(['convert', ...argv], io);
-  return { code, ...io };
-}
+const convert = (...argv: string[]) => runCli(['convert', ...argv]);
 
 describe('layers from the model source', () => {
   test('blocks in a ModuleList comprehension: every blocks.N.norm and tail.N.norm is converted, nothing left behind', async () => {

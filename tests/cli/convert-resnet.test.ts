@@ -14,14 +14,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { Tensor } from '../../src/core/tensor';
 import { construct, runLayer, setTraining, type FacadeLayer, type TorchLayer as TorchModule } from '../../src/families';
 import { loadLayerWeights } from '../../src/families/weights';
 import { readStateDict } from '../../src/io/formats';
 import type { StateDict } from '../../src/io/formats/types';
 import { maxAbsDiff } from '../helpers/close';
-import { capture } from '../helpers/io';
+import { runCli } from '../helpers/io';
 import { mulberry32, normals } from '../helpers/random';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -44,11 +43,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function convert(...argv: string[]) {
-  const io = capture();
-  const code = await main(['convert', ...argv], io);
-  return { code, ...io };
-}
+const convert = (...argv: string[]) => runCli(['convert', ...argv]);
 
 /** The layer's own tensors, named as the layer itself names them (`weight`, `bn2d.gamma`). */
 function own(sd: StateDict, prefix: string): Record<string, Tensor> {

@@ -1,9 +1,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { portSource } from '../../src/porting/python/rewrite';
-import { capture } from '../helpers/io';
+import { runCli } from '../helpers/io';
 
 const fixtures = join(__dirname, 'fixtures');
 let work: string;
@@ -12,11 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  const io = capture();
-  const code = await main(['port', ...argv], io);
-  return { code, ...io };
-}
+const run = (...argv: string[]) => runCli(['port', ...argv]);
 
 describe('instancenorm-shim port: one call', () => {
   test('the seed example: PyTorch affine=True ports unchanged and exact', async () => {
