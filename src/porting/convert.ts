@@ -130,6 +130,13 @@ function keyPrefix(kind: LayerKind, prefix: string, framework: Framework): strin
   return framework === 'mindspore' && kind.mindsporeChild ? join(prefix, kind.mindsporeChild) : prefix;
 }
 
+/** keyPrefix backwards: the prefix of the layer whose tensors sit under `holder`, or null where no such layer's can. */
+function layerPrefixOf(kind: LayerKind, holder: string, framework: Framework): string | null {
+  const child = framework === 'mindspore' ? kind.mindsporeChild : undefined;
+  if (!child) return holder;
+  return holder.endsWith(`.${child}`) ? holder.slice(0, -child.length - 1) : null;
+}
+
 /**
  * A tensor's last key segment, or null where the framework has none. MindSpore names the tensors
  * of a cell at the top level (no prefix) by their Parameter names (mean/variance), else by their
@@ -430,7 +437,6 @@ function uncovered(passed: readonly string[], source: StateDict, index: KeyIndex
     .map((l) => ({
       l,
       regex: new RegExp(`(^|\\.)${patternRegex(l.prefix).source.slice(1)}`),
-      child: from === 'mindspore' ? l.kind.mindsporeChild : undefined,
       names: new Set(tensorNames(l.kind, from, false)),
     }));
   const seen = new Set<string>();
@@ -440,7 +446,7 @@ function uncovered(passed: readonly string[], source: StateDict, index: KeyIndex
     const holder = key.slice(0, at);
     for (const w of watched) {
       if (!w.names.has(key.slice(at + 1))) continue;
-      const prefix = !w.child ? holder : holder.endsWith(`.${w.child}`) ? holder.slice(0, -w.child.length - 1) : null;
+      const prefix = layerPrefixOf(w.l.kind, holder, from);
       if (prefix === null || seen.has(prefix) || !w.regex.test(prefix) || !looksLikeLayer(prefix, w.l.kind, from, source, index)) continue;
       seen.add(prefix);
       problem(
@@ -463,7 +469,7 @@ function undeclared(passed: readonly string[], source: StateDict, index: KeyInde
   const kinds = mapping.entries.map((e) => {
     const kind = classKind(e.api, mapping);
     const statistics = new Set(kind.options.filter((o) => o.role === 'statistics').flatMap((o) => o.tensors.map((t) => tensorName(t, from, false))));
-    return { kind, statistics, child: from === 'mindspore' ? kind.mindsporeChild : undefined };
+    return { kind, statistics };
   });
   const found = new Map<string, Set<string>>();
   const children = new Set<string>(); // `bn1.bn2d` of a MindSpore BatchNorm3d at bn1 is that layer, not one of its own
@@ -471,11 +477,11 @@ function undeclared(passed: readonly string[], source: StateDict, index: KeyInde
     const at = key.lastIndexOf('.');
     if (at < 0) continue;
     const holder = key.slice(0, at);
-    for (const { kind, statistics, child } of kinds) {
-      const prefix = !child ? holder : holder.endsWith(`.${child}`) ? holder.slice(0, -child.length - 1) : null;
+    for (const { kind, statistics } of kinds) {
+      const prefix = layerPrefixOf(kind, holder, from);
       if (prefix === null || seen.has(prefix) || !statistics.has(key.slice(at + 1)) || !looksLikeLayer(prefix, kind, from, source, index)) continue;
       found.set(prefix, (found.get(prefix) ?? new Set()).add(kind.family));
-      if (child) children.add(holder);
+      if (prefix !== holder) children.add(holder);
     }
   }
   for (const [prefix, families] of found) {
