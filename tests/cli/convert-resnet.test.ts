@@ -11,31 +11,24 @@
  * passes `1.0 - momentum` to ops.BatchNorm as the weight of the batch's statistics). So training one
  * step must also move the running statistics alike.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '../../src/core/tensor';
-import { construct, runLayer, setTraining, type FacadeLayer, type TorchLayer as TorchModule } from '../../src/families';
+import { construct, runLayer, setTraining, type FacadeLayer, type TorchLayer } from '../../src/families';
 import { loadLayerWeights } from '../../src/families/weights';
 import { readStateDict } from '../../src/io/formats';
 import type { StateDict } from '../../src/io/formats/types';
 import { maxAbsDiff } from '../helpers/close';
 import { runCli } from '../helpers/io';
+import { modelCases, type ModelLayer } from '../helpers/torch-fixtures';
 import { mulberry32, normals } from '../helpers/random';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 const TORCH = join(FIXTURES, 'torch');
 const MODELS = join(FIXTURES, 'models');
 
-interface TorchLayer {
-  prefix: string;
-  api: string;
-  num_features: number;
-  affine: boolean;
-  track_running_stats: boolean;
-}
-const expected = JSON.parse(readFileSync(join(MODELS, 'expected.json'), 'utf8')) as { cases: { file: string; model: string; layers: TorchLayer[] }[] };
-const layersOf = (file: string) => expected.cases.find((c) => c.file === file)!.layers;
+const layersOf = (file: string) => modelCases().find((c) => c.file === file)!.layers;
 
 let dir: string;
 beforeEach(() => {
@@ -50,16 +43,16 @@ function own(sd: StateDict, prefix: string): Record<string, Tensor> {
   return Object.fromEntries([...sd].filter(([k]) => k.startsWith(`${prefix}.`)).map(([k, t]) => [k.slice(prefix.length + 1), t]));
 }
 
-function torchLayer(l: TorchLayer): TorchModule {
+function torchLayer(l: ModelLayer): TorchLayer {
   return construct('torch', l.api, l.num_features, { affine: l.affine, track_running_stats: l.track_running_stats });
 }
 
 /** As `port` writes a PyTorch layer: the class and its options, MindSpore's defaults otherwise. */
-function mindsporeLayer(l: TorchLayer): FacadeLayer {
+function mindsporeLayer(l: ModelLayer): FacadeLayer {
   return construct('mindspore', l.api, l.num_features, { affine: l.affine });
 }
 
-function input(l: TorchLayer, seed: number): Tensor {
+function input(l: ModelLayer, seed: number): Tensor {
   const spatial = l.api.endsWith('1d') ? [5] : l.api.endsWith('2d') ? [5, 5] : [3, 4, 4];
   const shape = [2, l.num_features, ...spatial];
   return Tensor.from(normals(mulberry32(seed), shape.reduce((a, b) => a * b), 2, 0.5), { dtype: 'float32' }).reshape(shape);

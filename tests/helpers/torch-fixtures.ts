@@ -146,3 +146,25 @@ export function caught(fn: () => unknown): { type: string; message: string } | n
     return { type: (err as Error).name, message: (err as Error).message };
   }
 }
+
+/** A normalization layer of a model as real PyTorch registers it (`named_modules()`). */
+export interface ModelLayer {
+  prefix: string;
+  api: string;
+  num_features: number;
+  affine: boolean;
+  track_running_stats: boolean;
+}
+
+/** A model of tests/fixtures/models built by its source, as gen_torch_models.py recorded it: its layers and its state_dict keys. */
+export interface ModelCase {
+  file: string;
+  model: string;
+  layers: ModelLayer[];
+  keys: string[];
+}
+
+/** tests/fixtures/models/expected.json. */
+export function modelCases(): ModelCase[] {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'models', 'expected.json'), 'utf8')) as { cases: ModelCase[] }).cases;
+}

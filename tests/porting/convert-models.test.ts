@@ -12,20 +12,14 @@
  * InstanceNorm3d) convert their InstanceNorm layers today, and all their layers once BatchNorm is
  * registered and the fixtures are generated again.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { construct } from '../../src/families';
 import { readStateDict } from '../../src/io/formats';
 import { convertStateDict } from '../../src/porting/convert';
 import { layersFromSource } from '../../src/porting/python/layer-specs';
+import { modelCases } from '../helpers/torch-fixtures';
 
-interface TorchLayer {
-  prefix: string;
-  api: string;
-  num_features: number;
-}
 const FIXTURES = join(__dirname, '..', 'fixtures');
-const expected = JSON.parse(readFileSync(join(FIXTURES, 'models', 'expected.json'), 'utf8')) as { cases: { file: string; model: string; layers: TorchLayer[]; keys: string[] }[] };
 
 const CHECKPOINTS: [string, string, string][] = [
   ['resnet.pt', 'resnet.py', 'ResNet'],
@@ -37,7 +31,7 @@ const keysOf = (keys: readonly string[], prefix: string) => keys.filter((k) => k
 
 describe.each(CHECKPOINTS)('%s with its source %s (model %s)', (checkpoint, source, model) => {
   const torchSd = readStateDict(join(FIXTURES, 'torch', checkpoint));
-  const { layers: torchLayers, keys } = expected.cases.find((c) => c.file === source && c.model === model)!;
+  const { layers: torchLayers, keys } = modelCases().find((c) => c.file === source && c.model === model)!;
   const specs = layersFromSource(join(FIXTURES, 'models', source), model).specs;
 
   test('the source names the layers torch registers, with their classes', () => {

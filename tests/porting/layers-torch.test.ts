@@ -7,18 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverLayers } from '../../src/porting/python/layers';
+import { modelCases } from '../helpers/torch-fixtures';
 
-interface TorchLayer {
-  prefix: string;
-  api: string;
-  num_features: number;
-  affine: boolean;
-  track_running_stats: boolean;
-}
 const DIR = join(__dirname, '..', 'fixtures', 'models');
-const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as { cases: { file: string; model: string; layers: TorchLayer[]; keys: string[] }[] };
 
-test.each(expected.cases.map((c) => [c.file, c.model, c] as const))('%s, model %s: the layers torch registers', (file, model, c) => {
+test.each(modelCases().map((c) => [c.file, c.model, c] as const))('%s, model %s: the layers torch registers', (file, model, c) => {
   const found = discoverLayers(readFileSync(join(DIR, file), 'utf8'), { model });
   const layers = found.layers.map((l) => ({ prefix: l.prefix, api: l.api, num_features: l.config.num_features, affine: l.config.affine, track_running_stats: l.config.track_running_stats }));
   expect(layers).toEqual(c.layers);
